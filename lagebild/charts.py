@@ -1,0 +1,55 @@
+"""Pure chart builders: frames in, plotly Figures out (no Streamlit, no database)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from lagebild.analytics.trends import iso_label
+
+# Colour-blind-safe qualitative palette (Okabe–Ito), distinguishable in b/w by dash style.
+COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+           "#000000"]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+
+
+def weekly_lines(series: pd.DataFrame, *, title: str, y_title: str, lang: str = "de",
+                 band: pd.DataFrame | None = None) -> go.Figure:
+    """One line per ``label`` over ``week`` (columns: label, week, count).
+
+    ``band`` (optional; columns week, expected, upperbound, alarm) adds the expected value, the
+    upper bound as a shaded band and alarm markers for the first label.
+    Missing weeks (nobody reported) are gaps, not zeros.
+    """
+    fig = go.Figure()
+    for i, (label, part) in enumerate(series.groupby("label", sort=False)):
+        part = part.sort_values("week")
+        fig.add_trace(go.Scatter(
+            x=part["week"], y=part["count"], name=str(label), mode="lines",
+            line={"color": COLOURS[i % len(COLOURS)], "dash": DASHES[i % len(DASHES)]},
+            customdata=[iso_label(w, lang) for w in part["week"]],
+            hovertemplate="%{customdata}: %{y}<extra>%{fullData.name}</extra>",
+            connectgaps=False))
+    if band is not None and not band.empty:
+        _add_band(fig, band, lang)
+    fig.update_layout(
+        title=title, yaxis_title=y_title, xaxis_title="Woche" if lang == "de" else "Week",
+        hovermode="x unified", legend={"orientation": "h", "y": -0.2},
+        margin={"l": 40, "r": 10, "t": 50, "b": 40}, separators=",." if lang == "de" else ".,")
+    fig.update_yaxes(rangemode="tozero")
+    return fig
+
+
+def _add_band(fig: go.Figure, band: pd.DataFrame, lang: str) -> None:
+    b = band.sort_values("week")
+    de = lang == "de"
+    fig.add_trace(go.Scatter(x=b["week"], y=b["upperbound"], mode="lines",
+                             line={"width": 0}, name="Warnschwelle" if de else "Threshold",
+                             showlegend=False, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=b["week"], y=b["expected"], mode="lines", fill="tonexty",
+                             fillcolor="rgba(120,120,120,0.2)", line={"color": "#666", "dash": "dot"},
+                             name="erwartet / Warnschwelle" if de else "expected / threshold"))
+    alarms = b[b["alarm"].fillna(False).astype(bool)]
+    fig.add_trace(go.Scatter(x=alarms["week"], y=alarms["observed"], mode="markers",
+                             marker={"symbol": "x", "size": 11, "color": "#D55E00"},
+                             name="Warnung" if de else "Alert"))

@@ -1,0 +1,90 @@
+"""Settings declared as a table: name, default, type, help.
+
+Every setting can be overridden by an environment variable ``LAGEBILD_<NAME>`` (upper case).
+``tests/test_config.py`` checks that every setting is documented in ``docs/settings.md``.
+
+>>> get_settings({"LAGEBILD_SMALL_COUNT_K": "3"}).small_count_k
+3
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    type: type
+    help: str
+    choices: tuple = ()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db_path", str(DATA_DIR / "lagebild.duckdb"), str,
+            "Path of the DuckDB database file."),
+    Setting("language", "de", str, "UI language: de (default) or en.", ("de", "en")),
+    Setting("small_count_k", 5, int,
+            "Small-count threshold k: person-related counts 1..k-1 are shown as '< k' in "
+            "restricted views and exports."),
+    Setting("basemap_url", "", str,
+            "Tile URL template of a basemap, e.g. https://tile.example/{z}/{x}/{y}.png. "
+            "Empty (default) = no basemap, so no request leaves the machine."),
+    Setting("basemap_attribution", "", str,
+            "Attribution text shown with the basemap (required by most tile providers)."),
+    Setting("upload_limit_mb", 20, int, "Largest accepted upload file in megabytes."),
+    Setting("demo_mode", False, bool,
+            "Set automatically for the embedded demo database; enables the demo accounts."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, raw: str) -> Any:
+    if setting.type is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "ja", "on"}
+    try:
+        value = setting.type(raw)
+    except ValueError as exc:
+        raise ValueError(
+            f"Einstellung LAGEBILD_{setting.name.upper()}: '{raw}' ist kein gültiger Wert "
+            f"({setting.type.__name__})."
+        ) from exc
+    if setting.choices and value not in setting.choices:
+        raise ValueError(
+            f"Einstellung LAGEBILD_{setting.name.upper()}: '{raw}' ist nicht erlaubt "
+            f"(erlaubt: {', '.join(setting.choices)})."
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def get_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Defaults, overridden by ``LAGEBILD_*`` variables, overridden by keyword arguments."""
+    env = os.environ if environ is None else environ
+    values = {}
+    for s in SETTINGS:
+        raw = env.get(f"LAGEBILD_{s.name.upper()}")
+        values[s.name] = s.default if raw is None or raw == "" else _coerce(s, raw)
+    for name, value in overrides.items():
+        if name not in _BY_NAME:
+            raise KeyError(f"Unbekannte Einstellung: {name}")
+        values[name] = value
+    return Settings(values)

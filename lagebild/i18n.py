@@ -1,0 +1,75 @@
+"""One string catalogue for the whole UI: ``lagebild/strings/*.toml``.
+
+Each file holds tables ``[key] de = "…" en = "…"``; files are merged (one file per area so
+that areas can grow independently). German is the source language; a missing English text
+falls back to German, a missing key is an error caught by ``tests/test_i18n.py``.
+
+>>> t("app.title", "de")
+'Lagebild'
+>>> fmt_number(3.14159, "de", 1), fmt_number(12345, "de"), fmt_number(3.14159, "en", 1)
+('3,1', '12.345', '3.1')
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+STRINGS_DIR = Path(__file__).resolve().parent / "strings"
+LANGUAGES = ("de", "en")
+
+
+@lru_cache(maxsize=1)
+def strings() -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(STRINGS_DIR.glob("*.toml")):
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        for key, texts in _flatten(data):
+            if key in merged:
+                raise ValueError(f"Text '{key}' doppelt definiert ({path.name}).")
+            merged[key] = texts
+    return merged
+
+
+def _flatten(data: dict, prefix: str = ""):
+    for key, value in data.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict) and "de" in value and isinstance(value["de"], str):
+            yield full, value
+        elif isinstance(value, dict):
+            yield from _flatten(value, full + ".")
+        else:
+            raise ValueError(f"Text '{full}': erwartet eine Tabelle mit de/en.")
+
+
+def t(key: str, lang: str = "de", /, **kwargs) -> str:
+    """The text for ``key`` in ``lang``, formatted with ``kwargs`` (``str.format``)."""
+    texts = strings()[key]
+    text = texts.get(lang) or texts["de"]
+    return text.format(**kwargs) if kwargs else text
+
+
+def fmt_number(value, lang: str = "de", decimals: int = 0) -> str:
+    """German (1.234,5) or English (1,234.5) number formatting; '–' for missing."""
+    if value is None:
+        return "–"
+    try:
+        if value != value:  # NaN
+            return "–"
+    except TypeError:
+        return "–"
+    text = f"{float(value):,.{decimals}f}"
+    if lang == "de":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def fmt_percent(value, lang: str = "de", decimals: int = 0) -> str:
+    """Signed percentage change: '+25 %' (de) / '+25%' (en)."""
+    if value is None or value != value:
+        return "–"
+    sign = "+" if value > 0 else ""
+    number = fmt_number(value * 100, lang, decimals)
+    return f"{sign}{number} %" if lang == "de" else f"{sign}{number}%"

@@ -1,0 +1,40 @@
+"""Store the synthetic demo city (``lagebild demo``): one upload per demo organisation."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from lagebild.access import SYSTEM
+from lagebild.catalog import Catalog, load_catalog
+from lagebild.demo import generate_demo
+from lagebild.store import Store
+
+
+def create_demo(store: Store, seed: int = 42, catalog: Catalog | None = None) -> str:
+    """Generate Musterstadt and store it; returns the city name. Refuses to run twice."""
+    catalog = catalog or load_catalog()
+    demo = generate_demo(seed=seed, catalog=catalog)
+    if demo.name in set(store.cities(SYSTEM)["name"]):
+        raise ValueError(f"Die Demo-Stadt '{demo.name}' ist in dieser Datenbank schon angelegt.")
+    store.ensure_city(SYSTEM, demo.name, ags=demo.ags, is_demo=True)
+    store.upsert_districts(SYSTEM, demo.name, demo.districts[
+        ["code", "name", "population", "parent", "geometry"]])
+    ids = store.districts(SYSTEM, demo.name).set_index("code")["district_id"]
+    obs = demo.observations.assign(district_id=demo.observations["district_code"].map(ids))
+    for org, rows in obs.groupby("source_org", sort=True):
+        periods = (rows.groupby("indicator", as_index=False)
+                   .agg(start_date=("date", "min"), end_date=("date", "max")))
+        # The demo reporters cover the whole range for every indicator they report.
+        periods["start_date"] = obs["date"].min()
+        periods["end_date"] = obs["date"].max()
+        digest = hashlib.sha256(f"demo:{seed}:{org}".encode()).hexdigest()
+        store.insert_upload(SYSTEM, demo.name, org, "demo (synthetisch)", digest,
+                            rows.reset_index(drop=True), periods)
+    return demo.name
+
+
+def demo_outbreaks(seed: int = 42) -> pd.DataFrame:
+    """The injected outbreaks of the demo (for tests and the demo explanation)."""
+    return generate_demo(seed=seed).outbreaks

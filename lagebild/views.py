@@ -1,0 +1,121 @@
+"""View models: pure functions that turn analytics frames into what a page shows.
+
+No Streamlit, no database: frames in, frames/dicts out, every label already translated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from lagebild.analytics import trends
+from lagebild.catalog import Catalog
+from lagebild.i18n import fmt_number, fmt_percent, t
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    value: str
+    delta: str | None
+    help: str
+    incomplete: str | None
+
+
+def _num(v, lang, decimals=0):
+    return t("app.not_reported", lang) if pd.isna(v) else fmt_number(v, lang, decimals)
+
+
+def city_metrics(summary: pd.DataFrame, catalog: Catalog, week: pd.Timestamp,
+                 lang: str) -> list[Metric]:
+    """One metric per indicator for the whole city (summary from ``trends.week_summary``)."""
+    city = summary[summary["district_id"] == trends.CITY].set_index("indicator")
+    out = []
+    for ind in catalog:
+        if ind.key not in city.index:
+            continue
+        r = city.loc[ind.key]
+        delta = None
+        if pd.notna(r["change_mean"]):
+            delta = f"{fmt_percent(r['change_mean'], lang)} {t('overview.vs_mean', lang)}"
+        days = int(r["reported_days"]) if pd.notna(r["reported_days"]) else 0
+        out.append(Metric(
+            key=ind.key, label=ind.label(lang), value=_num(r["current"], lang), delta=delta,
+            help=t("overview.metric_help", lang, week=trends.iso_label(week, lang),
+                   current=_num(r["current"], lang), previous=_num(r["previous"], lang),
+                   mean8=_num(r["mean8"], lang, 1)),
+            incomplete=t("overview.incomplete", lang, days=days) if 0 < days < 7 else None))
+    return out
+
+
+def district_matrix(summary: pd.DataFrame, districts: pd.DataFrame, catalog: Catalog,
+                    lang: str) -> pd.DataFrame:
+    """Districts × indicators: 'count (±change vs 8-week mean)' as text, sorted by name."""
+    names = districts.set_index("district_id")["name"]
+    rows = summary[summary["district_id"] != trends.CITY]
+    cells = {}
+    for ind in catalog:
+        part = rows[rows["indicator"] == ind.key].set_index("district_id")
+        text = {}
+        for did, r in part.iterrows():
+            value = _num(r["current"], lang)
+            change = fmt_percent(r["change_mean"], lang)
+            text[did] = value if change == "–" else f"{value} ({change})"
+        cells[ind.label(lang)] = pd.Series(text)
+    table = pd.DataFrame(cells)
+    table.index = [names.get(i, str(i)) for i in table.index]
+    table.index.name = t("app.district", lang)
+    return table.sort_index()
+
+
+def indicator_detail(summary: pd.DataFrame, districts: pd.DataFrame, indicator: str,
+                     lang: str) -> pd.DataFrame:
+    """One indicator per district: week, previous week, 8-week mean, changes (numbers)."""
+    names = districts.set_index("district_id")["name"].to_dict()
+    names[trends.CITY] = t("app.city_total", lang)
+    part = summary[summary["indicator"] == indicator].copy()
+    part["name"] = part["district_id"].map(names)
+    part = part.sort_values(["current", "name"], ascending=[False, True])
+    return pd.DataFrame({
+        t("app.district", lang): part["name"].to_numpy(),
+        t("overview.col_current", lang): part["current"].to_numpy(),
+        t("overview.col_previous", lang): part["previous"].to_numpy(),
+        t("overview.col_mean8", lang): part["mean8"].round(1).to_numpy(),
+        t("overview.col_change_prev", lang): (part["change_prev"] * 100).round(0).to_numpy(),
+        t("overview.col_change_mean", lang): (part["change_mean"] * 100).round(0).to_numpy(),
+    })
+
+
+def period_bounds(latest: pd.Timestamp, weeks: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First Monday and last Sunday of the ``weeks`` weeks ending with week ``latest``."""
+    start = latest - pd.Timedelta(days=7 * (weeks - 1))
+    return start, latest + pd.Timedelta(days=6)
+
+
+def map_values(grid: pd.DataFrame, districts: pd.DataFrame, indicator: str,
+               latest: pd.Timestamp, weeks: int, per_10k: bool) -> pd.Series:
+    """Value per district_id for the map: sum over the period, optionally per 10 000."""
+    start, _ = period_bounds(latest, weeks)
+    totals = trends.period_totals(grid, indicator, start, latest)
+    totals = totals[totals.index != trends.CITY]
+    if per_10k:
+        pop = districts.set_index("district_id")["population"]
+        return trends.rate_per_10k(totals, pop)
+    return totals
+
+
+def trend_series(grid: pd.DataFrame, districts: pd.DataFrame, indicator: str,
+                 district_ids: list, weeks: int, lang: str) -> pd.DataFrame:
+    """Columns label, week, count for the chosen districts (and/or the city total)."""
+    names = districts.set_index("district_id")["name"].to_dict()
+    names[trends.CITY] = t("app.city_total", lang)
+    sel = grid[(grid["indicator"] == indicator) & grid["district_id"].isin(district_ids)]
+    if sel.empty:
+        return pd.DataFrame(columns=["label", "week", "count"])
+    first = sel["week"].max() - pd.Timedelta(days=7 * (weeks - 1))
+    sel = sel[sel["week"] >= first]
+    order = {d: i for i, d in enumerate(district_ids)}
+    sel = sel.assign(label=sel["district_id"].map(names), _o=sel["district_id"].map(order))
+    return sel.sort_values(["_o", "week"])[["label", "week", "count"]]

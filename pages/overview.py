@@ -1,0 +1,32 @@
+"""Lagebild: this week per indicator and district."""
+
+import streamlit as st
+
+from lagebild import ui
+
+city = ui.city_picker()
+if city:
+    weeks = ui.week_choices(city)
+    if not weeks:
+        st.info(ui.t("app.no_data"))
+        st.stop()
+    week = st.sidebar.selectbox(ui.t("overview.week_select"), weeks, format_func=ui.week_label,
+                                key="overview_week")
+    st.title(ui.t("overview.heading", city=city, week=ui.week_label(week)))
+    data = ui.overview(city, week)
+    cols = st.columns(min(4, len(data["metrics"])))
+    for i, metric in enumerate(data["metrics"]):
+        with cols[i % len(cols)]:
+            st.metric(metric.label, metric.value, metric.delta, delta_color="inverse",
+                      help=metric.help)
+            if metric.incomplete:
+                st.caption(metric.incomplete)
+    st.subheader(ui.t("overview.districts_heading", week=ui.week_label(week)))
+    st.caption(ui.t("overview.districts_caption"))
+    st.dataframe(data["matrix"], width="stretch")
+    options = ui.indicator_options()
+    indicator = st.selectbox(ui.t("app.indicator"), list(options), format_func=options.get,
+                             key="overview_indicator")
+    st.subheader(ui.t("overview.detail_heading", indicator=options[indicator]))
+    st.dataframe(ui.indicator_detail(city, data["summary"], indicator), hide_index=True,
+                 width="stretch")

@@ -1,0 +1,24 @@
+"""Trends: weekly series per indicator, districts compared."""
+
+import streamlit as st
+
+from lagebild import ui
+
+city = ui.city_picker()
+if city:
+    if not ui.week_choices(city):
+        st.info(ui.t("app.no_data"))
+        st.stop()
+    st.title(ui.t("trends.heading", city=city))
+    options = ui.indicator_options()
+    c1, c2 = st.columns([1, 2])
+    indicator = c1.selectbox(ui.t("trends.indicator"), list(options), format_func=options.get,
+                             key="trends_indicator")
+    weeks = c1.select_slider(ui.t("trends.weeks"), [13, 26, 52, 104, 156], value=52,
+                             key="trends_weeks")
+    district_opts = ui.district_options(city)
+    chosen = c2.multiselect(ui.t("trends.districts"), list(district_opts),
+                            default=list(district_opts)[:1], format_func=district_opts.get,
+                            key="trends_districts")
+    st.plotly_chart(ui.trend_figure(city, indicator, chosen, weeks), width="stretch")
+    st.caption(ui.t("trends.caption"))

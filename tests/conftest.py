@@ -1,0 +1,59 @@
+"""Shared fixtures: real data paths, a demo database built once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lagebild.access import SYSTEM
+from lagebild.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+REAL = SHARED / "data" / "real"
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    assert REAL.is_dir(), f"../shared/data/real fehlt ({REAL}); CI legt shared/ neben das Repo"
+    return REAL
+
+
+@pytest.fixture(scope="session")
+def demo_db_master(tmp_path_factory) -> Path:
+    """A demo database created once (``lagebild demo`` code path), closed again."""
+    from lagebild.seed import create_demo
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    store = Store(path)
+    create_demo(store, seed=42)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_master, tmp_path) -> Path:
+    """A private copy of the demo database for one test (tests may write to it)."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_master, path)
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_db):
+    store = Store(demo_db)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def empty_store(tmp_path):
+    store = Store(tmp_path / "empty.duckdb")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def system():
+    return SYSTEM
