@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import branca.element
 import folium
@@ -161,8 +162,8 @@ def to_html(m: folium.Map) -> str:
 def geojson_features(html_text: str) -> int:
     """Number of GeoJSON features embedded in a rendered map (used by tests/benchmarks)."""
     count = 0
-    for line in html_text.splitlines():
-        line = line.strip()
-        if line.startswith("{") and '"FeatureCollection"' in line:
-            count += len(json.loads(line.rstrip(";").rstrip(",").rstrip(")"))["features"])
+    for match in re.finditer(r"_add\((\{.*?\})\);\s*$", html_text, flags=re.M):
+        data = json.loads(match.group(1))
+        if data.get("type") == "FeatureCollection":
+            count += len(data["features"])
     return count

@@ -1,0 +1,71 @@
+"""The layering of GUIDE.md §2, checked on the import statements and page sources."""
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER)\b\s+\w", re.I)
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{a.name}" for a in node.names}
+    return names
+
+
+def _python_files():
+    return [p for p in ROOT.rglob("*.py")
+            if not any(part in {".venv", "node_modules", "static"} for part in p.parts)]
+
+
+def test_only_the_store_imports_duckdb():
+    offenders = [str(p.relative_to(ROOT)) for p in _python_files()
+                 if p.parts[-3:] != ("main", "lagebild", "store.py")
+                 and p.relative_to(ROOT).as_posix() != "lagebild/store.py"
+                 and not p.relative_to(ROOT).as_posix().startswith(("tests/", "benchmarks/"))
+                 and any(n == "duckdb" or n.startswith("duckdb.") for n in _imports(p))]
+    assert offenders == []
+
+
+def test_pages_talk_only_to_ui_and_contain_no_sql():
+    pages = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+    assert len(pages) >= 4
+    for page in pages:
+        lagebild_imports = {n for n in _imports(page) if n.startswith("lagebild")}
+        assert lagebild_imports <= {"lagebild", "lagebild.ui"}, (page.name, lagebild_imports)
+        assert not SQL.search(page.read_text(encoding="utf-8")), page.name
+        assert "duckdb" not in page.read_text(encoding="utf-8")
+
+
+def test_only_ui_and_pages_import_streamlit():
+    allowed = {"lagebild/ui.py", "lagebild/server.py"}
+    offenders = [p.relative_to(ROOT).as_posix() for p in (ROOT / "lagebild").rglob("*.py")
+                 if p.relative_to(ROOT).as_posix() not in allowed
+                 and any(n.split(".")[0] == "streamlit" for n in _imports(p))]
+    assert offenders == []
+
+
+def test_analytics_import_neither_streamlit_nor_store():
+    for p in (ROOT / "lagebild" / "analytics").rglob("*.py"):
+        names = _imports(p)
+        assert not any(n.split(".")[0] in {"streamlit", "duckdb"} for n in names), p.name
+        assert not any(n.startswith(("lagebild.store", "lagebild.ui")) for n in names), p.name
+
+
+def test_arrows_point_down():
+    """Lower layers never import upper ones (store/ingest/geo/analytics/maps/charts)."""
+    lower = ["store", "ingest", "geo", "maps", "charts", "catalog", "config", "i18n"]
+    for name in lower:
+        path = ROOT / "lagebild" / f"{name}.py"
+        if not path.exists():
+            continue
+        names = _imports(path)
+        assert not any(n.startswith(("lagebild.ui", "lagebild.cli", "lagebild.views"))
+                       for n in names), name

@@ -1,0 +1,90 @@
+"""An AppTest per page, on the demo database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    monkeypatch.setenv("LAGEBILD_DB_PATH", str(demo_db))
+    monkeypatch.chdir(ROOT)
+
+    def open_page(page: str | None = None, lang: str = "de") -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        if lang == "en":
+            at.session_state["lagebild_lang"] = "en"
+        at.run()
+        if page:
+            at.switch_page(page)
+            at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page
+
+
+def test_overview_shows_the_latest_complete_week_per_indicator(app):
+    at = app()
+    assert at.title[0].value == "Lagebild Musterstadt – KW 46/2026"
+    labels = {m.label for m in at.metric}
+    assert {"Spritzenfunde", "Drogennotfälle", "Naloxon-Gaben", "Drogentodesfälle"} <= labels
+    assert any("Demo-Daten" in w.value for w in at.warning)
+    matrix = at.dataframe[0].value
+    assert len(matrix) == 15 and "Drogennotfälle" in matrix.columns
+
+
+def test_overview_shows_the_current_overdose_outbreak(app):
+    at = app()
+    overdoses = next(m for m in at.metric if m.label == "Drogennotfälle")
+    assert overdoses.delta.startswith("+")           # far above the 8-week mean
+    at.selectbox(key="overview_indicator").set_value("drogennotfaelle").run()
+    detail = at.dataframe[1].value
+    assert detail.iloc[0]["Stadtteil"] == "Gesamtstadt"
+    assert detail.iloc[1]["Stadtteil"] == "Bahnhofsviertel"   # the hot spot leads the list
+
+
+def test_overview_week_can_be_changed(app):
+    at = app()
+    week = at.sidebar.selectbox(key="overview_week")
+    week.set_value(week.options[3] if isinstance(week.options[3], str) else week.options[3])
+    at.sidebar.selectbox(key="overview_week").select_index(3).run()
+    assert at.title[0].value == "Lagebild Musterstadt – KW 43/2026"
+
+
+def test_map_page_renders_a_choropleth_with_all_districts(app):
+    at = app("pages/map.py")
+    assert at.title[0].value == "Karte Musterstadt"
+    assert "Keine Hintergrundkarte" in at.caption[0].value
+    table = at.dataframe[0].value
+    assert len(table) == 15
+    at.radio(key="map_measure").set_value(True).run()
+    assert not at.exception
+    assert any("je 10 000 Einwohner" in c for c in at.dataframe[0].value.columns)
+
+
+def test_trends_page_compares_districts(app):
+    at = app("pages/trends.py")
+    assert at.title[0].value == "Trends Musterstadt"
+    ms = at.multiselect(key="trends_districts")
+    ms.set_value(["__city__", *[o for o in ms.options][1:3]]).run()
+    assert not at.exception
+    assert "niemand gemeldet" in at.caption[0].value
+
+
+def test_english_switch(app):
+    at = app(lang="en")
+    assert at.title[0].value == "Situation Musterstadt – W46/2026"
+    assert any("Demo data" in w.value for w in at.warning)
+
+
+def test_empty_database_explains_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.setenv("LAGEBILD_DB_PATH", str(tmp_path / "leer.duckdb"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "lagebild demo" in at.info[0].value

@@ -1,0 +1,134 @@
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from lagebild.access import AccessDenied, Actor, SYSTEM
+from lagebild.catalog import load_catalog
+from lagebild.store import Store, migrations
+
+
+def _city(store, name="Teststadt"):
+    store.ensure_city(SYSTEM, name)
+    gdf = gpd.GeoDataFrame({"code": ["01", "02"], "name": ["Altstadt", "Neustadt"],
+                            "population": [1000, 2000], "parent": [None, None]},
+                           geometry=[box(10, 51, 10.01, 51.01), box(10.01, 51, 10.02, 51.01)],
+                           crs="EPSG:4326")
+    store.upsert_districts(SYSTEM, name, gdf)
+    return store.districts(SYSTEM, name).set_index("name")["district_id"]
+
+
+def _rows(ids, n=3, indicator="spritzenfunde"):
+    return pd.DataFrame({"district_id": [ids["Altstadt"]] * n, "indicator": [indicator] * n,
+                         "date": pd.date_range("2026-11-02", periods=n), "count": [1, 2, 3][:n],
+                         "lat": [None] * n, "lon": [None] * n, "note": [None] * n})
+
+
+def _periods(start="2026-11-02", end="2026-11-04", indicator="spritzenfunde"):
+    return pd.DataFrame({"indicator": [indicator], "start_date": [pd.Timestamp(start).date()],
+                         "end_date": [pd.Timestamp(end).date()]})
+
+
+def test_migrations_are_numbered_and_recorded(tmp_path):
+    versions = [v for v, _, _ in migrations()]
+    assert versions == sorted(versions) and versions[0] == 1
+    path = tmp_path / "m.duckdb"
+    Store(path).close()
+    store = Store(path)          # reopening applies nothing twice
+    assert store.schema_version() == versions[-1]
+    store.close()
+
+
+def test_districts_round_trip_with_geometry(empty_store):
+    ids = _city(empty_store)
+    d = empty_store.districts(SYSTEM, "Teststadt")
+    assert list(d["name"]) == ["Altstadt", "Neustadt"] and d.crs == "EPSG:4326"
+    assert d.geometry.iloc[0].equals(box(10, 51, 10.01, 51.01))
+    assert set(ids.index) == {"Altstadt", "Neustadt"}
+
+
+def test_reimport_updates_by_code_and_keeps_observations(empty_store):
+    ids = _city(empty_store)
+    empty_store.insert_upload(SYSTEM, "Teststadt", "Streetwork", "a.csv", "h1", _rows(ids),
+                              _periods())
+    changed = gpd.GeoDataFrame({"code": ["01"], "name": ["Altstadt-Mitte"],
+                                "population": [1500], "parent": [None]},
+                               geometry=[box(10, 51, 10.011, 51.01)], crs="EPSG:4326")
+    report = empty_store.upsert_districts(SYSTEM, "Teststadt", changed)
+    assert report == {"added": [], "updated": ["Altstadt-Mitte"], "unchanged": [],
+                      "missing": ["Neustadt"]}
+    d = empty_store.districts(SYSTEM, "Teststadt").set_index("code")
+    assert d.loc["01", "population"] == 1500 and d.loc["01", "district_id"] == ids["Altstadt"]
+    assert empty_store.weekly_counts(SYSTEM, "Teststadt")["count"].sum() == 6
+
+
+def test_weekly_counts_group_by_iso_week(empty_store):
+    ids = _city(empty_store)
+    rows = _rows(ids).assign(date=pd.to_datetime(["2020-12-27", "2020-12-28", "2021-01-03"]))
+    empty_store.insert_upload(SYSTEM, "Teststadt", "Streetwork", "a.csv", "h1", rows,
+                              _periods("2020-12-27", "2021-01-03"))
+    w = empty_store.weekly_counts(SYSTEM, "Teststadt")
+    # 27.12.2020 is in KW 52 (Monday 21.12.); 28.12.2020 and 3.1.2021 are in KW 53/2020
+    assert dict(zip(w["week"].astype(str), w["count"])) == {"2020-12-21": 1, "2020-12-28": 5}
+    cov = empty_store.coverage(SYSTEM, "Teststadt")
+    assert dict(zip(cov["week"].astype(str), cov["reported_days"])) == {
+        "2020-12-21": 1, "2020-12-28": 7}
+
+
+def test_failed_write_leaves_nothing_behind(empty_store):
+    ids = _city(empty_store)
+    bad = _rows(ids).assign(count=[1, -5, 2])          # CHECK (count >= 0) fails mid-insert
+    with pytest.raises(Exception):
+        empty_store.insert_upload(SYSTEM, "Teststadt", "Streetwork", "a.csv", "h1", bad,
+                                  _periods())
+    assert empty_store.weekly_counts(SYSTEM, "Teststadt").empty
+    assert empty_store.uploads(SYSTEM, "Teststadt").empty
+
+
+def test_withdraw_removes_rows_and_is_audited(empty_store):
+    ids = _city(empty_store)
+    org = Actor("sw", "outreach", organisation="Streetwork")
+    uid = empty_store.insert_upload(org, "Teststadt", "Streetwork", "a.csv", "h1", _rows(ids),
+                                    _periods())
+    assert empty_store.upload_by_hash(SYSTEM, "Teststadt", "h1")["upload_id"] == uid
+    other = Actor("dh", "outreach", organisation="Drogenhilfe")
+    with pytest.raises(AccessDenied):
+        empty_store.withdraw_upload(other, "Teststadt", uid)
+    assert empty_store.withdraw_upload(org, "Teststadt", uid) == 3
+    assert empty_store.weekly_counts(SYSTEM, "Teststadt").empty
+    assert empty_store.coverage(SYSTEM, "Teststadt").empty
+    assert empty_store.upload_by_hash(SYSTEM, "Teststadt", "h1") is None
+    log = empty_store.audit_log(SYSTEM)
+    entry = log[log["action"] == "upload.withdraw"].iloc[0]
+    assert entry["actor"] == "sw" and '"rows": 3' in entry["detail"]
+
+
+def test_outreach_sees_only_its_own_uploads(empty_store):
+    ids = _city(empty_store)
+    a = Actor("a", "outreach", organisation="A")
+    b = Actor("b", "outreach", organisation="B")
+    empty_store.insert_upload(a, "Teststadt", "A", "a.csv", "ha", _rows(ids), _periods())
+    empty_store.insert_upload(b, "Teststadt", "B", "b.csv", "hb", _rows(ids), _periods())
+    assert list(empty_store.uploads(a, "Teststadt")["organisation"]) == ["A"]
+    with pytest.raises(AccessDenied):
+        empty_store.insert_upload(a, "Teststadt", "B", "x.csv", "hx", _rows(ids), _periods())
+
+
+def test_city_access_is_enforced(empty_store):
+    _city(empty_store, "Teststadt")
+    _city(empty_store, "Anderstadt")
+    reader = Actor("k", "krisenstab", cities=frozenset({"Teststadt"}))
+    assert list(empty_store.cities(reader)["name"]) == ["Teststadt"]
+    with pytest.raises(AccessDenied):
+        empty_store.weekly_counts(reader, "Anderstadt")
+    with pytest.raises(AccessDenied):
+        empty_store.ensure_city(reader, "Neu")
+
+
+def test_person_related_points_are_refused_for_everyone(empty_store):
+    _city(empty_store)
+    with pytest.raises(AccessDenied):
+        empty_store.points(SYSTEM, "Teststadt", "drogennotfaelle", date(2026, 1, 1),
+                           date(2026, 12, 31), load_catalog())
