@@ -388,6 +388,15 @@ class Store:
             "o.organisation, o.note FROM observations o LEFT JOIN districts d USING "
             "(district_id) WHERE o.city_id = ? ORDER BY ALL", [city_id])
 
+    # ------------------------------------------------------------------ section: alerts (#4)
+
+    # ------------------------------------------------------------------ section: places (#5)
+
+    # ------------------------------------------------------------------ section: measures (#6)
+
+    # ------------------------------------------------------------------ section: accounts (#7)
+
+    # ------------------------------------------------------------------ audit
     def audit_log(self, actor: Actor, limit: int = 500) -> pd.DataFrame:
         self._require(actor, ("admin",), "das Audit-Log lesen")
         return self._df("SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT ?", [limit])

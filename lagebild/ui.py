@@ -20,6 +20,16 @@ from lagebild.store import Store, StoreError
 
 LANG_KEY = "lagebild_lang"
 CITY_KEY = "lagebild_city"
+ACTOR_KEY = "lagebild_actor"   # the logged-in user (lagebild.access.Actor)
+
+ALL_ROLES = ("admin", "krisenstab", "outreach", "gast")
+# Navigation: (script, title key, icon, url path, roles that see it). A page added here
+# appears for exactly these roles; app.py builds st.navigation from this table.
+PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
+    ("pages/overview.py", "nav.overview", ":material/dashboard:", "lagebild", ALL_ROLES),
+    ("pages/map.py", "nav.map", ":material/map:", "karte", ALL_ROLES),
+    ("pages/trends.py", "nav.trends", ":material/monitoring:", "trends", ALL_ROLES),
+]
 
 
 # --------------------------------------------------------------------- resources
@@ -59,8 +69,26 @@ def t(key: str, **kwargs) -> str:
 
 
 def actor() -> Actor:
-    """The acting user. Until accounts exist every visitor is a crisis-team reader."""
-    return Actor("krisenstab", "krisenstab")
+    """The acting user (set by the login); until accounts exist a crisis-team reader."""
+    return st.session_state.get(ACTOR_KEY) or Actor("krisenstab", "krisenstab")
+
+
+def navigation_pages() -> list[st.Page]:
+    """The pages the current user may open, first one default."""
+    role = actor().role
+    pages = []
+    for script, title, icon, url, roles in PAGES:
+        if role in roles:
+            pages.append(st.Page(script, title=t(title), icon=icon, url_path=url,
+                                 default=not pages))
+    return pages
+
+
+def require_role(*roles: str) -> None:
+    """Stop the page with a German message unless the user has one of ``roles``."""
+    if actor().role not in roles:
+        st.error(t("app.forbidden"))
+        st.stop()
 
 
 def language_switch() -> None:
@@ -172,15 +200,25 @@ def period_text(week, weeks: int) -> tuple[str, str]:
     return start.strftime("%d.%m.%Y"), end.strftime("%d.%m.%Y")
 
 
-def district_options(city: str) -> dict:
+def district_options(city: str) -> dict[str, str]:
+    """Option keys (strings, widget-friendly) → names; the city total first."""
     opts = {trends.CITY: t("app.city_total")}
-    opts.update(districts(city).set_index("district_id")["name"].to_dict())
+    opts.update({str(k): v for k, v in
+                 districts(city).set_index("district_id")["name"].sort_values().items()})
     return opts
 
 
-def trend_figure(city: str, indicator: str, district_ids: list, weeks: int):
+def trend_figure(city: str, indicator: str, chosen: list[str], weeks: int):
+    district_ids = [k if k == trends.CITY else int(k) for k in chosen]
     series = views.trend_series(grid(city), districts(city), indicator, district_ids, weeks,
                                 lang())
     label = catalog()[indicator].label(lang())
     return charts.weekly_lines(series, title=t("trends.chart_title", indicator=label),
                                y_title=catalog()[indicator].unit(lang()), lang=lang())
+
+
+# --------------------------------------------------------------------- section: maps (#5)
+
+# --------------------------------------------------------------------- section: alerts (#4)
+
+# --------------------------------------------------------------------- section: uploads (#3)
