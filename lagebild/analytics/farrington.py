@@ -1,0 +1,458 @@
+"""Farrington flexible (inkl. Noufaily-Variante) wie ``surveillance::farringtonFlexible`` 1.20.3.
+
+Nachgebaut in numpy, vektorisiert über alle Auswertungswochen einer Reihe (ein Quasi-Poisson-
+GLM je Woche, IRLS wie R ``glm.fit``). Die Schritte und Eigenheiten des Pakets stehen in
+``shared/reference/ears/README.md``; hier nur die Abweichungen vom Lehrbuch, die bewusst
+übernommen werden:
+
+* Dispersion für Trendtest und Vorhersage-SE: ``Σ ω·((y−μ)/μ)² / (n−p)`` (nicht ``phi``).
+* Ist der älteste Punkt der Datenfenster NA, bezieht R die ``wtime`` der Daten auf diesen
+  NA-Punkt, die Vorhersage aber auf den ersten Nicht-NA-Punkt (nur bei Datumsindex).
+* NA in den letzten ``limit54[1]`` Wochen (inkl. aktueller Woche) → obere Schranke NaN und
+  Alarm ``False`` (wie die 5-in-4-Regel); NA in der aktuellen Woche ergibt also ``False``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.special import ndtri, stdtr
+
+from lagebild.analytics.ears import _check_alpha, _check_int, _count_values, _result_frame
+
+__all__ = ["farrington_flexible", "reference_week_dates"]
+
+_EPS = np.finfo(float).eps
+
+
+# --------------------------------------------------------------------------- Referenzwochen
+def _years_back(days: np.ndarray, years: int) -> np.ndarray:
+    """R ``seq(d, by = "-1 year")``: gleicher Tag/Monat ``years`` Jahre früher, 29.2. → 1.3."""
+    d = days.astype("datetime64[D]")
+    month = d.astype("datetime64[M]")
+    day_of_month = (d - month.astype("datetime64[D]")).astype(np.int64)
+    shifted = (month.astype(np.int64) - 12 * years).astype("datetime64[M]")
+    return shifted.astype("datetime64[D]") + day_of_month  # Überlauf rollt in den März
+
+
+def _nearest_same_weekday(cand: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Nächstes Datum zu ``cand`` mit dem Wochentag von ``target`` (R-Code, So–Sa-Woche)."""
+    wd_cand = (cand.astype(np.int64) + 4) % 7  # %w: Sonntag = 0 (1970-01-01 war Donnerstag)
+    wd_target = (target.astype(np.int64) + 4) % 7
+    a = cand - (wd_cand - wd_target).astype("timedelta64[D]")
+    b = a + np.where(a > cand, -7, 7).astype("timedelta64[D]")
+    return np.where(np.abs(a - cand) > np.abs(b - cand), b, a)
+
+
+def reference_week_dates(date, b: int = 3) -> list[pd.Timestamp]:
+    """Referenzwochen von ``farringtonFlexible`` für ein Datum, 1 … b Jahre zurück.
+
+    Methode: ``date − i Jahre`` mit R-Semantik (29. Februar → 1. März), dann das nächste
+    Datum mit demselben Wochentag wie ``date``. Parameter: ``date`` (Datum/Text), ``b``
+    (Anzahl Jahre). Rückgabe: Liste von ``pd.Timestamp`` (i = 1 … b).
+
+    >>> [str(d.date()) for d in reference_week_dates("2024-03-04", 3)]
+    ['2023-03-06', '2022-03-07', '2021-03-01']
+    """
+    day = np.array([pd.Timestamp(date).to_datetime64()], dtype="datetime64[D]")
+    return [pd.Timestamp(_nearest_same_weekday(_years_back(day, i), day)[0])
+            for i in range(1, b + 1)]
+
+
+def _reference_positions(index: pd.Index, ks: np.ndarray, b: int) -> np.ndarray:
+    """(K, b)-Matrix der 0-basierten Referenzpositionen; -1, wo das Datum fehlt."""
+    if not isinstance(index, pd.DatetimeIndex):
+        return ks[:, None] - 52 * np.arange(1, b + 1)[None, :]
+    days = index.to_numpy().astype("datetime64[D]")
+    out = np.empty((ks.size, b), dtype=np.int64)
+    for i in range(1, b + 1):
+        ref = _nearest_same_weekday(_years_back(days[ks], i), days[ks])
+        out[:, i - 1] = (ref - days[0]).astype(np.int64) // 7
+    out[out < 0] = -1
+    return out
+
+
+# --------------------------------------------------------------------------- Datenfenster
+def _season_levels(pos, ks, refs, w, periods):
+    """Faktorstufe je Position (Paketfunktion ``blocks``).
+
+    Fenster bekommen die Stufe ``periods``; jede Lücke zwischen zwei Fenstern wird in
+    ``periods − 1`` fast gleich lange Blöcke 1, 2, … geteilt (ältere Blöcke je 1 Woche länger).
+    """
+    level = np.zeros(pos.shape, dtype=np.int64)
+    newer = ks
+    for i in range(refs.shape[1]):
+        older = refs[:, i]
+        gap = (newer - older - 2 * w - 1)[:, None]
+        size, rest = gap // (periods - 1), gap % (periods - 1)
+        off = pos - (older[:, None] + w + 1)
+        long_part = rest * (size + 1)
+        j = np.where(off < long_part, off // (size + 1),
+                     rest + (off - long_part) // np.maximum(size, 1))
+        in_gap = (off >= 0) & (off < gap)
+        level = np.where(in_gap, j + 1, level)
+        newer = older
+    for centre in np.column_stack([ks, refs]).T:
+        level = np.where(np.abs(pos - centre[:, None]) <= w, periods, level)
+    return level
+
+
+def _design(y, ks, refs, w, pwni, periods, dated, trend):
+    """Designmatrizen (K, N, P), Antwort, Beobachtungsmaske, aktive Spalten, Vorhersagezeile."""
+    span = np.arange(-w, w + 1)
+    if periods == 1:
+        centres = np.column_stack([refs[:, ::-1], ks])
+        pos = (centres[:, :, None] + span).reshape(ks.size, -1)
+    else:
+        start = refs[:, -1] - w  # bis k − pwni − 1: die jüngsten Wochen gehen ohnehin nicht ein
+        pos = start[:, None] + np.arange(max(int((ks - pwni - start).max()), 1))[None, :]
+    in_block = (pos >= 0) & (pos < (ks - pwni)[:, None])
+    yv = np.where(in_block, y[np.clip(pos, 0, y.size - 1)], np.nan)
+    obs = ~np.isnan(yv)
+    first_block = np.where(in_block, pos, np.iinfo(np.int64).max).min(axis=1)
+    first_obs = np.where(obs, pos, np.iinfo(np.int64).max).min(axis=1)
+    if dated:  # Daten relativ zum ersten Blockpunkt, Vorhersage zum ersten Nicht-NA (R-Code)
+        wtime, wtime0 = pos - first_block[:, None], ks - first_obs
+    else:
+        wtime, wtime0 = pos + 1, ks + 1
+    cols = [np.ones(pos.shape), wtime.astype(float)]
+    x0 = [np.ones(ks.size), wtime0.astype(float)]
+    active = [np.ones(ks.size, bool), np.full(ks.size, trend)]
+    if periods > 1:
+        level = _season_levels(pos, ks, refs, w, periods)
+        present = np.stack([(obs & (level == lv)).any(axis=1) for lv in range(1, periods + 1)], 1)
+        baseline = present.argmax(axis=1) + 1  # Stufe 1, außer sie hat keine Daten
+        obs &= present[:, [periods - 1]]  # ohne Daten in den Fenstern: R bricht ab → NA
+        for lv in range(2, periods + 1):  # Stufe 1 ist nie eine eigene Spalte
+            cols.append((level == lv).astype(float))
+            x0.append(np.full(ks.size, float(lv == periods)))
+            active.append(present[:, lv - 1] & (baseline != lv))
+    X = np.stack(cols, axis=2) * obs[:, :, None]
+    act = np.stack(active, axis=1)
+    X *= act[:, None, :]
+    return X, np.where(obs, yv, 0.0), obs, act, np.stack(x0, axis=1) * act
+
+
+# --------------------------------------------------------------------------- GLM (IRLS)
+def _wls_matrix(X, W, act, dense):
+    """XᵀWX je Zeile. Spalten ab ``dense`` (None = keine) sind sich ausschließende
+    0/1-Indikatoren (Saisonstufen): ihr Block ist diagonal, das spart bei Noufaily Arbeit."""
+    P = X.shape[2]
+    dense = P if dense is None else dense
+    A = np.zeros((X.shape[0], P, P))
+    for j in range(dense):  # Zeile j: Σ_n W·x_j·x (Vektor×Matrix ist hier am schnellsten)
+        A[:, j, :] = np.matmul((W * X[:, :, j])[:, None, :], X)[:, 0, :]
+    if dense < P:
+        A[:, dense:, :dense] = A[:, :dense, dense:].transpose(0, 2, 1)
+        ind = np.arange(dense, P)
+        A[:, ind, ind] = np.matmul(W[:, None, :], X[:, :, dense:])[:, 0, :]
+    A[:, np.arange(P), np.arange(P)] += ~act  # inaktive Spalten: β = 0
+    return A
+
+
+def _solve(A, rhs=None):
+    """Gestapeltes ``solve``/``inv``; singuläre Zeilen (nur bei entarteten Daten) → NaN."""
+    B = np.broadcast_to(np.eye(A.shape[1]), A.shape) if rhs is None else rhs[..., None]
+    try:
+        out = np.linalg.solve(A, B)
+    except np.linalg.LinAlgError:
+        out = np.full(B.shape, np.nan)
+        for i in range(A.shape[0]):
+            try:
+                out[i] = np.linalg.solve(A[i], B[i])
+            except np.linalg.LinAlgError:
+                pass
+    return out if rhs is None else out[..., 0]
+
+
+def _linkinv(eta):
+    """R ``make.link("log")$linkinv``: ``pmax(exp(eta), .Machine$double.eps)``."""
+    with np.errstate(over="ignore"):
+        return np.maximum(np.exp(eta), _EPS)
+
+
+def _deviance(y, mu, pw):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term = np.where(y > 0, y * np.log(y / mu) - (y - mu), mu)
+    return 2.0 * np.sum(pw * term, axis=1)
+
+
+def _irls(X, y, pw, act, dense=None, maxit=25, epsilon=1e-8):
+    """Quasi-Poisson-IRLS wie R ``glm.fit`` (Start μ = y + 0.1, Abbruchregel, Schrittteilung).
+
+    Alle Zeilen (Auswertungswochen) iterieren gemeinsam, jede bis zu ihrer eigenen Konvergenz.
+    """
+    K = X.shape[0]
+    mu = np.where(pw > 0, y + 0.1, 1.0)
+    eta, dev_old = np.log(mu), _deviance(y, mu, pw)
+    beta, W_last = np.zeros((K, X.shape[2])), np.zeros_like(y)
+    conv, failed = np.zeros(K, bool), np.zeros(K, bool)
+    rows, Xt, yt, pt, at, old = np.arange(K), X, y, pw, act, beta  # noch offene Zeilen
+    for it in range(maxit):
+        W = pt * mu
+        rhs = np.matmul((W * (eta + (yt - mu) / mu))[:, None, :], Xt)[:, 0, :]
+        new = _solve(_wls_matrix(Xt, W, at, dense), rhs)
+        eta = np.matmul(Xt, new[..., None])[..., 0]
+        mu = _linkinv(eta)
+        dev = _deviance(yt, mu, pt)
+        bad = ~np.isfinite(dev) | ~(np.isfinite(mu) | (pt == 0)).all(axis=1)
+        if bad.any():  # R: Schritt halbieren (1. Iteration: Abbruch mit Fehler)
+            if it == 0:
+                failed[rows[bad]] = True
+            else:
+                new, eta, mu, dev = _halve(Xt, yt, pt, new, old, bad, maxit, failed, rows)
+        beta[rows], W_last[rows] = new, W
+        done = (np.abs(dev - dev_old) / (0.1 + np.abs(dev)) < epsilon) | failed[rows]
+        conv[rows[done]] = True
+        if done.all():
+            break
+        if done.any():
+            keep = ~done
+            rows, Xt, yt, pt, at = rows[keep], Xt[keep], yt[keep], pt[keep], at[keep]
+            new, eta, mu, dev = new[keep], eta[keep], mu[keep], dev[keep]
+        old, dev_old = new, dev
+    mu = _linkinv(np.matmul(X, beta[..., None])[..., 0])
+    return beta, mu, W_last, conv & ~failed, failed
+
+
+def _halve(Xt, yt, pt, new, old, bad, maxit, failed, todo):
+    """Schrittteilung zur vorigen Lösung, bis μ gültig und die Devianz endlich ist."""
+    new = new.copy()
+    for _ in range(maxit):
+        new[bad] = (new[bad] + old[bad]) / 2.0
+        eta_t = np.matmul(Xt, new[..., None])[..., 0]
+        mu_t = _linkinv(eta_t)
+        dev = _deviance(yt, mu_t, pt)
+        bad = bad & (~np.isfinite(dev) | ~(np.isfinite(mu_t) | (pt == 0)).all(axis=1))
+        if not bad.any():
+            break
+    failed[todo[bad]] = True
+    return new, eta_t, mu_t, dev
+
+
+def _fit(X, y, obs, act, reweight, threshold, dense):
+    """``algo.farrington.fitGLM.flexible`` je Zeile; Zeilen ohne Freiheitsgrade bleiben NaN."""
+    ok = obs.sum(axis=1) > act.sum(axis=1)
+    if ok.all():
+        return _fit_rows(X, y, obs, act, reweight, threshold, dense)
+    K, P = act.shape
+    out = {"beta": np.full((K, P), np.nan), "cov": np.full((K, P, P), np.nan),
+           "phi": np.full(K, np.nan), "disp": np.full(K, np.nan),
+           "df": np.zeros(K, np.int64), "conv": np.zeros(K, bool)}
+    if ok.any():
+        part = _fit_rows(X[ok], y[ok], obs[ok], act[ok], reweight, threshold, dense)
+        for key, value in part.items():
+            out[key][ok] = value
+    return out
+
+
+def _fit_rows(X, y, obs, act, reweight, threshold, dense):
+    """``algo.farrington.fitGLM.flexible``: Fit, ggf. Umgewichtung, beide Dispersionen."""
+    n = obs.sum(axis=1)
+    df = n - act.sum(axis=1)
+    beta, mu, W, conv, failed = _irls(X, y, obs.astype(float), act, dense)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        res2 = np.where(obs, ((y - mu) / mu) ** 2, 0.0)
+        phi = np.maximum(np.sum(W * res2, axis=1) / df, 1.0)
+        disp_q = np.sum(W * res2, axis=1) / df
+        if reweight:
+            A_inv = _solve(_wls_matrix(X, W, act, dense))
+            hat = W * np.sum(np.matmul(X, A_inv) * X, axis=2)
+            hat[hat > 1 - 10 * _EPS] = 1.0
+            s = (1.5 * (y ** (2 / 3) * mu ** (-1 / 6) - mu ** 0.5)
+                 / np.sqrt(phi[:, None] * (1 - hat)))  # Anscombe-Residuen
+            big = obs & (s > threshold)
+            gamma = n / np.sum(np.where(big, s ** -2.0, obs.astype(float)), axis=1)
+            omega = np.where(obs, gamma[:, None] * np.where(big, s ** -2.0, 1.0), 0.0)
+            beta, mu, W, _, failed2 = _irls(X, y, np.nan_to_num(omega), act, dense)
+            failed |= failed2 | ~np.isfinite(gamma)
+            res2 = np.where(obs, ((y - mu) / mu) ** 2, 0.0)
+            phi = np.maximum(np.sum(W * res2, axis=1) / df, 1.0)
+            disp_q = np.sum(omega * res2, axis=1) / df  # Paket-Eigenheit (README Schritt 7)
+    cov = _solve(_wls_matrix(X, W, act, dense)) * act[:, :, None] * act[:, None, :]
+    return {"beta": beta, "cov": cov, "phi": phi, "disp": disp_q, "df": df,
+            "conv": conv & ~failed}
+
+
+def _predict(fit, x0):
+    eta0 = np.einsum("kp,kp->k", x0, fit["beta"])
+    with np.errstate(invalid="ignore"):
+        se_link = np.sqrt(fit["disp"] * np.einsum("kp,kpq,kq->k", x0, fit["cov"], x0))
+    return eta0, se_link
+
+
+# --------------------------------------------------------------------------- Modellwahl
+def _model(X, y, obs, act, x0, opts):
+    """``algo.farrington.glm``: Trendmodell, Trendtest, sonst Modell ohne Trend."""
+    K = X.shape[0]
+    eta0, se, phi = np.full(K, np.nan), np.full(K, np.nan), np.full(K, np.nan)
+    fit_args = (opts["reweight"], opts["weights_threshold"], 2)  # Intercept, wtime dicht
+    no_trend = np.ones(K, bool)
+    if opts["trend"] and opts["b"] >= 3:
+        fit = _fit(X, y, obs, act, *fit_args)
+        e0, s0 = _predict(fit, x0)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            t = fit["beta"][:, 1] / np.sqrt(fit["disp"] * fit["cov"][:, 1, 1])
+            pval = 2.0 * stdtr(np.maximum(fit["df"], 1), -np.abs(t))
+            max_y = np.where(obs, y, -np.inf).max(axis=1)
+            keep = fit["conv"] & (pval < opts["p_threshold_trend"]) & (_linkinv(e0) <= max_y)
+        eta0[keep], se[keep], phi[keep] = e0[keep], s0[keep], fit["phi"][keep]
+        no_trend = ~keep
+    rows = np.flatnonzero(no_trend)
+    if rows.size:
+        act2 = act[rows].copy()
+        act2[:, 1] = False
+        X2, x02 = X[rows] * act2[:, None, :], x0[rows] * act2
+        fit = _fit(X2, y[rows], obs[rows], act2, *fit_args)
+        e0, s0 = _predict(fit, x02)
+        good = rows[fit["conv"]]
+        eta0[good], se[good], phi[good] = e0[fit["conv"]], s0[fit["conv"]], fit["phi"][fit["conv"]]
+    return eta0, se, phi
+
+
+def _thresholds(eta0, se_link, phi, y_now, alpha, noufaily):
+    """Obere Schranke und Score (``threshold.farrington`` bzw. ``threshold.noufaily``)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if not noufaily:  # Vorhersage type = "response": μ0 = linkinv(η0), se·μ0
+            mu0 = _linkinv(eta0)
+            tau = phi + (se_link * mu0) ** 2 / mu0
+            sd = np.sqrt(4.0 / 9.0 * mu0 ** (1.0 / 3.0) * tau)
+            upper = (mu0 ** (2.0 / 3.0) + ndtri(1.0 - alpha) * sd) ** 1.5
+            return mu0, upper, (y_now - mu0) / (upper - mu0)
+        mu0 = np.exp(eta0)
+        upper = np.full(mu0.shape, np.nan)
+        fin = np.isfinite(mu0)
+        nb = fin & (phi > 1)
+        upper[nb] = stats.nbinom.ppf(1.0 - alpha, mu0[nb] / (phi[nb] - 1.0), 1.0 / phi[nb])
+        po = fin & (phi <= 1)
+        upper[po] = stats.poisson.ppf(1.0 - alpha, mu0[po])
+        return mu0, upper, (y_now - eta0) / (upper - eta0)  # Paket: Score auf der Link-Skala
+
+
+# --------------------------------------------------------------------------- Öffentlich
+def _options(b, w, alpha, reweight, weights_threshold, trend, p_threshold_trend,
+             limit54, past_weeks_not_included, noufaily, verfahren):
+    b = _check_int(b, "b", 1, verfahren)
+    w = _check_int(w, "w", 0, verfahren)
+    max_w = 21 if noufaily else 25
+    if w > max_w:
+        raise ValueError(f"{verfahren}: w darf höchstens {max_w} sein, angegeben: {w}")
+    pwni = past_weeks_not_included
+    if noufaily and pwni == 3:
+        pwni = 26
+    pwni = _check_int(pwni, "past_weeks_not_included", 0, verfahren)
+    thr = weights_threshold
+    if isinstance(thr, bool) or not isinstance(thr, numbers.Real) or not thr > 0:
+        raise ValueError(f"{verfahren}: weights_threshold muss > 0 sein, angegeben: {thr!r}")
+    if noufaily and p_threshold_trend == 0.05:
+        p_threshold_trend = 1.0
+    ptt = p_threshold_trend
+    if isinstance(ptt, bool) or not isinstance(ptt, numbers.Real) or not 0 < ptt <= 1:
+        raise ValueError(
+            f"{verfahren}: p_threshold_trend muss in (0, 1] liegen, angegeben: {ptt!r}")
+    if limit54 is not None:
+        if not isinstance(limit54, (tuple, list)) or len(limit54) != 2:
+            raise ValueError(
+                f"{verfahren}: limit54 muss (Fälle, Wochen) sein, angegeben: {limit54!r}")
+        limit54 = (_check_int(limit54[0], "limit54 Fälle", 0, verfahren),
+                   _check_int(limit54[1], "limit54 Wochen", 1, verfahren))
+    return {"b": b, "w": w, "alpha": _check_alpha(alpha, verfahren, upper=0.5),
+            "reweight": bool(reweight), "weights_threshold": float(thr), "trend": bool(trend),
+            "p_threshold_trend": float(ptt), "limit54": limit54,
+            "past_weeks_not_included": pwni, "noufaily": bool(noufaily),
+            "no_periods": 10 if noufaily else 1,
+            "threshold_method": "nbPlugin" if noufaily else "delta", "powertrans": "2/3"}
+
+
+def _label(value):
+    return str(value.date()) if isinstance(value, pd.Timestamp) else str(value)
+
+
+def _rows(index, n, opts, monitor_from, verfahren):
+    """Auszuwertende Positionen und ihre Referenzpositionen (nur vollständige Fenster)."""
+    if monitor_from is None:
+        start = 0
+    else:
+        try:
+            start = index.get_loc(pd.Timestamp(monitor_from)
+                                  if isinstance(index, pd.DatetimeIndex) else monitor_from)
+        except (KeyError, TypeError, ValueError):
+            span = (f"{len(index)} Wochen, {_label(index[0])} … {_label(index[-1])}"
+                    if len(index) else "leere Reihe")
+            raise ValueError(f"{verfahren}: monitor_from={monitor_from!r} ist nicht im Index "
+                             f"({span})") from None
+    ks = np.arange(start, n)
+    if ks.size == 0:
+        return ks, np.empty((0, opts["b"]), dtype=np.int64)
+    refs = _reference_positions(index, ks, opts["b"])
+    full = (refs - opts["w"] >= 0).all(axis=1)  # ältestes Fenster vollständig in der Reihe
+    return ks[full], refs[full]
+
+
+def farrington_flexible(observed, b=3, w=3, alpha=0.05, reweight=True, weights_threshold=2.58,
+                        trend=True, p_threshold_trend=0.05, limit54=(5, 4),
+                        past_weeks_not_included=3, monitor_from=None, noufaily=False):
+    """Farrington flexible (``surveillance::farringtonFlexible`` 1.20.3), optional Noufaily.
+
+    Methode: je Auswertungswoche k ein Quasi-Poisson-GLM ``y ~ 1 + wtime`` auf den
+    b Referenzfenstern (je 2w+1 Wochen um dieselbe Kalenderwoche 1 … b Jahre zuvor),
+    Umgewichtung über Anscombe-Residuen, Trend nur bei p < p_threshold_trend, b ≥ 3 und
+    ohne Extrapolation; Schranke über die 2/3-Potenztransformation (einseitig, Niveau alpha).
+    ``noufaily=True``: zusätzlich Saisonfaktor mit 10 Stufen (Lücken zwischen den Fenstern
+    in 9 Blöcke), Trend immer behalten (p_threshold_trend 0.05 → 1), die letzten 26 Wochen
+    ausgeschlossen (past_weeks_not_included 3 → 26) und Schranke als Quantil der
+    Negativ-Binomial- bzw. Poisson-Verteilung (ganzzahlig).
+
+    Parameter: ``observed`` ``pd.Series`` (NA erlaubt) mit lückenlos wöchentlichem
+    ``DatetimeIndex`` (Referenzwochen nach Kalenderjahr: R ``seq(by = "-1 year")``, 29.2. →
+    1.3., dann nächster gleicher Wochentag; Abstand 52, 104, 156/157 Wochen) oder ganzzahligem
+    Index (Abstand genau 52·i Zeilen). ``limit54=(Fälle, Wochen)``: Summe der letzten Wochen
+    (inkl. aktueller) < Fälle → Schranke NaN, Alarm ``False``; ``None`` schaltet die Regel ab.
+    ``monitor_from``: Indexlabel der ersten Auswertungswoche; ``None`` = erste Woche, deren
+    b Referenzfenster vollständig in der Reihe liegen. Davor und bei unvollständigen
+    Fenstern: NaN/<NA> (kein Fehler, „zu wenig Verlauf“).
+
+    Rückgabe: ``pd.DataFrame`` (gleicher Index) mit ``observed``, ``expected`` (mu0),
+    ``upperbound``, ``alarm`` (nullable boolean; <NA>, wo nicht berechnet oder das GLM
+    nicht konvergiert). ``attrs["method"]`` „Farrington flexible“ bzw. „Farrington
+    (Noufaily)“, ``attrs["params"]`` mit den aufgelösten Parametern.
+
+    >>> import numpy as np, pandas as pd
+    >>> weeks = pd.date_range("2018-01-01", periods=208, freq="7D")
+    >>> y = pd.Series(np.tile([4, 5, 6, 5], 52), index=weeks)
+    >>> res = farrington_flexible(y)
+    >>> int(res["upperbound"].notna().sum()), res.attrs["method"]
+    (48, 'Farrington flexible')
+    """
+    verfahren = "Farrington (Noufaily)" if noufaily else "Farrington flexible"
+    opts = _options(b, w, alpha, reweight, weights_threshold, trend, p_threshold_trend,
+                    limit54, past_weeks_not_included, noufaily, verfahren)
+    y = _count_values(observed, verfahren)
+    n = y.size
+    ks, refs = _rows(observed.index, n, opts, monitor_from, verfahren)
+    expected, upper = np.full(n, np.nan), np.full(n, np.nan)
+    alarm = pd.array(np.full(n, pd.NA), dtype="boolean")
+    if ks.size:
+        dated = isinstance(observed.index, pd.DatetimeIndex)
+        X, yy, obs, act, x0 = _design(y, ks, refs, opts["w"], opts["past_weeks_not_included"],
+                                      opts["no_periods"], dated, opts["trend"])
+        eta0, se, phi = _model(X, yy, obs, act, x0, opts)
+        mu0, up, score = _thresholds(eta0, se, phi, y[ks], opts["alpha"], noufaily)
+        done = ~np.isnan(eta0)
+        enough = np.ones(ks.size, bool)
+        if opts["limit54"] is not None:
+            cases, weeks = opts["limit54"]
+            lo = np.maximum(ks + 1 - weeks, 0)
+            csum = np.concatenate(([0.0], np.cumsum(np.nan_to_num(y))))
+            nas = np.concatenate(([0], np.cumsum(np.isnan(y))))
+            enough = ((csum[ks + 1] - csum[lo]) >= cases) & (nas[ks + 1] == nas[lo])  # NA → nein
+        with np.errstate(invalid="ignore"):
+            hit = enough & (score > 1) & (y[ks] != 0)
+        expected[ks[done]] = mu0[done]
+        upper[ks[done & enough]] = up[done & enough]
+        alarm[ks[done]] = hit[done]
+    params = dict(opts, monitor_from=observed.index[ks[0]] if ks.size else None)
+    return _result_frame(observed.index, y, expected, upper, alarm, verfahren, params)
