@@ -1,0 +1,173 @@
+"""The import service used by the upload page and ``lagebild ingest``: ingest + store.
+
+``import_file`` checks everything first and writes at most once, in one transaction
+(``Store.insert_upload``): the same bytes again -> "duplicate"; any error -> "rejected";
+rows that would overwrite earlier rows of the same organisation (same district, indicator,
+day and coordinates) -> "rejected" with the collisions listed, unless ``replace=True``;
+``dry_run`` -> "valid" without writing. ``preview`` is the dry run the page shows first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from lagebild.access import AccessDenied, Actor
+from lagebild.catalog import Catalog, load_catalog
+from lagebild.config import get_settings
+from lagebild.i18n import t
+from lagebild.ingest import ParsedUpload, UploadError, parse_upload
+from lagebild.store import WRITE_ROLES, CollidingRows, DuplicateUpload, Store
+
+STATUSES = ("imported", "valid", "rejected", "duplicate")
+COLLISION_COLUMNS = ["upload_id", "district_id", "district", "indicator", "date", "count",
+                     "lat", "lon", "note"]
+
+
+@dataclass
+class ImportOutcome:
+    status: str                               # imported | valid | rejected | duplicate
+    upload_id: int | None
+    rows: int
+    totals: dict[str, int]
+    by_district: dict[str, dict[str, int]]
+    errors: list[UploadError]
+    collisions: pd.DataFrame
+    message: str
+    replaced: int = 0                         # earlier rows replaced (or to be replaced)
+    parsed: ParsedUpload | None = field(default=None, repr=False)
+
+    def as_json(self) -> dict:
+        """The shape printed by ``lagebild ingest --json``."""
+        coll = self.collisions.copy()
+        if "date" in coll:
+            coll["date"] = pd.to_datetime(coll["date"]).dt.strftime("%Y-%m-%d")
+        coll = coll.astype(object).where(coll.notna(), None)
+        return {
+            "status": self.status, "upload_id": self.upload_id, "rows": self.rows,
+            "totals": self.totals, "by_district": self.by_district,
+            "errors": [e.as_dict() for e in self.errors], "message": self.message,
+            "collisions": coll.to_dict(orient="records"),
+        }
+
+
+@dataclass
+class WithdrawOutcome:
+    upload_id: int
+    rows: int
+    message: str
+
+
+def preview(store: Store, actor: Actor, city: str, organisation: str, data: bytes,
+            filename: str, **kwargs) -> ImportOutcome:
+    """Everything ``import_file`` checks, nothing written (status valid/rejected/duplicate)."""
+    return import_file(store, actor, city, organisation, data, filename, dry_run=True,
+                       **kwargs)
+
+
+def import_file(store: Store, actor: Actor, city: str, organisation: str, data: bytes,
+                filename: str, *, today: date, replace: bool = False, dry_run: bool = False,
+                lang: str = "de", period: tuple[date, date] | None = None,
+                sheet: str | None = None, catalog: Catalog | None = None,
+                limit_bytes: int | None = None, progress=None) -> ImportOutcome:
+    """Validate and (unless ``dry_run``) import one upload; see the module docstring.
+
+    Raises ``AccessDenied`` (actor may not upload for this city/organisation) and
+    ``KeyError`` (unknown city); everything about the file is reported in the outcome.
+    """
+    _check_may_upload(store, actor, city, organisation)
+    sha = hashlib.sha256(data).hexdigest()
+    earlier = store.upload_by_hash(actor, city, sha)
+    if earlier is not None:
+        return _duplicate(earlier["upload_id"], earlier["uploaded_at"], lang)
+    if limit_bytes is None:
+        limit_bytes = int(get_settings().upload_limit_mb) * 1024 * 1024
+    parsed = parse_upload(data, filename, catalog=catalog or load_catalog(),
+                          districts=store.districts(actor, city), today=today, lang=lang,
+                          limit_bytes=limit_bytes, sheet=sheet, progress=progress,
+                          period=period)
+    if not parsed.ok:
+        return _outcome("rejected", t("ingest.import.rejected", lang,
+                                      n=max(len(parsed.errors), 1)), parsed)
+    collisions = find_collisions(store, actor, city, organisation, parsed.rows)
+    n = len(collisions)
+    if n and not replace:
+        again = store.upload_by_hash(actor, city, sha)   # the same bytes may have just landed
+        if again is not None:
+            return _duplicate(again["upload_id"], again["uploaded_at"], lang)
+        return _outcome("rejected", t("ingest.import.collisions", lang, n=n,
+                                      organisation=organisation), parsed, collisions)
+    if dry_run:
+        key = "ingest.import.valid_replace" if n else "ingest.import.valid"
+        return _outcome("valid", t(key, lang, rows=len(parsed.rows), n=n), parsed, collisions,
+                        replaced=n)
+    try:
+        upload_id = store.insert_upload(actor, city, organisation, filename, parsed.sha256,
+                                        parsed.rows, parsed.periods, raw=data, replace=replace)
+    except DuplicateUpload as exc:      # another import of the same bytes won the race
+        return _duplicate(exc.upload_id, exc.uploaded_at, lang)
+    except CollidingRows:               # rows arrived meanwhile: list them, write nothing
+        collisions = find_collisions(store, actor, city, organisation, parsed.rows)
+        return _outcome("rejected", t("ingest.import.collisions", lang, n=len(collisions),
+                                      organisation=organisation), parsed, collisions)
+    key = "ingest.import.imported_replace" if n else "ingest.import.imported"
+    return _outcome("imported", t(key, lang, rows=len(parsed.rows), upload_id=upload_id, n=n),
+                    parsed, collisions, upload_id=upload_id, replaced=n)
+
+
+def _duplicate(upload_id, uploaded_at, lang: str) -> ImportOutcome:
+    """'bereits importiert am … (Upload n)', nothing written."""
+    when = pd.Timestamp(uploaded_at).strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d")
+    return _outcome("duplicate", t("ingest.import.duplicate", lang, date=when,
+                                   upload_id=int(upload_id)), upload_id=int(upload_id))
+
+
+def withdraw(store: Store, actor: Actor, city: str, upload_id: int,
+             lang: str = "de") -> WithdrawOutcome:
+    """Withdraw an upload (its rows leave every view; the audit log records who and how
+    many). Store errors (unknown upload, already withdrawn, not allowed) propagate."""
+    removed = store.withdraw_upload(actor, city, int(upload_id))
+    return WithdrawOutcome(int(upload_id), removed,
+                           t("ingest.import.withdrawn", lang, upload_id=upload_id,
+                             rows=removed))
+
+
+def find_collisions(store: Store, actor: Actor, city: str, organisation: str,
+                    rows: pd.DataFrame) -> pd.DataFrame:
+    """Earlier rows of ``organisation`` with the same district, indicator, date and
+    coordinates as ``rows`` (what ``insert_upload(replace=True)`` would delete)."""
+    if rows.empty:
+        return _no_collisions()
+    return store.colliding_rows(actor, city, organisation, rows)
+
+
+def _no_collisions() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in COLLISION_COLUMNS})
+
+
+def _check_may_upload(store: Store, actor: Actor, city: str, organisation: str) -> None:
+    store.city_id(actor, city)     # AccessDenied / KeyError with German text
+    if actor.role not in WRITE_ROLES["upload"]:
+        raise AccessDenied(f"Die Rolle '{actor.role}' darf nicht: Daten hochladen.")
+    if actor.role == "outreach" and organisation != actor.organisation:
+        raise AccessDenied(f"Ein Konto von '{actor.organisation}' kann nicht für "
+                           f"'{organisation}' hochladen.")
+    if not organisation or not organisation.strip():
+        raise ValueError("Die meldende Organisation darf nicht leer sein.")
+
+
+def _outcome(status: str, message: str, parsed: ParsedUpload | None = None,
+             collisions: pd.DataFrame | None = None, upload_id: int | None = None,
+             replaced: int = 0) -> ImportOutcome:
+    if collisions is None:
+        collisions = _no_collisions()
+    return ImportOutcome(
+        status=status, upload_id=upload_id,
+        rows=len(parsed.rows) if parsed is not None else 0,
+        totals=parsed.totals if parsed is not None else {},
+        by_district=parsed.by_district if parsed is not None else {},
+        errors=parsed.errors if parsed is not None else [],
+        collisions=collisions, message=message, replaced=replaced, parsed=parsed)

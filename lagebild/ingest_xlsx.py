@@ -1,0 +1,115 @@
+"""Reading XLSX uploads with openpyxl: read-only, cached formula values, defusedxml.
+
+Formula cells count with the value Excel last computed (a formula never runs here); text that
+merely starts with ``=`` stays text. Rows are the Excel row numbers; the first non-empty row
+is the header. A zip bomb is refused before openpyxl unpacks anything.
+
+>>> import openpyxl
+>>> wb = openpyxl.Workbook()
+>>> wb.active.append(["datum", "anzahl"])
+>>> wb.active.append([dt.date(2026, 11, 3), 4.0])
+>>> buf = io.BytesIO(); wb.save(buf)
+>>> table, errors = read_xlsx(buf.getvalue())
+>>> table.header, table.cells.values.tolist(), table.lines.tolist()
+(['datum', 'anzahl'], [['2026-11-03', '4']], [2])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import numpy as np
+import pandas as pd
+
+from lagebild.i18n import t
+from lagebild.ingest_errors import UploadError
+from lagebild.ingest_read import RawTable
+
+XLSX_UNPACKED_LIMIT = 1024 * 1024 * 1024
+
+
+def read_xlsx(data: bytes, lang: str = "de", sheet: str | None = None
+              ) -> tuple[RawTable | None, list[UploadError]]:
+    import openpyxl  # local: only xlsx uploads pay for the import
+
+    def err(key, **kw):
+        return None, [UploadError(None, None, None, t(key, lang, **kw))]
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        return err("ingest.file.xlsx_invalid", detail=str(exc) or type(exc).__name__)
+    if unpacked > XLSX_UNPACKED_LIMIT:
+        return err("ingest.file.xlsx_too_big", size=f"{unpacked / 2**20:.0f}",
+                   limit=f"{XLSX_UNPACKED_LIMIT / 2**20:.0f}")
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
+        return err("ingest.file.xlsx_invalid", detail=str(exc)[:200] or type(exc).__name__)
+    try:
+        sheets = wb.worksheets
+        if sheet:
+            chosen = [ws for ws in sheets if ws.title.casefold() == sheet.strip().casefold()]
+            if not chosen:
+                return err("ingest.file.sheet_missing", sheet=sheet,
+                           sheets=", ".join(ws.title for ws in sheets))
+            ws = chosen[0]
+        elif sheets:
+            ws = sheets[0]
+        else:
+            return err("ingest.file.empty")
+        return _sheet_table(ws, lang)
+    except Exception as exc:  # noqa: BLE001 - corrupt sheet XML surfaces while iterating
+        return err("ingest.file.xlsx_invalid", detail=str(exc)[:200] or type(exc).__name__)
+    finally:
+        wb.close()
+
+
+def _sheet_table(ws, lang: str) -> tuple[RawTable | None, list[UploadError]]:
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    width = 0
+    ws.reset_dimensions()   # trust the cells, not the (often stale) dimension tag
+    for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        record = [cell_text(v) for v in values]
+        while record and not record[-1].strip():
+            record.pop()
+        if not record:
+            continue
+        if header is None:
+            header = record
+            width = len(record)
+            continue
+        width = max(width, len(record))
+        rows.append(record)
+        lines.append(line)
+    if header is None:
+        return None, [UploadError(None, None, None, t("ingest.file.empty", lang))]
+    header = header + [""] * (width - len(header))
+    cells = pd.DataFrame([r + [""] * (width - len(r)) for r in rows],
+                         columns=range(width), dtype=str)
+    return RawTable(header, cells, np.asarray(lines, dtype="int64"), "xlsx"), []
+
+
+def cell_text(value) -> str:
+    """An Excel cell as the text a user would type (dates ISO, whole floats as ints).
+
+    >>> cell_text(3.0), cell_text(2.5), cell_text(dt.datetime(2026, 11, 3)), cell_text(None)
+    ('3', '2.5', '2026-11-03', '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else \
+            value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)

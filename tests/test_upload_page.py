@@ -1,0 +1,72 @@
+"""AppTest of 'Daten hochladen': errors with line numbers, preview, import, withdraw."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lagebild.access import Actor
+
+ROOT = Path(__file__).resolve().parents[1]
+ORG = "Streetwork Kontaktladen Lichtblick (Demo)"
+SW = Actor("streetwork", "outreach", cities=frozenset({"Musterstadt"}), organisation=ORG)
+GOOD = "datum;stadtteil;indikator;anzahl;bemerkung\n" \
+       "12.11.2026;Bahnhofsviertel;Naloxon-Gaben;3;Einsatz am Brunnen\n" \
+       "13.11.2026;bahnhofsviertel;naloxon;1;=HYPERLINK(\"x\")\n"
+BAD = "datum;stadtteil;indikator;anzahl\n" \
+      "31.02.2026;Bahnhofsviertel;naloxon;2\n" \
+      "12.11.2026;Bahnhofsvirtel;naloxon;2\n" \
+      "12.11.2026;Altstadt;naloxon;ca. 5\n"
+
+
+@pytest.fixture
+def page(demo_db, monkeypatch):
+    monkeypatch.setenv("LAGEBILD_DB_PATH", str(demo_db))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lagebild_actor"] = SW
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_errors_are_listed_with_line_and_column(page):
+    page.file_uploader[0].upload("meldung.csv", BAD.encode(), "text/csv").run()
+    assert not page.exception
+    errors = page.dataframe[0].value
+    cols = {c.lower(): c for c in errors.columns}
+    lines = list(errors[cols.get("zeile", errors.columns[0])])
+    assert lines == [2, 3, 4]
+    text = " ".join(str(v) for v in errors.to_numpy().ravel())
+    assert "31.02.2026" in text and "Bahnhofsviertel" in text    # "meinten Sie …?"
+    assert not [b for b in page.button if b.key == "upload_import"]
+
+
+def test_valid_file_previews_imports_and_can_be_withdrawn(page):
+    page.file_uploader[0].upload("meldung.csv", GOOD.encode(), "text/csv").run()
+    assert any("2" in s.value for s in page.success)             # valid, 2 rows
+    page.button(key="upload_import").click().run()
+    assert not page.exception
+    assert any("importiert" in s.value for s in page.success)
+    uploads = page.dataframe[-1].value
+    mine = uploads[uploads["organisation"] == ORG]
+    new_id = int(mine["upload_id"].max())
+    assert mine.loc[mine["upload_id"] == new_id, "row_count"].iloc[0] == 2
+    page.button(key=f"withdraw_{new_id}").click().run()
+    assert any("zurückgezogen" in s.value for s in page.success)
+    uploads = page.dataframe[-1].value
+    assert uploads.loc[uploads["upload_id"] == new_id, "status"].iloc[0] == "withdrawn"
+
+
+def test_same_file_twice_is_recognised(page):
+    page.file_uploader[0].upload("meldung.csv", GOOD.encode(), "text/csv").run()
+    page.button(key="upload_import").click().run()
+    page.file_uploader[0].upload("nochmal.csv", GOOD.encode(), "text/csv").run()
+    assert any("bereits importiert" in e.value for e in page.error)
+
+
+def test_templates_are_offered(page):
+    labels = [b.label for b in page.get("download_button")] if page.get("download_button") \
+        else []
+    assert page.get("download_button"), "no download buttons"
