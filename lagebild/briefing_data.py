@@ -1,0 +1,140 @@
+"""Everything a briefing needs, read once from the store (used by the page and the CLI).
+
+:func:`collect` returns a :class:`BriefingInputs` of plain frames; :mod:`lagebild.briefing`
+turns it into the document (pure). Which rows a role may read is decided by the store:
+a restricted role (``gast``) gets no alert episodes, and ``k`` switches on small-count
+suppression in the document.
+
+The period: since the last meeting before ``today`` (``measures.last_meeting``), or since
+``since`` when given, else the last 8 weeks. In weeks it runs from the first Monday on or
+after that day to the report week (the latest completely reported ISO week), at least one
+week; the comparison period has the same number of weeks right before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+from lagebild import measures as measures_mod
+from lagebild.access import Actor
+from lagebild.analytics import trends
+from lagebild.store import Store
+
+DEFAULT_WEEKS = 8
+
+
+class BriefingError(RuntimeError):
+    """A briefing that cannot be made, explained in German."""
+
+
+@dataclass
+class BriefingInputs:
+    city: str
+    is_demo: bool
+    role: str
+    lang: str
+    k: int | None                 # small-count threshold of a restricted briefing, else None
+    today: date
+    generated_at: datetime
+    since: date                   # the day the period starts (meeting date, --since, default)
+    since_kind: str               # "meeting" | "custom" | "default"
+    first_week: pd.Timestamp
+    report_week: pd.Timestamp
+    n_weeks: int
+    meeting: pd.Series | None     # the last meeting (None without one)
+    next_meeting: pd.Series | None
+    districts: pd.DataFrame       # GeoDataFrame with display geometry
+    grid: pd.DataFrame
+    signals: pd.DataFrame
+    episodes: pd.DataFrame | None  # None for restricted roles
+    measures: pd.DataFrame
+    reporting: pd.DataFrame
+    catalog: object
+    config: object
+    bodies: dict
+
+    @property
+    def period_end(self) -> pd.Timestamp:
+        return self.report_week + pd.Timedelta(days=6)
+
+
+def period_weeks(since, report_week) -> tuple[pd.Timestamp, int]:
+    """(first week, number of weeks): from the first Monday on or after ``since`` to the
+    report week, at least one week.
+
+    >>> w, n = period_weeks(date(2026, 9, 16), pd.Timestamp("2026-11-09"))
+    >>> w.date().isoformat(), n
+    ('2026-09-21', 8)
+    """
+    day = pd.Timestamp(since).normalize()
+    first = day + pd.Timedelta(days=(7 - day.day_of_week) % 7)
+    report_week = pd.Timestamp(report_week)
+    n = int((report_week - first).days // 7) + 1
+    if n < 1:
+        return report_week, 1
+    return first, n
+
+
+def period_start(meetings: pd.DataFrame, today: date, since: date | None,
+                 report_week: pd.Timestamp) -> tuple[date, str, pd.Series | None]:
+    """(start day, kind, last meeting) of the briefing period."""
+    meeting = measures_mod.last_meeting(meetings, today)
+    if since is not None:
+        return since, "custom", meeting
+    if meeting is not None:
+        return pd.Timestamp(meeting["held_on"]).date(), "meeting", meeting
+    start = pd.Timestamp(report_week) - pd.Timedelta(days=7 * (DEFAULT_WEEKS - 1))
+    return start.date(), "default", None
+
+
+def _signals(store, actor, city, catalog, config) -> pd.DataFrame:
+    from lagebild import alerting
+    if alerting.is_stale(store, actor, city, catalog, config):
+        return alerting.compute(store, actor, city, catalog, config)   # in memory, no write
+    return alerting.load_signals(store, actor, city)
+
+
+def collect(store: Store, actor: Actor, city: str, *, catalog, config, lang: str = "de",
+            k: int | None = None, today: date | None = None, since: date | None = None,
+            signals: pd.DataFrame | None = None, grid: pd.DataFrame | None = None,
+            progress=None) -> BriefingInputs:
+    """Read what the briefing of ``city`` for ``actor`` needs. ``signals``/``grid`` may be
+    passed in (the page has them cached); otherwise they are read (stale alert signals are
+    recomputed in memory, nothing is written)."""
+    step = progress or (lambda f, s: None)
+    today = today or date.today()
+    cities = store.cities(actor)
+    if city not in set(cities["name"]):
+        store.city_id(actor, city)            # German AccessDenied / KeyError
+    step(0.05, "data")
+    dist = store.districts(actor, city, display=True)
+    if grid is None:
+        grid = trends.weekly_grid(store.weekly_counts(actor, city), list(dist["district_id"]),
+                                  catalog.keys, store.coverage(actor, city))
+    report_week = trends.latest_complete_week(grid) if len(grid) else None
+    if report_week is None:
+        raise BriefingError(f"Für {city} liegen noch keine vollständig gemeldeten Wochen vor "
+                            "– ein Briefing ist erst mit Meldungen möglich.")
+    meetings = store.meetings(actor, city)
+    start, kind, meeting = period_start(meetings, today, since, report_week)
+    first, n = period_weeks(start, report_week)
+    step(0.15, "alerts")
+    if signals is None:
+        signals = _signals(store, actor, city, catalog, config)
+    episodes = None
+    if not actor.restricted:
+        from lagebild.alerting import load_episodes
+        episodes = load_episodes(store, actor, city)
+    end = (report_week + pd.Timedelta(days=6)).date()
+    return BriefingInputs(
+        city=city, is_demo=bool(cities.set_index("name").loc[city, "is_demo"]),
+        role=actor.role, lang=lang, k=k, today=today, generated_at=datetime.now(),
+        since=start, since_kind=kind, first_week=first, report_week=report_week, n_weeks=n,
+        meeting=meeting, next_meeting=measures_mod.next_meeting(meetings, today),
+        districts=dist, grid=grid, signals=signals, episodes=episodes,
+        measures=store.measures(actor, city),
+        reporting=store.reporting_summary(actor, city, first.date(), end),
+        catalog=catalog, config=config, bodies=measures_mod.load_bodies())
