@@ -35,7 +35,7 @@ demo-db: install
 	@if [ ! -f "$(DB)" ]; then $(VENV)/bin/lagebild demo --db "$(DB)"; fi
 
 run: install assets demo-db
-	LAGEBILD_DB_PATH="$(DB)" $(VENV)/bin/lagebild serve --port $(PORT)
+	LAGEBILD_DB_PATH="$(DB)" LAGEBILD_DEMO_MODE=true $(VENV)/bin/lagebild serve --port $(PORT)
 
 test: install-test assets chromium
 	$(PY) -m pytest

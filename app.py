@@ -1,11 +1,13 @@
-"""Lagebild entry point: page config, navigation by role, shared sidebar."""
+"""Lagebild entry point: page config, navigation by role (login when logged out), sidebar."""
 
 import streamlit as st
 
 from lagebild import ui
 
-st.set_page_config(page_title="Lagebild", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="Lagebild", page_icon=ui.FAVICON, layout="wide")
 ui.language_switch()
-nav = st.navigation(ui.navigation_pages())
+ui.store()            # self-check: an unusable database stops here with a German explanation
+nav = ui.navigation()
+ui.user_box()
 st.sidebar.caption(ui.t("app.tagline"))
 nav.run()

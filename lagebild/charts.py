@@ -14,11 +14,14 @@ DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 
 
 def weekly_lines(series: pd.DataFrame, *, title: str, y_title: str, lang: str = "de",
-                 band: pd.DataFrame | None = None) -> go.Figure:
+                 band: pd.DataFrame | None = None,
+                 markers: pd.DataFrame | None = None) -> go.Figure:
     """One line per ``label`` over ``week`` (columns: label, week, count).
 
     ``band`` (optional; columns week, expected, upperbound, alarm) adds the expected value, the
     upper bound as a shaded band and alarm markers for the first label.
+    ``markers`` (optional; columns date, label, text) draws a dotted vertical line with a
+    short label at each date inside the charted weeks (measures at their implementation).
     Missing weeks (nobody reported) are gaps, not zeros.
     """
     fig = go.Figure()
@@ -32,6 +35,8 @@ def weekly_lines(series: pd.DataFrame, *, title: str, y_title: str, lang: str = 
             connectgaps=False))
     if band is not None and not band.empty:
         _add_band(fig, band, lang)
+    if markers is not None and not markers.empty and not series.empty:
+        _add_markers(fig, markers, pd.to_datetime(series["week"]))
     fig.update_layout(
         title=title, yaxis_title=y_title, xaxis_title="Woche" if lang == "de" else "Week",
         hovermode="x unified", legend={"orientation": "h", "y": -0.2},
@@ -53,3 +58,18 @@ def _add_band(fig: go.Figure, band: pd.DataFrame, lang: str) -> None:
     fig.add_trace(go.Scatter(x=alarms["week"], y=alarms["observed"], mode="markers",
                              marker={"symbol": "x", "size": 11, "color": "#D55E00"},
                              name="Warnung" if de else "Alert"))
+
+
+def _add_markers(fig: go.Figure, markers: pd.DataFrame, weeks: pd.Series) -> None:
+    """(#6) Measures as dotted vertical lines; texts escaped (plotly renders some HTML)."""
+    from html import escape
+    lo, hi = weeks.min(), weeks.max() + pd.Timedelta(days=6)
+    for m in markers.itertuples(index=False):
+        when = pd.Timestamp(m.date)
+        if not lo <= when <= hi:
+            continue
+        fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper",
+                      line={"color": "#0072B2", "dash": "dot", "width": 1.5})
+        fig.add_annotation(x=when, y=1, yref="paper", text=escape(str(m.label)),
+                           hovertext=escape(str(m.text)), showarrow=False, textangle=-90,
+                           xanchor="left", yanchor="top", font={"size": 10, "color": "#0072B2"})

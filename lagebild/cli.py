@@ -62,6 +62,9 @@ def cmd_info(args) -> int:
 
 def cmd_districts_import(args) -> int:
     from lagebild.geo import BoundaryError, read_boundaries
+    if not Path(args.file).is_file():
+        print(f"Fehler: Datei {args.file} nicht gefunden.", file=sys.stderr)
+        return 1
     try:
         gdf = read_boundaries(args.file, name_field=args.name_field, code_field=args.code_field,
                               population_field=args.population_field,
@@ -77,6 +80,70 @@ def cmd_districts_import(args) -> int:
           f"geändert {len(report['updated'])}, unverändert {len(report['unchanged'])}.")
     if report["missing"]:
         print(f"Nicht mehr in der Datei (behalten): {', '.join(report['missing'])}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from lagebild.access import Actor
+    from lagebild.export import export
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        print("Fehler: --out muss auf .csv oder .parquet enden.", file=sys.stderr)
+        return 2
+    try:
+        actor = Actor(f"cli-export-{args.role}", args.role, organisation=args.org)
+    except ValueError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
+    store = _open(args)
+    try:
+        data = export(store, actor, args.city, load_catalog(), get_settings().small_count_k,
+                      suffix[1:])
+    except KeyError as exc:
+        print(f"Fehler: {exc.args[0]}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    Path(args.out).write_bytes(data)
+    print(f"Export für Rolle '{args.role}' nach {args.out} geschrieben.")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    store = _open(args)
+    try:
+        target = store.backup(SYSTEM, args.directory)
+    except ValueError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"Sicherung von {_db(args)} nach {target} geschrieben.")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from datetime import datetime
+
+    from lagebild.store import Store
+    db = Path(_db(args))
+    if db.exists():
+        if not args.force:
+            print(f"Fehler: {db} existiert. Mit --force wird sie nach {db.name}.vor-restore-… "
+                  "verschoben und aus der Sicherung neu angelegt.", file=sys.stderr)
+            return 1
+        aside = db.with_name(f"{db.name}.vor-restore-{datetime.now():%Y%m%d-%H%M%S}")
+        db.rename(aside)
+        wal = db.with_name(db.name + ".wal")
+        if wal.exists():
+            wal.rename(aside.with_name(aside.name + ".wal"))
+        print(f"Bisherige Datenbank verschoben nach {aside}.")
+    try:
+        Store.restore(args.directory, db).close()
+    except (ValueError, OSError) as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    print(f"{db} aus der Sicherung {args.directory} wiederhergestellt.")
     return 0
 
 
@@ -109,6 +176,23 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_info)
 
+    e = with_db(sub.add_parser("export", help="Daten exportieren (CSV oder Parquet)"))
+    e.add_argument("--city", required=True)
+    e.add_argument("--out", required=True, help="Zieldatei .csv oder .parquet")
+    e.add_argument("--role", default="gast", choices=("admin", "krisenstab", "outreach", "gast"),
+                   help="für welche Rolle (Standard: gast = eingeschränkt, unterdrückt)")
+    e.add_argument("--org", help="Organisation (bei --role outreach)")
+    e.set_defaults(func=cmd_export)
+
+    b = with_db(sub.add_parser("backup", help="Datenbank sichern (App vorher stoppen)"))
+    b.add_argument("directory", help="leeres oder neues Verzeichnis für die Sicherung")
+    b.set_defaults(func=cmd_backup)
+    r = with_db(sub.add_parser("restore", help="Datenbank aus einer Sicherung wiederherstellen"))
+    r.add_argument("directory")
+    r.add_argument("--force", action="store_true",
+                   help="vorhandene Datenbank beiseiteschieben und ersetzen")
+    r.set_defaults(func=cmd_restore)
+
     dist = sub.add_parser("districts", help="Stadtteilgrenzen").add_subparsers(
         dest="action", required=True)
     di = with_db(dist.add_parser("import", help="Grenzen aus GeoJSON/GeoPackage/Shapefile (zip)"))
@@ -130,7 +214,8 @@ def _extensions():
     """Subcommands living beside their feature (e.g. ``lagebild ingest``)."""
     import importlib
     out = []
-    for name in ("lagebild.cli_ingest",):
+    for name in ("lagebild.cli_users", "lagebild.cli_ingest", "lagebild.cli_alerts",
+                 "lagebild.cli_report"):
         try:
             out.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:

@@ -39,9 +39,16 @@ SETTINGS: tuple[Setting, ...] = (
             "Empty (default) = no basemap, so no request leaves the machine."),
     Setting("basemap_attribution", "", str,
             "Attribution text shown with the basemap (required by most tile providers)."),
+    Setting("proximity_m", 100, int,
+            "Syringe finds at most this many metres from a sensitive place raise a notice."),
+    Setting("proximity_days", 14, int,
+            "Proximity notices consider syringe finds of this many days up to the latest report."),
     Setting("upload_limit_mb", 20, int, "Largest accepted upload file in megabytes."),
     Setting("demo_mode", False, bool,
-            "Set automatically for the embedded demo database; enables the demo accounts."),
+            "Demo operation: the demo accounts of the demo database may log in. `make run` "
+            "sets it; never set it in production."),
+    Setting("session_timeout_min", 30, int,
+            "Minutes without interaction after which a user is logged out."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -7,6 +7,7 @@ import hashlib
 import pandas as pd
 
 from lagebild.access import SYSTEM
+from lagebild.accounts import create_demo_accounts
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.demo import generate_demo
 from lagebild.store import Store
@@ -32,6 +33,13 @@ def create_demo(store: Store, seed: int = 42, catalog: Catalog | None = None) ->
         digest = hashlib.sha256(f"demo:{seed}:{org}".encode()).hexdigest()
         store.insert_upload(SYSTEM, demo.name, org, "demo (synthetisch)", digest,
                             rows.reset_index(drop=True), periods)
+    orgs = demo.organisations
+    streetwork = orgs.loc[orgs["kind"] == "Streetwork", "name"].iloc[0]
+    create_demo_accounts(store, demo.name, streetwork)
+    from lagebild.alerting import refresh_alerts  # (#4) Ampel signals and alerts of the demo
+    refresh_alerts(store, SYSTEM, demo.name, catalog)
+    from lagebild.measures_demo import create_demo_measures  # (#6) meetings and measures
+    create_demo_measures(store, demo.name)
     return demo.name
 
 

@@ -24,11 +24,27 @@ import shapely
 from lagebild.access import AccessDenied, Actor
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-WRITE_ROLES = {"city": ("admin",), "upload": ("admin", "outreach", "krisenstab")}
+WRITE_ROLES = {"city": ("admin",), "upload": ("admin", "outreach")}
 
 
 class StoreError(RuntimeError):
     """A database problem explained for users (German)."""
+
+
+class DuplicateUpload(StoreError):
+    """The same file bytes are already imported (checked inside the import transaction)."""
+
+    def __init__(self, upload_id: int, uploaded_at):
+        super().__init__(f"Diese Datei ist bereits importiert (Upload {upload_id}).")
+        self.upload_id, self.uploaded_at = upload_id, uploaded_at
+
+
+class CollidingRows(StoreError):
+    """Rows would overwrite earlier rows of the same organisation and ``replace`` is off."""
+
+    def __init__(self, count: int):
+        super().__init__(f"{count} Zeilen überschneiden sich mit früheren Meldungen.")
+        self.count = count
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -50,12 +66,16 @@ class Store:
             self._con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
             raise StoreError(
-                f"Die Datenbank {self.path} kann nicht geöffnet werden: {exc}. "
-                "Läuft Lagebild bereits in einem anderen Prozess? Ist die Datei beschädigt, "
-                "stellen Sie eine Sicherung wieder her."
+                f"Die Datenbank {self.path} kann nicht geöffnet werden ({exc}). "
+                "Läuft Lagebild bereits in einem anderen Prozess, beenden Sie diesen. "
+                "Ist die Datei beschädigt, stellen Sie die letzte Sicherung wieder her: "
+                f"lagebild restore SICHERUNGSVERZEICHNIS --db {self.path} --force"
             ) from exc
         self._local = threading.local()
         self._lock = threading.Lock()
+        # Imports and withdrawals of this process run one after another, so the duplicate
+        # and collision checks inside their transaction cannot race each other.
+        self._write_lock = threading.RLock()
         if not read_only:
             self._migrate()
 
@@ -73,6 +93,17 @@ class Store:
 
     def _df(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
         return self._cur().execute(sql, list(params)).df()
+
+    def _one(self, sql: str, params: list | tuple = (), cur=None):
+        """First row or None, reading the result to its end: DuckDB 2 refuses further work
+        (register, unregister) on a cursor whose last result was not fully fetched."""
+        rows = (cur or self._cur()).execute(sql, list(params)).fetchall()
+        return rows[0] if rows else None
+
+    @staticmethod
+    def _register(cur, name: str, frame: pd.DataFrame) -> None:
+        cur.execute("SELECT NULL").fetchall()      # finish any pending result first
+        cur.register(name, frame)
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -102,10 +133,17 @@ class Store:
                            [version, name])
 
     def schema_version(self) -> int:
-        return self._cur().execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+        return self._one("SELECT max(version) FROM schema_migrations")[0]
 
-    def checkpoint(self) -> None:
-        self._cur().execute("CHECKPOINT")
+    def checkpoint(self) -> bool:
+        """Write the WAL into the database file. Best effort: when other write transactions
+        of this process are active DuckDB refuses, and its automatic checkpoint will do it
+        later — the data is committed (and durable in the WAL) either way."""
+        try:
+            self._cur().execute("CHECKPOINT")
+        except duckdb.TransactionException:
+            return False
+        return True
 
     # ------------------------------------------------------------------ access helpers
     @staticmethod
@@ -117,7 +155,7 @@ class Store:
         """The id of a city the actor may see; German errors otherwise."""
         if not actor.may_see_city(city):
             raise AccessDenied(f"Kein Zugriff auf die Stadt '{city}'.")
-        row = self._cur().execute("SELECT city_id FROM cities WHERE name = ?", [city]).fetchone()
+        row = self._one("SELECT city_id FROM cities WHERE name = ?", [city])
         if row is None:
             raise KeyError(f"Stadt '{city}' ist nicht angelegt.")
         return row[0]
@@ -164,12 +202,17 @@ class Store:
             self._audit(cur, actor, "city.create", city_id, name=name, ags=ags)
         return city_id
 
-    def districts(self, actor: Actor, city: str) -> gpd.GeoDataFrame:
-        """Districts of a city: district_id, code, name, population, parent, geometry (WGS84)."""
+    def districts(self, actor: Actor, city: str, display: bool = False) -> gpd.GeoDataFrame:
+        """Districts of a city: district_id, code, name, population, parent, geometry (WGS84).
+
+        With ``display`` the geometry is the cached simplified map geometry (shared borders
+        kept), falling back to the exact geometry where none was computed.
+        """
         city_id = self.city_id(actor, city)
+        column = "coalesce(display_geometry, geometry)" if display else "geometry"
         df = self._df(
-            "SELECT district_id, code, name, population, parent, geometry FROM districts "
-            "WHERE city_id = ? ORDER BY name", [city_id],
+            f"SELECT district_id, code, name, population, parent, {column} AS geometry "
+            "FROM districts WHERE city_id = ? ORDER BY name", [city_id],
         )
         geoms = [shapely.from_wkb(bytes(g)) if g is not None else None for g in df.pop("geometry")]
         df["population"] = df["population"].astype("Int64")
@@ -179,7 +222,9 @@ class Store:
         """Insert or update districts (matched by code, else by name); observations stay.
 
         ``gdf`` needs columns code, name, population (may be NA), parent (may be NA) and a
-        geometry in EPSG:4326. Returns ``{"added": [...], "updated": [...], "unchanged": [...],
+        geometry in EPSG:4326; an optional ``display_geometry`` column (simplified map
+        geometry, see ``geo.display_geometries``) is stored alongside and does not count as a
+        change. Returns ``{"added": [...], "updated": [...], "unchanged": [...],
         "missing": [...]}`` with district names; "missing" are stored districts absent from the
         file (kept, because observations may refer to them).
         """
@@ -193,19 +238,23 @@ class Store:
             by_code = {r[1]: r for r in existing}
             by_name = {r[2].casefold(): r for r in existing}
             seen = set()
-            for row in gdf.itertuples(index=False):
+            shows = _display_wkb(gdf)
+            for row, show in zip(gdf.itertuples(index=False), shows):
                 wkb = shapely.to_wkb(row.geometry) if row.geometry is not None else None
                 pop = None if pd.isna(row.population) else int(row.population)
                 parent = None if pd.isna(row.parent) else str(row.parent)
                 old = by_code.get(row.code) or by_name.get(str(row.name).casefold())
                 if old is None:
                     cur.execute(
-                        "INSERT INTO districts (city_id, code, name, population, parent, geometry)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        [city_id, row.code, row.name, pop, parent, wkb])
+                        "INSERT INTO districts (city_id, code, name, population, parent, geometry,"
+                        " display_geometry) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [city_id, row.code, row.name, pop, parent, wkb, show])
                     report["added"].append(row.name)
                     continue
                 seen.add(old[0])
+                if show is not None:
+                    cur.execute("UPDATE districts SET display_geometry = ? WHERE district_id = ?",
+                                [show, old[0]])
                 new = (row.code, row.name, pop, parent, wkb)
                 if new == (old[1], old[2], old[3], old[4], bytes(old[5]) if old[5] else None):
                     report["unchanged"].append(row.name)
@@ -239,14 +288,28 @@ class Store:
         data = rows[["district_id", "indicator", "date", "count", "lat", "lon", "note"]].copy()
         data["date"] = pd.to_datetime(data["date"]).dt.date
         per = periods[["indicator", "start_date", "end_date"]].copy()
-        with self.transaction() as cur:
+        with self._write_lock, self.transaction() as cur:
+            earlier = self._one("SELECT upload_id, uploaded_at FROM uploads WHERE city_id = ? "
+                                "AND sha256 = ? AND status = 'imported'", [city_id, sha256], cur)
+            if earlier:
+                raise DuplicateUpload(*earlier)
             upload_id = cur.execute(
                 "INSERT INTO uploads (city_id, organisation, filename, sha256, uploaded_by, "
                 "row_count, raw) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
                 [city_id, organisation, filename, sha256, actor.username, len(data), raw],
             ).fetchone()[0]
-            cur.register("_new_rows", data)
+            self._register(cur, "_new_rows", data)
             replaced = 0
+            if not replace:
+                clash = self._one(
+                    """SELECT count(*) FROM observations o JOIN _new_rows n
+                         ON o.district_id IS NOT DISTINCT FROM n.district_id
+                        AND o.indicator = n.indicator AND o.date = n.date
+                        AND o.lat IS NOT DISTINCT FROM n.lat AND o.lon IS NOT DISTINCT FROM n.lon
+                       WHERE o.city_id = ? AND o.organisation = ?""",
+                    [city_id, organisation], cur)[0]
+                if clash:
+                    raise CollidingRows(clash)
             if replace:
                 replaced = cur.execute(
                     """DELETE FROM observations o USING _new_rows n
@@ -262,7 +325,7 @@ class Store:
                    SELECT ?, district_id, indicator, date, count, lat, lon, ?, ?, note
                    FROM _new_rows""", [city_id, organisation, upload_id])
             cur.unregister("_new_rows")
-            cur.register("_periods", per)
+            self._register(cur, "_periods", per)
             cur.execute("INSERT INTO reporting_periods SELECT ?, indicator, start_date, end_date "
                         "FROM _periods", [upload_id])
             cur.unregister("_periods")
@@ -272,12 +335,42 @@ class Store:
         self.checkpoint()
         return upload_id
 
+    def colliding_rows(self, actor: Actor, city: str, organisation: str,
+                       rows: pd.DataFrame) -> pd.DataFrame:
+        """Earlier rows of ``organisation`` with the same district, indicator, date and
+        coordinates as ``rows`` — what ``insert_upload(replace=True)`` would delete."""
+        city_id = self.city_id(actor, city)
+        if actor.role == "outreach" and organisation != actor.organisation:
+            raise AccessDenied("Nur Meldungen der eigenen Organisation.")
+        keys = rows[["district_id", "indicator", "date", "lat", "lon"]].drop_duplicates().copy()
+        keys["date"] = pd.to_datetime(keys["date"]).dt.date
+        keys["district_id"] = keys["district_id"].astype("Int64")
+        cur = self._cur()
+        self._register(cur, "_keys", keys)
+        try:
+            return cur.execute(
+                """SELECT o.upload_id, o.district_id, d.name AS district, o.indicator, o.date,
+                          o.count, o.lat, o.lon, o.note
+                   FROM observations o JOIN _keys k
+                     ON o.district_id IS NOT DISTINCT FROM k.district_id
+                    AND o.indicator = k.indicator AND o.date = k.date
+                    AND o.lat IS NOT DISTINCT FROM k.lat AND o.lon IS NOT DISTINCT FROM k.lon
+                   LEFT JOIN districts d ON d.district_id = o.district_id
+                   WHERE o.city_id = ? AND o.organisation = ?
+                   ORDER BY o.date, district, o.indicator""", [city_id, organisation]).df()
+        finally:
+            cur.unregister("_keys")
+
     def upload_by_hash(self, actor: Actor, city: str, sha256: str) -> dict | None:
         """The imported (not withdrawn) upload with these bytes, or None."""
         city_id = self.city_id(actor, city)
-        df = self._df("SELECT upload_id, uploaded_at, organisation, filename FROM uploads "
-                      "WHERE city_id = ? AND sha256 = ? AND status = 'imported'",
-                      [city_id, sha256])
+        sql = ("SELECT upload_id, uploaded_at, organisation, filename FROM uploads "
+               "WHERE city_id = ? AND sha256 = ? AND status = 'imported'")
+        params: list = [city_id, sha256]
+        if actor.role == "outreach":
+            sql += " AND organisation = ?"
+            params.append(actor.organisation)
+        df = self._df(sql, params)
         return None if df.empty else df.iloc[0].to_dict()
 
     def uploads(self, actor: Actor, city: str) -> pd.DataFrame:
@@ -294,9 +387,9 @@ class Store:
     def withdraw_upload(self, actor: Actor, city: str, upload_id: int) -> int:
         """Withdraw an upload: its rows leave every view. Returns the number of rows removed."""
         city_id = self.city_id(actor, city)
-        with self.transaction() as cur:
-            row = cur.execute("SELECT organisation, status FROM uploads WHERE upload_id = ? "
-                              "AND city_id = ?", [upload_id, city_id]).fetchone()
+        with self._write_lock, self.transaction() as cur:
+            row = self._one("SELECT organisation, status FROM uploads WHERE upload_id = ? "
+                            "AND city_id = ?", [upload_id, city_id], cur)
             if row is None:
                 raise KeyError(f"Upload {upload_id} gibt es in {city} nicht.")
             org, status = row
@@ -354,11 +447,14 @@ class Store:
         if actor.restricted:
             raise AccessDenied("Punktdaten sind für diese Rolle nicht freigegeben.")
         city_id = self.city_id(actor, city)
-        return self._df(
-            "SELECT lat, lon, date, district_id, count, note FROM observations "
-            "WHERE city_id = ? AND indicator = ? AND date BETWEEN ? AND ? "
-            "AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY date",
-            [city_id, indicator, start, end])
+        sql = ("SELECT lat, lon, date, district_id, count, note FROM observations "
+               "WHERE city_id = ? AND indicator = ? AND date BETWEEN ? AND ? "
+               "AND lat IS NOT NULL AND lon IS NOT NULL")
+        params: list = [city_id, indicator, start, end]
+        if actor.role == "outreach":          # row-level data: own organisation only
+            sql += " AND organisation = ?"
+            params.append(actor.organisation)
+        return self._df(sql + " ORDER BY date", params)
 
     def date_range(self, actor: Actor, city: str) -> tuple[date | None, date | None]:
         city_id = self.city_id(actor, city)
@@ -381,25 +477,488 @@ class Store:
         }
 
     def observations(self, actor: Actor, city: str) -> pd.DataFrame:
-        """All observation rows of a city in a stable order (for comparisons and exports)."""
+        """Observation rows of a city in a stable order (exports, comparisons).
+
+        Row-level data: ``outreach`` gets only its own organisation's rows, ``gast`` none.
+        """
         city_id = self.city_id(actor, city)
-        return self._df(
-            "SELECT d.code AS district_code, o.indicator, o.date, o.count, o.lat, o.lon, "
-            "o.organisation, o.note FROM observations o LEFT JOIN districts d USING "
-            "(district_id) WHERE o.city_id = ? ORDER BY ALL", [city_id])
+        if actor.restricted:
+            raise AccessDenied("Einzelmeldungen sind für diese Rolle nicht freigegeben.")
+        sql = ("SELECT d.code AS district_code, o.indicator, o.date, o.count, o.lat, o.lon, "
+               "o.organisation, o.note FROM observations o LEFT JOIN districts d USING "
+               "(district_id) WHERE o.city_id = ?")
+        params: list = [city_id]
+        if actor.role == "outreach":
+            sql += " AND o.organisation = ?"
+            params.append(actor.organisation)
+        return self._df(sql + " ORDER BY ALL", params)
 
     # ------------------------------------------------------------------ section: alerts (#4)
+    # Signals and episodes are computed by lagebild/alerting.py; district_id NULL = whole city.
+    ALERT_WRITE_ROLES = ("admin", "krisenstab", "outreach")   # recompute (after uploads)
+    ALERT_ACK_ROLES = ("admin", "krisenstab")                 # acknowledge
+
+    def alert_source_version(self, actor: Actor, city: str) -> int:
+        """Audit id of the latest change to the city's observations or districts (0 = none):
+        stored signals computed from an older version are stale."""
+        city_id = self.city_id(actor, city)
+        return self._cur().execute(
+            "SELECT coalesce(max(audit_id), 0) FROM audit_log WHERE city_id = ? AND "
+            "(action LIKE 'upload.%' OR action LIKE 'districts.%' OR action LIKE 'ingest.%' "
+            "OR action = 'city.create')", [city_id]).fetchall()[0][0]
+
+    def alert_run(self, actor: Actor, city: str) -> dict | None:
+        """The last refresh of the city's alerts (source_version, computed_at, …) or None."""
+        city_id = self.city_id(actor, city)
+        df = self._df("SELECT source_version, computed_at, computed_by, series, weeks "
+                      "FROM alert_runs WHERE city_id = ?", [city_id])
+        return None if df.empty else df.iloc[0].to_dict()
+
+    def alert_signals(self, actor: Actor, city: str, start: date | None = None,
+                      end: date | None = None) -> pd.DataFrame:
+        """Stored Ampel signals (one row per district × indicator × week) of a city."""
+        city_id = self.city_id(actor, city)
+        sql, params = "SELECT * EXCLUDE (city_id) FROM alert_signals WHERE city_id = ?", [city_id]
+        if start is not None:
+            sql, params = sql + " AND week >= ?", params + [start]
+        if end is not None:
+            sql, params = sql + " AND week <= ?", params + [end]
+        df = self._df(sql + " ORDER BY indicator, district_id NULLS FIRST, week", params)
+        df["district_id"] = df["district_id"].astype("Int64")
+        return df
+
+    def alert_episodes(self, actor: Actor, city: str) -> pd.DataFrame:
+        """Stored alerts (episodes) of a city, newest first; not for restricted roles."""
+        if actor.restricted:
+            raise AccessDenied("Die Warnliste ist für diese Rolle nicht freigegeben.")
+        city_id = self.city_id(actor, city)
+        df = self._df("SELECT * EXCLUDE (city_id) FROM alert_episodes WHERE city_id = ? "
+                      "ORDER BY last_week DESC, alert_id DESC", [city_id])
+        df["district_id"] = df["district_id"].astype("Int64")
+        return df
+
+    def save_alerts(self, actor: Actor, city: str, signals: pd.DataFrame, plan: dict,
+                    source_version: str) -> dict:
+        """Replace the city's signals and apply an episode plan (``escalation.merge_episodes``:
+        update / insert / retract) in ONE transaction, audited as ``alerts.refresh``."""
+        self._require(actor, self.ALERT_WRITE_ROLES, "Warnungen neu berechnen")
+        city_id = self.city_id(actor, city)
+        cols = [c for c in _ALERT_SIGNAL_COLUMNS if c in signals.columns]
+        ep_cols = ["district_id", "indicator", "first_week", "last_week", "peak_week",
+                   "peak_colour", "peak_observed", "alert_weeks", "state", "end_week"]
+        update, insert = plan["update"], plan["insert"]
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM alert_signals WHERE city_id = ?", [city_id]).fetchall()
+            self._register(cur, "_alert_sig", signals[cols])
+            cur.execute(f"INSERT INTO alert_signals (city_id, {', '.join(cols)}) "
+                        f"SELECT ?, {', '.join(cols)} FROM _alert_sig", [city_id]).fetchall()
+            cur.unregister("_alert_sig")
+            if len(update):
+                self._register(cur, "_alert_upd", update[["alert_id", *ep_cols]])
+                sets = ", ".join(f"{c} = u.{c}" for c in ep_cols[2:])
+                cur.execute(f"UPDATE alert_episodes AS e SET {sets}, updated_at = "
+                            f"current_timestamp FROM _alert_upd u WHERE e.alert_id = u.alert_id "
+                            f"AND e.city_id = ?", [city_id]).fetchall()
+                cur.unregister("_alert_upd")
+            if len(insert):
+                self._register(cur, "_alert_new", insert[ep_cols])
+                cur.execute(f"INSERT INTO alert_episodes (city_id, {', '.join(ep_cols)}) "
+                            f"SELECT ?, {', '.join(ep_cols)} FROM _alert_new ORDER BY "
+                            f"first_week, indicator, district_id", [city_id]).fetchall()
+                cur.unregister("_alert_new")
+            for alert_id in plan["retract"]:
+                cur.execute("UPDATE alert_episodes SET state = 'retracted', updated_at = "
+                            "current_timestamp WHERE alert_id = ? AND city_id = ?",
+                            [alert_id, city_id]).fetchall()
+            cur.execute("DELETE FROM alert_runs WHERE city_id = ?", [city_id]).fetchall()
+            series = signals[["district_id", "indicator"]].drop_duplicates().shape[0]
+            cur.execute("INSERT INTO alert_runs (city_id, source_version, computed_by, series, "
+                        "weeks) VALUES (?, ?, ?, ?, ?)",
+                        [city_id, source_version, actor.username, series,
+                         int(signals["week"].nunique())]).fetchall()
+            counts = {"new": len(insert), "updated": len(update),
+                      "retracted": len(plan["retract"]), "signals": len(signals)}
+            self._audit(cur, actor, "alerts.refresh", city_id, **counts)
+        return counts
+
+    def acknowledge_alert(self, actor: Actor, city: str, alert_id: int, comment: str) -> None:
+        """A crisis-team member (krisenstab/admin) acknowledges an alert with a comment
+        (audited); once per alert."""
+        self._require(actor, self.ALERT_ACK_ROLES, "Warnungen quittieren")
+        city_id = self.city_id(actor, city)
+        comment = (comment or "").strip()
+        if not comment:
+            raise ValueError("Bitte einen Kommentar angeben: was wurde veranlasst, oder warum "
+                             "ist die Warnung erledigt?")
+        if len(comment) > 2000:
+            raise ValueError(f"Der Kommentar ist zu lang ({len(comment)} Zeichen, höchstens "
+                             "2000).")
+        with self.transaction() as cur:
+            row = cur.execute("SELECT acknowledged_by, acknowledged_at FROM alert_episodes "
+                              "WHERE alert_id = ? AND city_id = ?",
+                              [int(alert_id), city_id]).fetchall()
+            if not row:
+                raise KeyError(f"Warnung {alert_id} gibt es in {city} nicht.")
+            if row[0][0] is not None:
+                raise ValueError(f"Warnung {alert_id} wurde bereits am "
+                                 f"{row[0][1]:%d.%m.%Y %H:%M} von {row[0][0]} quittiert.")
+            cur.execute("UPDATE alert_episodes SET acknowledged_by = ?, acknowledged_at = "
+                        "current_timestamp, ack_comment = ? WHERE alert_id = ?",
+                        [actor.username, comment, int(alert_id)]).fetchall()
+            self._audit(cur, actor, "alert.acknowledge", city_id, alert_id=int(alert_id),
+                        comment=comment)
 
     # ------------------------------------------------------------------ section: places (#5)
+    def places(self, actor: Actor, city: str) -> pd.DataFrame:
+        """Sensitive places of a city (Kitas, schools, …): place_id, name, kind, lat, lon."""
+        city_id = self.city_id(actor, city)
+        return self._df("SELECT place_id, name, kind, lat, lon FROM places WHERE city_id = ? "
+                        "ORDER BY kind, name, place_id", [city_id])
+
+    def replace_places(self, actor: Actor, city: str, places: pd.DataFrame,
+                       filename: str = "") -> dict:
+        """Replace the city's sensitive places by ``places`` (name, kind, lat, lon) in one
+        transaction (admin only). Returns ``{"before": n, "after": m}``."""
+        self._require(actor, ("admin",), "sensible Orte hochladen")
+        city_id = self.city_id(actor, city)
+        data = places[["name", "kind", "lat", "lon"]].copy()
+        with self.transaction() as cur:
+            before = cur.execute("SELECT count(*) FROM places WHERE city_id = ?",
+                                 [city_id]).fetchone()[0]
+            cur.execute("DELETE FROM places WHERE city_id = ?", [city_id])
+            self._register(cur, "_new_places", data)
+            cur.execute("INSERT INTO places (city_id, name, kind, lat, lon, uploaded_by) "
+                        "SELECT ?, name, kind, lat, lon, ? FROM _new_places",
+                        [city_id, actor.username])
+            cur.unregister("_new_places")
+            self._audit(cur, actor, "places.replace", city_id, filename=filename,
+                        before=before, after=len(data))
+        self.checkpoint()
+        return {"before": int(before), "after": len(data)}
+
 
     # ------------------------------------------------------------------ section: measures (#6)
+    # Meetings, measures and their history (migration 005). Everyone who may see the city
+    # reads them (no person-related data); only admin/krisenstab write. Validation in
+    # lagebild/measures.py (German messages).
+    MEASURE_EDIT_ROLES = ("admin", "krisenstab")
+
+    def meetings(self, actor: Actor, city: str) -> pd.DataFrame:
+        """Meetings of a city, newest first (future dates = planned meetings)."""
+        city_id = self.city_id(actor, city)
+        df = self._df("SELECT meeting_id, held_on, title, participants, decisions, created_by,"
+                      " created_at, updated_by, updated_at FROM meetings WHERE city_id = ? "
+                      "ORDER BY held_on DESC, meeting_id DESC", [city_id])
+        df["participants"] = df["participants"].map(list)
+        return df
+
+    def add_meeting(self, actor: Actor, city: str, **fields) -> int:
+        """Record a meeting (held_on, title, participants, decisions); returns its id."""
+        from lagebild import measures as m
+        self._require(actor, self.MEASURE_EDIT_ROLES, "Sitzungen erfassen")
+        city_id = self.city_id(actor, city)
+        row = m.clean_meeting(fields)
+        with self.transaction() as cur:
+            meeting_id = self._one(
+                "INSERT INTO meetings (city_id, held_on, title, participants, decisions, "
+                "created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING meeting_id",
+                [city_id, row["held_on"], row["title"], row["participants"], row["decisions"],
+                 actor.username], cur)[0]
+            self._audit(cur, actor, "meeting.add", city_id, meeting_id=meeting_id,
+                        held_on=row["held_on"], title=row["title"])
+        return meeting_id
+
+    def update_meeting(self, actor: Actor, city: str, meeting_id: int, **fields) -> None:
+        from lagebild import measures as m
+        self._require(actor, self.MEASURE_EDIT_ROLES, "Sitzungen bearbeiten")
+        city_id = self.city_id(actor, city)
+        row = m.clean_meeting(fields, partial=True)
+        with self.transaction() as cur:
+            if self._one("SELECT 1 FROM meetings WHERE meeting_id = ? AND city_id = ?",
+                         [int(meeting_id), city_id], cur) is None:
+                raise KeyError(f"Sitzung {meeting_id} gibt es in {city} nicht.")
+            if row:
+                sets = ", ".join(f"{k} = ?" for k in row)
+                cur.execute(f"UPDATE meetings SET {sets}, updated_by = ?, updated_at = "
+                            f"current_timestamp WHERE meeting_id = ?",
+                            [*row.values(), actor.username, int(meeting_id)]).fetchall()
+            self._audit(cur, actor, "meeting.update", city_id, meeting_id=int(meeting_id),
+                        fields=sorted(row))
+
+    def measures(self, actor: Actor, city: str) -> pd.DataFrame:
+        """Measures of a city, newest first; ``districts``/``indicators`` as Python lists."""
+        city_id = self.city_id(actor, city)
+        df = self._df("SELECT m.* EXCLUDE (city_id), g.held_on AS meeting_on FROM measures m "
+                      "LEFT JOIN meetings g USING (meeting_id) WHERE m.city_id = ? "
+                      "ORDER BY m.measure_id DESC", [city_id])
+        df["districts"] = df["districts"].map(lambda v: [int(x) for x in v])
+        df["indicators"] = df["indicators"].map(list)
+        for col in ("alert_id", "meeting_id"):
+            df[col] = df[col].astype("Int64")
+        return df
+
+    def measure_history(self, actor: Actor, city: str,
+                        measure_id: int | None = None) -> pd.DataFrame:
+        """Changes of the city's measures (one measure with ``measure_id``), oldest first."""
+        city_id = self.city_id(actor, city)
+        sql = ("SELECT h.* FROM measure_history h JOIN measures m USING (measure_id) "
+               "WHERE m.city_id = ?")
+        params: list = [city_id]
+        if measure_id is not None:
+            sql, params = sql + " AND h.measure_id = ?", params + [int(measure_id)]
+        df = self._df(sql + " ORDER BY h.event_id", params)
+        df["fields"] = df["fields"].map(list)
+        return df
+
+    def add_measure(self, actor: Actor, city: str, *, comment: str = "", **fields) -> int:
+        """Create a measure (fields: ``measures.MEASURE_FIELDS``) with its first history row;
+        returns its id. A measure created "in Umsetzung"/"umgesetzt" without
+        ``implemented_on`` gets today's date."""
+        from lagebild import measures as m
+        self._require(actor, self.MEASURE_EDIT_ROLES, "Maßnahmen anlegen")
+        city_id = self.city_id(actor, city)
+        row = self._clean_measure(fields, partial=False)
+        comment = m.clean_comment(comment)
+        if row["status"] in m.IN_EFFECT and row["implemented_on"] is None:
+            row["implemented_on"] = date.today()
+        with self.transaction() as cur:
+            self._check_measure_refs(cur, city_id, city, row)
+            cols = list(row)
+            measure_id = self._one(
+                f"INSERT INTO measures (city_id, {', '.join(cols)}, created_by) VALUES "
+                f"(?, {', '.join('?' * len(cols))}, ?) RETURNING measure_id",
+                [city_id, *row.values(), actor.username], cur)[0]
+            cur.execute("INSERT INTO measure_history (measure_id, changed_by, from_status, "
+                        "to_status, fields, comment) VALUES (?, ?, NULL, ?, ?, ?)",
+                        [measure_id, actor.username, row["status"], cols, comment]).fetchall()
+            self._audit(cur, actor, "measure.add", city_id, measure_id=measure_id,
+                        title=row["title"], status=row["status"])
+        return measure_id
+
+    def update_measure(self, actor: Actor, city: str, measure_id: int, *, comment: str = "",
+                       on: date | None = None, **changes) -> list[str]:
+        """Change fields and/or the status of a measure in ONE transaction with a history row
+        (who, when, status from → to, changed fields, comment). Entering "in Umsetzung" or
+        "umgesetzt" without an ``implemented_on`` sets it to ``on`` (default today).
+        Returns the changed field names; a change without any difference and without a
+        comment is refused."""
+        from lagebild import measures as m
+        self._require(actor, self.MEASURE_EDIT_ROLES, "Maßnahmen bearbeiten")
+        city_id = self.city_id(actor, city)
+        new = self._clean_measure(changes, partial=True)
+        comment = m.clean_comment(comment)
+        with self.transaction() as cur:
+            old = cur.execute("SELECT * FROM measures WHERE measure_id = ? AND city_id = ?",
+                              [int(measure_id), city_id]).df()
+            if old.empty:
+                raise KeyError(f"Maßnahme {measure_id} gibt es in {city} nicht.")
+            old = _measure_values(old.iloc[0])
+            diff = {k: v for k, v in new.items() if v != old[k]}
+            status = diff.get("status", old["status"])
+            if status in m.IN_EFFECT and old["status"] not in m.IN_EFFECT \
+                    and diff.get("implemented_on", old["implemented_on"]) is None:
+                diff["implemented_on"] = on or date.today()
+            if not diff and not comment:
+                raise ValueError("Nichts geändert: bitte einen Wert ändern oder einen "
+                                 "Kommentar angeben.")
+            self._check_measure_refs(cur, city_id, city, diff)
+            if diff:
+                sets = ", ".join(f"{k} = ?" for k in diff)
+                cur.execute(f"UPDATE measures SET {sets}, updated_by = ?, updated_at = "
+                            f"current_timestamp WHERE measure_id = ?",
+                            [*diff.values(), actor.username, int(measure_id)]).fetchall()
+            cur.execute("INSERT INTO measure_history (measure_id, changed_by, from_status, "
+                        "to_status, fields, comment) VALUES (?, ?, ?, ?, ?, ?)",
+                        [int(measure_id), actor.username, old["status"], status, list(diff),
+                         comment]).fetchall()
+            self._audit(cur, actor, "measure.update", city_id, measure_id=int(measure_id),
+                        fields=list(diff), status=status)
+        return list(diff)
+
+    def _clean_measure(self, fields: dict, partial: bool) -> dict:
+        from lagebild import measures as m
+        from lagebild.catalog import load_catalog
+        return m.clean_measure(fields, bodies=m.load_bodies(), indicators=set(load_catalog().keys),
+                               partial=partial)
+
+    def _check_measure_refs(self, cur, city_id: int, city: str, row: dict) -> None:
+        """Districts, meeting and alert of a measure must belong to the city."""
+        if row.get("districts"):
+            known = {r[0] for r in cur.execute("SELECT district_id FROM districts WHERE "
+                                               "city_id = ?", [city_id]).fetchall()}
+            bad = [d for d in row["districts"] if d not in known]
+            if bad:
+                raise ValueError(f"Stadtteil-Nummer {', '.join(map(str, bad))} gibt es in "
+                                 f"{city} nicht.")
+        for key, table, label in (("meeting_id", "meetings", "Sitzung"),
+                                  ("alert_id", "alert_episodes", "Warnung")):
+            if row.get(key) is not None and self._one(
+                    f"SELECT 1 FROM {table} WHERE {key} = ? AND city_id = ?",
+                    [row[key], city_id], cur) is None:
+                raise ValueError(f"{label} {row[key]} gibt es in {city} nicht.")
+
+    def reporting_summary(self, actor: Actor, city: str, start: date,
+                          end: date) -> pd.DataFrame:
+        """Per organisation × indicator: days in [start, end] covered by its imported
+        reporting periods, and its last upload (completeness for the briefing). Aggregate
+        metadata, no counts: readable by every role that may see the city."""
+        city_id = self.city_id(actor, city)
+        return self._df(
+            """
+            WITH days AS (
+                SELECT DISTINCT u.organisation, rp.indicator, CAST(d.day AS DATE) AS day
+                FROM reporting_periods rp JOIN uploads u USING (upload_id),
+                     LATERAL (SELECT unnest(generate_series(greatest(rp.start_date, ?),
+                                            least(rp.end_date, ?), INTERVAL 1 DAY)) AS day) d
+                WHERE u.city_id = ? AND u.status = 'imported')
+            SELECT u.organisation, rp.indicator,
+                   (SELECT count(*) FROM days d WHERE d.organisation = u.organisation
+                      AND d.indicator = rp.indicator) AS reported_days,
+                   max(u.uploaded_at) AS last_upload
+            FROM uploads u JOIN reporting_periods rp USING (upload_id)
+            WHERE u.city_id = ? AND u.status = 'imported'
+            GROUP BY ALL ORDER BY u.organisation, rp.indicator
+            """, [start, end, city_id, city_id])
 
     # ------------------------------------------------------------------ section: accounts (#7)
+    def add_user(self, actor: Actor, username: str, role: str, *, password_hash: str | None,
+                 organisation: str | None = None, cities: list[str] = (),
+                 display_name: str | None = None, email: str | None = None,
+                 is_demo: bool = False) -> None:
+        """Create an account (admin only); cities must exist."""
+        self._require(actor, ("admin",), "Konten anlegen")
+        Actor(username, role, organisation=organisation)          # validates role/org
+        with self.transaction() as cur:
+            if cur.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
+                raise ValueError(f"Das Konto '{username}' gibt es schon.")
+            known = {r[0] for r in cur.execute("SELECT name FROM cities").fetchall()}
+            unknown = [c for c in cities if c not in known]
+            if unknown:
+                raise ValueError(f"Unbekannte Stadt: {', '.join(unknown)}.")
+            cur.execute(
+                "INSERT INTO users (username, display_name, email, password_hash, role, "
+                "organisation, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [username, display_name, email, password_hash, role, organisation, is_demo])
+            for city in cities:
+                cur.execute("INSERT INTO user_cities VALUES (?, ?)", [username, city])
+            self._audit(cur, actor, "user.add", None, username=username, role=role,
+                        organisation=organisation, cities=list(cities))
+
+    def users(self, actor: Actor) -> pd.DataFrame:
+        """Accounts without their hashes (admin only)."""
+        self._require(actor, ("admin",), "Konten ansehen")
+        return self._df(
+            "SELECT u.username, u.display_name, u.email, u.role, u.organisation, u.active, "
+            "u.is_demo, string_agg(c.city, ', ' ORDER BY c.city) AS cities, u.created_at "
+            "FROM users u LEFT JOIN user_cities c USING (username) GROUP BY ALL "
+            "ORDER BY u.username")
+
+    def credentials(self, username: str | None = None, email: str | None = None) -> dict | None:
+        """Login lookup (the only method without an actor: it runs before one exists)."""
+        col, value = ("username", username) if username is not None else ("email", email)
+        row = self._cur().execute(
+            f"SELECT username, password_hash, role, organisation, active, is_demo, "
+            f"display_name FROM users WHERE {col} = ?", [value]).fetchone()
+        if row is None:
+            return None
+        cities = [r[0] for r in self._cur().execute(
+            "SELECT city FROM user_cities WHERE username = ? ORDER BY city", [row[0]]).fetchall()]
+        keys = ("username", "password_hash", "role", "organisation", "active", "is_demo",
+                "display_name")
+        return dict(zip(keys, row)) | {"cities": cities}
+
+    def set_password(self, actor: Actor, username: str, password_hash: str) -> None:
+        if actor.role != "admin" and actor.username != username:
+            raise AccessDenied("Nur Admins oder die Person selbst dürfen das Passwort ändern.")
+        self._update_user(actor, username, "password_hash", password_hash, "user.passwd")
+
+    def set_active(self, actor: Actor, username: str, active: bool) -> None:
+        self._require(actor, ("admin",), "Konten sperren")
+        self._update_user(actor, username, "active", active,
+                          "user.enable" if active else "user.disable")
+
+    def _update_user(self, actor, username, column, value, action) -> None:
+        with self.transaction() as cur:
+            if not cur.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
+                raise KeyError(f"Das Konto '{username}' gibt es nicht.")
+            cur.execute(f"UPDATE users SET {column} = ? WHERE username = ?", [value, username])
+            self._audit(cur, actor, action, None, username=username)
+
+    def log_event(self, actor: Actor, action: str, city: str | None = None, **detail) -> None:
+        """Audit entry for things that are not writes (logins, exports, failed logins)."""
+        with self.transaction() as cur:
+            city_id = None
+            if city:
+                row = cur.execute("SELECT city_id FROM cities WHERE name = ?", [city]).fetchone()
+                city_id = row[0] if row else None
+            self._audit(cur, actor, action, city_id, **detail)
+
+    def recent_failed_logins(self, username: str, minutes: int = 15) -> int:
+        return self._cur().execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'login.failed' AND actor = ? "
+            "AND logged_at > CAST(current_timestamp AS TIMESTAMP) - to_minutes(?)",
+            [username, minutes]).fetchone()[0]
+
+
+    # ------------------------------------------------------------------ backup (#8)
+    def backup(self, actor: Actor, directory: str | Path) -> Path:
+        """Write the whole database to ``directory`` (DuckDB EXPORT DATABASE, Parquet files
+        plus schema.sql/load.sql); admin only. The directory must not exist or be empty."""
+        self._require(actor, ("admin",), "Sicherungen erstellen")
+        target = Path(directory)
+        if target.exists() and any(target.iterdir()):
+            raise ValueError(f"Das Sicherungsverzeichnis {target} ist nicht leer.")
+        target.mkdir(parents=True, exist_ok=True)
+        self.log_event(actor, "backup", None, directory=str(target))   # part of the backup
+        self.checkpoint()
+        path = str(target).replace("'", "''")
+        self._cur().execute(f"EXPORT DATABASE '{path}' (FORMAT parquet)")
+        return target
+
+    @classmethod
+    def restore(cls, directory: str | Path, path: str | Path) -> "Store":
+        """Create the database file ``path`` from a backup directory (IMPORT DATABASE).
+        ``path`` must not exist yet; returns the opened store."""
+        source, target = Path(directory), Path(path)
+        if not (source / "schema.sql").exists():
+            raise ValueError(f"{source} ist keine Lagebild-Sicherung (schema.sql fehlt).")
+        if target.exists():
+            raise ValueError(f"Die Datenbank {target} existiert bereits.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(target))
+        try:
+            con.execute(f"IMPORT DATABASE '{str(source).replace(chr(39), chr(39) * 2)}'")
+        except duckdb.Error:
+            con.close()
+            target.unlink(missing_ok=True)
+            raise
+        con.close()
+        return cls(target)
+
+    def table_fingerprint(self) -> dict[str, tuple[int, str]]:
+        """Row count and an order-independent hash per table (to compare two databases)."""
+        out = {}
+        tables = [r[0] for r in self._cur().execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "ORDER BY 1").fetchall()]
+        for table in tables:
+            n, h = self._one(f'SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR '
+                             f'FROM "{table}" t')
+            out[table] = (n, h)
+        return out
 
     # ------------------------------------------------------------------ audit
     def audit_log(self, actor: Actor, limit: int = 500) -> pd.DataFrame:
         self._require(actor, ("admin",), "das Audit-Log lesen")
         return self._df("SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT ?", [limit])
+
+
+def _display_wkb(gdf) -> list:
+    """WKB of the optional ``display_geometry`` column (None where absent)."""
+    if "display_geometry" not in gdf.columns:
+        return [None] * len(gdf)
+    return [None if g is None or g.is_empty else shapely.to_wkb(g)
+            for g in gdf["display_geometry"]]
 
 
 def _filters(sql, params, indicators, start, end):
@@ -413,3 +972,25 @@ def _filters(sql, params, indicators, start, end):
         sql += " AND date <= ?"
         params.append(end)
     return sql, params
+
+
+# section: alerts (#4) – columns of alert_signals written by Store.save_alerts
+_ALERT_SIGNAL_COLUMNS = [
+    "district_id", "indicator", "week", "observed", "reported_days", "rate", "expected",
+    "upper_yellow", "upper_red", "alarm_yellow", "alarm_red", "method", "alpha_yellow",
+    "alpha_red", "history_have", "history_need", "static_yellow", "static_red",
+    "static_yellow_rate", "static_red_rate", "colour", "cause"]
+
+
+# section: measures (#6) – a stored measure row as the plain values clean_measure returns
+def _measure_values(row: pd.Series) -> dict:
+    def opt(v, conv):
+        return None if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)) \
+            else conv(v)
+    return {"title": row["title"], "description": row["description"], "body": row["body"],
+            "districts": sorted(int(d) for d in row["districts"]),
+            "indicators": [str(i) for i in row["indicators"]],
+            "alert_id": opt(row["alert_id"], int), "meeting_id": opt(row["meeting_id"], int),
+            "due_on": opt(row["due_on"], lambda v: pd.Timestamp(v).date()),
+            "status": row["status"],
+            "implemented_on": opt(row["implemented_on"], lambda v: pd.Timestamp(v).date())}

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lagebild import privacy
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog
 from lagebild.i18n import fmt_number, fmt_percent, t
@@ -29,14 +30,19 @@ def _num(v, lang, decimals=0):
 
 
 def city_metrics(summary: pd.DataFrame, catalog: Catalog, week: pd.Timestamp,
-                 lang: str) -> list[Metric]:
-    """One metric per indicator for the whole city (summary from ``trends.week_summary``)."""
+                 lang: str, k: int | None = None) -> list[Metric]:
+    """One metric per indicator for the whole city (summary from ``trends.week_summary``).
+    With ``k`` (restricted view) person-related values 1..k−1 read "< k" and carry no
+    comparison (a ratio would give the hidden number away)."""
     city = summary[summary["district_id"] == trends.CITY].set_index("indicator")
     out = []
     for ind in catalog:
         if ind.key not in city.index:
             continue
         r = city.loc[ind.key]
+        if k and ind.person_related:
+            out.append(_suppressed_metric(ind, r, k, week, lang))
+            continue
         delta = None
         if pd.notna(r["change_mean"]):
             delta = f"{fmt_percent(r['change_mean'], lang)} {t('overview.vs_mean', lang)}"
@@ -50,14 +56,30 @@ def city_metrics(summary: pd.DataFrame, catalog: Catalog, week: pd.Timestamp,
     return out
 
 
+def _suppressed_metric(ind, r, k: int, week, lang: str) -> Metric:
+    status = privacy.PRIMARY if privacy.is_small([r["current"]], k).iloc[0] else privacy.SHOWN
+    value = privacy.display(r["current"], status, k, lambda v: fmt_number(v, lang))
+    return Metric(key=ind.key, label=ind.label(lang), value=value, delta=None,
+                  help=t("privacy.metric_help", lang, k=k, k_minus=k - 1,
+                         week=trends.iso_label(week, lang)),
+                  incomplete=None)
+
+
 def district_matrix(summary: pd.DataFrame, districts: pd.DataFrame, catalog: Catalog,
-                    lang: str) -> pd.DataFrame:
-    """Districts × indicators: 'count (±change vs 8-week mean)' as text, sorted by name."""
+                    lang: str, k: int | None = None) -> pd.DataFrame:
+    """Districts × indicators: 'count (±change vs 8-week mean)' as text, sorted by name.
+    With ``k``, person-related columns are suppressed (primary + complementary)."""
     names = districts.set_index("district_id")["name"]
     rows = summary[summary["district_id"] != trends.CITY]
     cells = {}
     for ind in catalog:
         part = rows[rows["indicator"] == ind.key].set_index("district_id")
+        if k and ind.person_related:
+            status = privacy.suppress_column(part["current"], k)
+            cells[ind.label(lang)] = pd.Series(
+                {did: privacy.display(v, status[did], k, lambda x: fmt_number(x, lang))
+                 for did, v in part["current"].items()}, dtype=object)
+            continue
         text = {}
         for did, r in part.iterrows():
             value = _num(r["current"], lang)
@@ -71,12 +93,16 @@ def district_matrix(summary: pd.DataFrame, districts: pd.DataFrame, catalog: Cat
 
 
 def indicator_detail(summary: pd.DataFrame, districts: pd.DataFrame, indicator: str,
-                     lang: str) -> pd.DataFrame:
-    """One indicator per district: week, previous week, 8-week mean, changes (numbers)."""
+                     lang: str, k: int | None = None) -> pd.DataFrame:
+    """One indicator per district: week, previous week, 8-week mean, changes (numbers).
+    With ``k`` (restricted view of a person-related indicator): only this week and the
+    previous week, each suppressed, as text; no means or changes."""
     names = districts.set_index("district_id")["name"].to_dict()
     names[trends.CITY] = t("app.city_total", lang)
     part = summary[summary["indicator"] == indicator].copy()
     part["name"] = part["district_id"].map(names)
+    if k:
+        return _suppressed_detail(part, k, lang)
     part = part.sort_values(["current", "name"], ascending=[False, True])
     return pd.DataFrame({
         t("app.district", lang): part["name"].to_numpy(),
@@ -86,6 +112,20 @@ def indicator_detail(summary: pd.DataFrame, districts: pd.DataFrame, indicator: 
         t("overview.col_change_prev", lang): (part["change_prev"] * 100).round(0).to_numpy(),
         t("overview.col_change_mean", lang): (part["change_mean"] * 100).round(0).to_numpy(),
     })
+
+
+def _suppressed_detail(part: pd.DataFrame, k: int, lang: str) -> pd.DataFrame:
+    city = part[part["district_id"] == trends.CITY]
+    body = part[part["district_id"] != trends.CITY].sort_values("name")
+    out = {t("app.district", lang): [*city["name"], *body["name"]]}
+    for col, label in (("current", "overview.col_current"), ("previous", "overview.col_previous")):
+        status = privacy.suppress_column(body[col], k)
+        total = city[col].iloc[0] if len(city) else float("nan")
+        total_text = privacy.display(total, privacy.total_status(body[col], k), k,
+                                     lambda x: fmt_number(x, lang))
+        out[t(label, lang)] = [total_text, *[privacy.display(v, st, k, lambda x: fmt_number(x, lang))
+                                             for v, st in zip(body[col], status)]]
+    return pd.DataFrame(out)
 
 
 def period_bounds(latest: pd.Timestamp, weeks: int) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -107,8 +147,13 @@ def map_values(grid: pd.DataFrame, districts: pd.DataFrame, indicator: str,
 
 
 def trend_series(grid: pd.DataFrame, districts: pd.DataFrame, indicator: str,
-                 district_ids: list, weeks: int, lang: str) -> pd.DataFrame:
-    """Columns label, week, count for the chosen districts (and/or the city total)."""
+                 district_ids: list, weeks: int, lang: str,
+                 k: int | None = None) -> pd.DataFrame:
+    """Columns label, week, count for the chosen districts (and/or the city total).
+    With ``k`` (restricted, person-related): the city total only, weeks with 1..k−1 hidden."""
+    if k:
+        district_ids = [trends.CITY]
+        grid = grid.assign(count=grid["count"].mask(privacy.is_small(grid["count"], k).to_numpy()))
     names = districts.set_index("district_id")["name"].to_dict()
     names[trends.CITY] = t("app.city_total", lang)
     sel = grid[(grid["indicator"] == indicator) & grid["district_id"].isin(district_ids)]

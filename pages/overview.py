@@ -4,6 +4,8 @@ import streamlit as st
 
 from lagebild import ui
 
+ui.require_login()
+
 city = ui.city_picker()
 if city:
     weeks = ui.week_choices(city)
@@ -13,6 +15,8 @@ if city:
     week = st.sidebar.selectbox(ui.t("overview.week_select"), weeks, format_func=ui.week_label,
                                 key="overview_week")
     st.title(ui.t("overview.heading", city=city, week=ui.week_label(week)))
+    alerts = ui.alert_overview(city, week)          # (#4) Lagestufe right under the title
+    ui.show_level(alerts)
     data = ui.overview(city, week)
     cols = st.columns(min(4, len(data["metrics"])))
     for i, metric in enumerate(data["metrics"]):
@@ -21,8 +25,22 @@ if city:
                       help=metric.help)
             if metric.incomplete:
                 st.caption(metric.incomplete)
+    # ---- #4: Ampel per district × indicator and the reasons in words
+    st.subheader(ui.t("alerts.overview.matrix_heading", week=ui.week_label(week)))
+    st.caption(ui.t("alerts.overview.matrix_caption"))
+    st.dataframe(alerts["matrix"], width="stretch", height=alerts["height"], key="overview_ampel")
+    st.markdown("**" + ui.t("alerts.overview.reasons_heading") + "**")
+    if alerts["privacy"]:
+        st.caption(alerts["privacy"])
+    if alerts["reasons"]:
+        st.markdown("\n".join(f"- {text}" for _, text in alerts["reasons"]))
+    else:
+        st.caption(ui.t("alerts.overview.no_reasons", week=ui.week_label(week)))
+    # ---- end #4
     st.subheader(ui.t("overview.districts_heading", week=ui.week_label(week)))
     st.caption(ui.t("overview.districts_caption"))
+    if ui.privacy_note():
+        st.info(ui.privacy_note())
     st.dataframe(data["matrix"], width="stretch")
     options = ui.indicator_options()
     indicator = st.selectbox(ui.t("app.indicator"), list(options), format_func=options.get,
@@ -30,3 +48,7 @@ if city:
     st.subheader(ui.t("overview.detail_heading", indicator=options[indicator]))
     st.dataframe(ui.indicator_detail(city, data["summary"], indicator), hide_index=True,
                  width="stretch")
+
+# ---- #5: syringe finds near sensitive places (Kitas, schools, playgrounds, youth centres)
+if city:
+    ui.show_proximity_notices(city)

@@ -4,6 +4,8 @@ import streamlit as st
 
 from lagebild import ui
 
+ui.require_login()
+
 city = ui.city_picker()
 if city:
     if not ui.week_choices(city):
@@ -16,9 +18,17 @@ if city:
                              key="trends_indicator")
     weeks = c1.select_slider(ui.t("trends.weeks"), [13, 26, 52, 104, 156], value=52,
                              key="trends_weeks")
-    district_opts = ui.district_options(city)
+    restricted = ui.trend_restricted(indicator)
+    district_opts = ui.district_options(city, indicator)
     chosen = c2.multiselect(ui.t("trends.districts"), list(district_opts),
                             default=list(district_opts)[:1], format_func=district_opts.get,
-                            key="trends_districts")
-    st.plotly_chart(ui.trend_figure(city, indicator, chosen, weeks), width="stretch")
+                            key="trends_districts_restricted" if restricted else "trends_districts")
+    st.plotly_chart(ui.trend_figure(city, indicator, chosen, weeks,
+                                    markers=ui.measure_markers(city, chosen, indicator)),  # (#6)
+                    width="stretch")
     st.caption(ui.t("trends.caption"))
+    band_note = ui.alert_band_note(city, indicator, chosen)        # (#4) alert band
+    if band_note:
+        st.caption(band_note)
+    if restricted:
+        st.info(restricted)

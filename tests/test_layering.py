@@ -69,3 +69,15 @@ def test_arrows_point_down():
         names = _imports(path)
         assert not any(n.startswith(("lagebild.ui", "lagebild.cli", "lagebild.views"))
                        for n in names), name
+
+
+def test_every_page_guards_itself_before_showing_anything():
+    """Pages are reachable by URL; each must call a login/role guard first."""
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        if page.name == "login.py":
+            continue
+        code = [line.strip() for line in page.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.strip().startswith(("#", '"""', "import", "from"))
+                and not line.startswith(" ")]
+        body = [c for c in code if not (c.endswith('"""') or c.startswith(("places", "(")))]
+        assert body and body[0].startswith(("ui.require_login()", "ui.require_role(")), page.name

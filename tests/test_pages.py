@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lagebild.access import Actor
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -16,8 +18,11 @@ def app(demo_db, monkeypatch):
     monkeypatch.setenv("LAGEBILD_DB_PATH", str(demo_db))
     monkeypatch.chdir(ROOT)
 
-    def open_page(page: str | None = None, lang: str = "de") -> AppTest:
+    def open_page(page: str | None = None, lang: str = "de",
+                  actor: Actor = Actor("k", "krisenstab", cities=frozenset({"Musterstadt"}))
+                  ) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.session_state["lagebild_actor"] = actor
         if lang == "en":
             at.session_state["lagebild_lang"] = "en"
         at.run()
@@ -36,7 +41,7 @@ def test_overview_shows_the_latest_complete_week_per_indicator(app):
     labels = {m.label for m in at.metric}
     assert {"Spritzenfunde", "Drogennotfälle", "Naloxon-Gaben", "Drogentodesfälle"} <= labels
     assert any("Demo-Daten" in w.value for w in at.warning)
-    matrix = at.dataframe[0].value
+    matrix = at.dataframe[1].value          # [0] is the Ampel (#4)
     assert len(matrix) == 15 and "Drogennotfälle" in matrix.columns
 
 
@@ -45,7 +50,7 @@ def test_overview_shows_the_current_overdose_outbreak(app):
     overdoses = next(m for m in at.metric if m.label == "Drogennotfälle")
     assert overdoses.delta.startswith("+")           # far above the 8-week mean
     at.selectbox(key="overview_indicator").set_value("drogennotfaelle").run()
-    detail = at.dataframe[1].value
+    detail = at.dataframe[2].value
     assert detail.iloc[0]["Stadtteil"] == "Gesamtstadt"
     assert detail.iloc[1]["Stadtteil"] == "Bahnhofsviertel"   # the hot spot leads the list
 
@@ -77,7 +82,7 @@ def test_trends_page_compares_districts(app):
     assert at.multiselect(key="trends_districts").value == ["__city__", "1", "2"]
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = [trace["name"] for trace in spec["data"]]
-    assert len(names) == 3 and names[0] == "Gesamtstadt"
+    assert len(names) == 3 + 3 and names[0] == "Gesamtstadt"   # + alert band (#4): 3 traces
     assert len(spec["data"][0]["x"]) == 52          # default period: 52 weeks
     assert "niemand gemeldet" in at.caption[0].value
 
@@ -90,6 +95,8 @@ def test_english_switch(app):
 
 def test_empty_database_explains_what_to_do(monkeypatch, tmp_path):
     monkeypatch.setenv("LAGEBILD_DB_PATH", str(tmp_path / "leer.duckdb"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lagebild_actor"] = Actor("a", "admin")
+    at.run()
     assert not at.exception
     assert "lagebild demo" in at.info[0].value

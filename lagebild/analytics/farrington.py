@@ -148,7 +148,9 @@ def _wls_matrix(X, W, act, dense):
     if dense < P:
         A[:, dense:, :dense] = A[:, :dense, dense:].transpose(0, 2, 1)
         ind = np.arange(dense, P)
-        A[:, ind, ind] = np.matmul(W[:, None, :], X[:, :, dense:])[:, 0, :]
+        # Spalte 0 ist der Intercept (1 bei jeder Beobachtung, W = 0 sonst), also ist
+        # Σ W·x_j·x_j = Σ W·x_0·x_j für 0/1-Indikatoren: Zeile 0 enthält die Diagonale schon.
+        A[:, ind, ind] = A[:, 0, dense:]
     A[:, np.arange(P), np.arange(P)] += ~act  # inaktive Spalten: β = 0
     return A
 

@@ -83,7 +83,7 @@ def server_factory(tmp_path):
 def demo_server(server_factory, demo_db):
     assert (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists(), \
         "static/vendor fehlt: scripts/fetch_assets.sh ausführen (make test tut das)"
-    return server_factory(demo_db)
+    return server_factory(demo_db, LAGEBILD_DEMO_MODE="true")
 
 
 @pytest.fixture(scope="session")
@@ -119,6 +119,25 @@ class LoggedPage:
     def goto_ready(self, url: str, timeout: float = 60_000):
         self.page.goto(url)
         wait_idle(self.page, timeout)
+
+    def login(self, base_url: str, username: str, password: str | None = None):
+        """Log in through the form (demo passwords: 'demo-' + account name)."""
+        self.goto_ready(base_url + "/")
+        self.page.get_by_label("Benutzername").fill(username)
+        self.page.get_by_label("Passwort").fill(password or f"demo-{username}")
+        self.page.get_by_role("button", name="Anmelden").click()
+        wait_idle(self.page)
+        self.page.wait_for_selector("[data-testid=stSidebarNav]", timeout=30_000)
+
+    def navigate(self, label: str):
+        """Click a sidebar navigation link (keeps the Streamlit session and its login)."""
+        self.page.locator("[data-testid=stSidebarNav] a", has_text=label).first.click()
+        wait_idle(self.page)
+
+    def nav_links(self) -> list[str]:
+        # each link holds the icon's ligature name and then the title
+        return [t.strip().split("\n")[-1].strip() for t in
+                self.page.locator("[data-testid=stSidebarNav] a").all_inner_texts()]
 
 
 def wait_idle(page, timeout: float = 60_000):
