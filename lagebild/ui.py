@@ -330,23 +330,6 @@ def has_population(city: str) -> bool:
     return bool(districts(city)["population"].notna().any())
 
 
-def map_html(city: str, indicator: str, week, weeks: int, per_10k: bool) -> tuple[str, pd.DataFrame]:
-    """Rendered choropleth and the table of its values."""
-    dist = districts(city)
-    values = views.map_values(grid(city), dist, indicator, pd.Timestamp(week), weeks, per_10k)
-    decimals = 1 if per_10k else 0
-    fmt = lambda v: fmt_number(v, lang(), decimals)  # noqa: E731
-    title = catalog()[indicator].label(lang())
-    if per_10k:
-        title += " " + t("map.measure_rate")
-    s = settings()
-    m = maps.choropleth(dist, values, title=title, value_format=fmt,
-                        basemap_url=s.basemap_url, attribution=s.basemap_attribution)
-    table = pd.DataFrame({t("app.district"): dist["name"].to_numpy(),
-                          title: values.reindex(dist["district_id"]).round(decimals).to_numpy()})
-    return maps.to_html(m), table.sort_values(title, ascending=False, na_position="last")
-
-
 def period_text(week, weeks: int) -> tuple[str, str]:
     start, end = views.period_bounds(pd.Timestamp(week), weeks)
     return start.strftime("%d.%m.%Y"), end.strftime("%d.%m.%Y")
