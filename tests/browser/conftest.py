@@ -128,6 +128,9 @@ class LoggedPage:
         self.page.get_by_role("button", name="Anmelden").click()
         wait_idle(self.page)
         self.page.wait_for_selector("[data-testid=stSidebarNav]", timeout=30_000)
+        # the rerun after the login replaces the form: wait until it is gone
+        self.page.wait_for_selector("[data-testid=stForm]", state="detached", timeout=30_000)
+        wait_idle(self.page)
 
     def navigate(self, label: str):
         """Click a sidebar navigation link (keeps the Streamlit session and its login)."""

@@ -23,7 +23,7 @@ def test_each_role_sees_its_navigation(demo_server, browser):
         assert page.nav_links() == expected, username
         assert page.page.locator("[data-testid=stException]").count() == 0
         if username == "gast":
-            assert "Eingeschränkte Ansicht" in page.page.inner_text("body")
+            page.page.wait_for_selector("text=Eingeschränkte Ansicht", timeout=30_000)
         assert page.foreign_requests() == []
         context.close()
 
