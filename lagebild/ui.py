@@ -254,7 +254,11 @@ def city_picker() -> str | None:
 
 # --------------------------------------------------------------------- cached data
 def _data_version(city: str) -> tuple:
-    return (store().path, city, store().data_version(actor(), city))
+    """Cache key of everything read for ``city``: database, data version and the acting user.
+    The user belongs in the key because the store's answers depend on role and organisation
+    (a cached answer for the crisis team must never be handed to a guest)."""
+    current = actor()
+    return (store().path, city, store().data_version(current, city), current)
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
