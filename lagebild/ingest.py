@@ -32,16 +32,18 @@ reported errors, never over all rows.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from lagebild.catalog import Catalog, normalize_name
 from lagebild.i18n import t
-from lagebild.ingest_columns import Layout, map_header, to_long
+from lagebild.ingest_columns import Layout, map_header, strip, to_long
 from lagebild.ingest_errors import ErrorSink, UploadError, errors_csv, errors_frame
 from lagebild.ingest_read import read_upload
 from lagebild.ingest_rows import ROW_COLUMNS, RowChecker
@@ -81,9 +83,15 @@ def parse_upload(data: bytes, filename: str, *, catalog: Catalog,
                  limit_bytes: int = DEFAULT_LIMIT, sheet: str | None = None,
                  progress: Callable[[float, str], None] | None = None,
                  period: tuple[date, date] | None = None,
-                 max_errors: int = MAX_ERRORS) -> ParsedUpload:
-    """Validate an upload completely; see the module docstring."""
-    sha = hashlib.sha256(data).hexdigest()
+                 max_errors: int = MAX_ERRORS, sha256: str | None = None) -> ParsedUpload:
+    """Validate an upload completely; see the module docstring. ``sha256``: the hash of
+    ``data`` if the caller has it already (else computed here, beside the parsing)."""
+    if sha256 is None:
+        return _hashed_beside(data, lambda sha: parse_upload(
+            data, filename, catalog=catalog, districts=districts, today=today, lang=lang,
+            limit_bytes=limit_bytes, sheet=sheet, progress=progress, period=period,
+            max_errors=max_errors, sha256=sha))
+    sha = sha256
     step = _progress(progress, lang)
     sink = ErrorSink()
 
@@ -105,7 +113,7 @@ def parse_upload(data: bytes, filename: str, *, catalog: Catalog,
         _add_all(sink, read_errors)
         return rejected()
     step(0.3, "columns")
-    filled = [True if normalize_name(h) else bool(table.cells[i].str.strip().ne("").any())
+    filled = [True if normalize_name(h) else bool(strip(table.cells[i]).ne("").any())
               for i, h in enumerate(table.header)]
     layout, header_errors = map_header(table.header, catalog, lang, filled)
     if layout.personal:
@@ -128,6 +136,22 @@ def parse_upload(data: bytes, filename: str, *, catalog: Catalog,
 
 
 # ---------------------------------------------------------------------------- helpers
+def _hashed_beside(data: bytes, parse: Callable[[str], ParsedUpload]) -> ParsedUpload:
+    """Run ``parse`` while another thread hashes the bytes (hashlib releases the GIL, so
+    on a large file the hash costs no wall time); small files are hashed first."""
+    if len(data) < 1 << 20:
+        return parse(hashlib.sha256(data).hexdigest())
+    box: list[str] = []
+    worker = threading.Thread(target=lambda: box.append(hashlib.sha256(data).hexdigest()))
+    worker.start()
+    try:
+        parsed = parse("")
+    finally:
+        worker.join()
+    parsed.sha256 = box[0]
+    return parsed
+
+
 def _column_order(layout: Layout) -> dict[str, int]:
     order = {name.strip(): pos for pos, name in enumerate(layout.names)}
     if layout.has_coords:
@@ -144,21 +168,49 @@ def _periods(rows: pd.DataFrame, period) -> pd.DataFrame:
         keys = sorted(rows["indicator"].unique())
         return pd.DataFrame({"indicator": keys, "start_date": [period[0]] * len(keys),
                              "end_date": [period[1]] * len(keys)})
-    g = rows.groupby("indicator", sort=True)["date"].agg(["min", "max"]).reset_index()
-    return pd.DataFrame({"indicator": g["indicator"], "start_date": g["min"].dt.date,
-                         "end_date": g["max"].dt.date})
+    codes, keys = _indicator_codes(rows)
+    days = rows["date"].to_numpy().astype("datetime64[ns]").view("int64")
+    lo = np.full(len(keys), np.iinfo(np.int64).max)
+    hi = np.full(len(keys), np.iinfo(np.int64).min)
+    np.minimum.at(lo, codes, days)
+    np.maximum.at(hi, codes, days)
+    used = lo <= hi
+    return pd.DataFrame({"indicator": pd.Series(np.asarray(keys)[used], dtype="str"),
+                         "start_date": pd.to_datetime(lo[used]).date,
+                         "end_date": pd.to_datetime(hi[used]).date})
+
+
+def _indicator_codes(rows: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Per row the position of its indicator in the sorted list of indicators."""
+    ind = rows["indicator"]
+    if not isinstance(ind.dtype, pd.CategoricalDtype):
+        ind = ind.astype("category")
+    keys = [str(k) for k in ind.cat.categories]
+    order = np.argsort(keys, kind="stable")
+    rank = np.empty(len(keys), dtype="int64")
+    rank[order] = np.arange(len(keys))
+    return rank[ind.cat.codes.to_numpy()], [keys[i] for i in order]
 
 
 def _result(rows, periods, sha, errors, districts, filename, lang) -> ParsedUpload:
-    totals = {str(k): int(v) for k, v in rows.groupby("indicator", sort=True)["count"]
-              .sum().items()}
+    """Totals per indicator and per district and indicator (numpy on integer codes)."""
+    codes, keys = _indicator_codes(rows)
+    count = rows["count"].to_numpy(dtype="float64")       # exact below 2**53
+    totals = np.rint(np.bincount(codes, weights=count, minlength=len(keys))).astype("int64")
+    present = np.bincount(codes, minlength=len(keys)) > 0
     names = dict(zip(districts["district_id"].tolist(), districts["name"].astype(str)))
-    by = rows.groupby(["district_id", "indicator"], sort=True)["count"].sum()
+    where, ids = pd.factorize(rows["district_id"].to_numpy(dtype="int64"))
+    sums = np.bincount(where * len(keys) + codes, weights=count,
+                       minlength=len(ids) * len(keys)).reshape(len(ids), len(keys))
+    seen = np.bincount(where * len(keys) + codes,
+                       minlength=len(ids) * len(keys)).reshape(len(ids), len(keys)) > 0
     by_district: dict[str, dict[str, int]] = {}
-    for (did, ind), n in by.items():
-        by_district.setdefault(names[int(did)], {})[str(ind)] = int(n)
-    return ParsedUpload(rows, errors, periods, sha, totals, dict(sorted(by_district.items())),
-                        filename, lang)
+    for i, did in enumerate(ids):
+        by_district[names[int(did)]] = {keys[j]: int(round(sums[i, j]))
+                                        for j in np.flatnonzero(seen[i])}
+    return ParsedUpload(rows, errors, periods, sha,
+                        {keys[j]: int(totals[j]) for j in np.flatnonzero(present)},
+                        dict(sorted(by_district.items())), filename, lang)
 
 
 def _empty(sha, errors, filename, lang) -> ParsedUpload:

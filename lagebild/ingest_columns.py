@@ -182,8 +182,23 @@ def _check_required(layout: Layout, lang: str) -> list[UploadError]:
 
 def filled_columns(table: RawTable) -> list[bool]:
     """Per column: does any data cell hold something other than blanks?"""
-    return [bool(table.cells[c].str.strip().ne("").any()) if len(table.cells) else False
+    return [bool(strip(table.cells[c]).ne("").any()) if len(table.cells) else False
             for c in table.cells.columns]
+
+
+def strip(cells: pd.Series) -> pd.Series:
+    """Cells without surrounding blanks. Categorical cells (the fast CSV reader) are
+    stripped per distinct value and stay categorical."""
+    if not isinstance(cells.dtype, pd.CategoricalDtype):
+        return cells.str.strip()
+    codes, uniques = pd.factorize(cells.cat.categories.str.strip())
+    old = cells.cat.codes.to_numpy()
+    return pd.Series(pd.Categorical.from_codes(codes[old], categories=uniques),
+                     index=cells.index)
+
+
+def as_text(cells: pd.Series) -> pd.Series:
+    return cells.astype("str") if isinstance(cells.dtype, pd.CategoricalDtype) else cells
 
 
 def to_long(table: RawTable, layout: Layout) -> pd.DataFrame:
@@ -193,7 +208,7 @@ def to_long(table: RawTable, layout: Layout) -> pd.DataFrame:
     cells = table.cells
     n = len(cells)
     empty = pd.Series("", index=cells.index, dtype="str")
-    stripped = {pos: cells[pos].str.strip() for pos in cells.columns
+    stripped = {pos: strip(cells[pos]) for pos in cells.columns
                 if layout.names[pos].strip() or pos in layout.indicator_columns}
     blank = np.ones(n, dtype=bool)
     for s in stripped.values():
@@ -204,12 +219,17 @@ def to_long(table: RawTable, layout: Layout) -> pd.DataFrame:
         if pos is None:
             base[c] = empty
         elif c == "bemerkung":
-            base[c] = cells[pos]
+            base[c] = as_text(cells[pos])
+        elif c in ("lat", "lon"):         # nearly every value distinct: plain text
+            base[c] = as_text(stripped[pos])
         else:
             base[c] = stripped[pos]
-    frame = pd.DataFrame(base)[~blank]
+    frame = pd.DataFrame(base, copy=False)
+    if blank.any():
+        frame = frame[~blank]
     if not layout.wide:
-        frame["count_col"] = layout.name("anzahl")
+        frame["count_col"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype="int8"),
+                                                       categories=[layout.name("anzahl")])
         return frame.reset_index(drop=True)
     parts = []
     for pos, key in layout.indicator_columns.items():

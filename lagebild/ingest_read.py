@@ -1,9 +1,12 @@
 """Reading upload files: bytes -> header + text cells + the user's line numbers.
 
-CSV is decoded in Python (strict UTF-8 with or without BOM, else Windows-1252) and parsed by
-pandas (pyarrow engine, fast path) or, when the file has blank lines or structural problems,
-by the ``csv`` module record by record so that every problem gets its exact line. DuckDB is
-never used here. XLSX: ``ingest_xlsx``.
+CSV: the common case (UTF-8 without quotes) goes straight to pyarrow's CSV reader, which
+checks the UTF-8 itself; otherwise the text is decoded in Python (strict UTF-8 with or
+without BOM, else Windows-1252) and parsed by pyarrow (fast path) or, when the file has
+blank lines, values spanning lines or structural problems, by the ``csv`` module record by
+record so that every problem gets its exact line. The fast path returns categorical cells
+(one code per row, the text once per distinct value). DuckDB is never used here. XLSX:
+``ingest_xlsx``.
 
 Line numbers are the rows the user sees in Excel: the header is line 1 (or later if blank
 lines precede it); a quoted value spanning two physical lines is still one row.
@@ -19,7 +22,6 @@ import codecs
 import csv
 import io
 import re
-from collections import deque
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -32,7 +34,6 @@ from lagebild.ingest_errors import UploadError
 DELIMITERS = (";", "\t", ",")
 _MOJIBAKE = re.compile("Ã[¤¶¼Ÿ„–œ©¨¡ ]|â€[“”™œ¦žš]")
 _SEP_LINE = re.compile(r"\s*sep=(.)\s*$", re.IGNORECASE)
-_BLANK_LINE = (b"\n\n", b"\r\r", b"\n\r")
 _FIRST_LINE = re.compile(r"[^\r\n]*\S[^\r\n]*")
 
 
@@ -95,10 +96,13 @@ def sniff_delimiter(line: str) -> str:
 
 
 def read_csv(data: bytes, lang: str = "de") -> tuple[RawTable | None, list[UploadError]]:
+    table = _read_plain(data)
+    if table is not None:
+        return table, []
     text, encoding, error = decode(data, lang)
     if error:
         return None, [error]
-    if not text.strip():
+    if text.isspace() or not text:
         return None, [UploadError(None, None, None, t("ingest.file.empty", lang))]
     first_line = _first_line(text)
     sep = _SEP_LINE.match(first_line)
@@ -106,7 +110,7 @@ def read_csv(data: bytes, lang: str = "de") -> tuple[RawTable | None, list[Uploa
         # Excel's "sep=;" hint: Excel hides it, so the header stays line 1.
         delimiter = sep.group(1)
         text = text.split("\n", 1)[1] if "\n" in text else ""
-        if not text.strip():
+        if text.isspace() or not text:
             return None, [UploadError(None, None, None, t("ingest.file.empty", lang))]
         first_line = _first_line(text)
         body = text.encode("utf-8")
@@ -125,6 +129,28 @@ def read_csv(data: bytes, lang: str = "de") -> tuple[RawTable | None, list[Uploa
     return table, errors
 
 
+def _read_plain(data: bytes) -> RawTable | None:
+    """The common case without decoding the file in Python: UTF-8 (Arrow checks every
+    cell), no quotes, no NUL bytes, the header on the first line. None: take the full
+    path (``decode`` and the readers below), which also finds Windows-1252."""
+    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    end = body.find(b"\n")
+    head = body[:end if end >= 0 else len(body)]
+    if not head.strip() or b'"' in body or b"\x00" in body or \
+            data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    try:
+        first_line = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _SEP_LINE.match(first_line):
+        return None
+    table = _read_fast(body, sniff_delimiter(first_line), "")
+    if table is not None:
+        table.encoding = "utf-8"
+    return table
+
+
 def _first_line(text: str) -> str:
     """The first line with something other than blanks (the header)."""
     m = _FIRST_LINE.search(text)
@@ -132,44 +158,57 @@ def _first_line(text: str) -> str:
 
 
 def _read_fast(body: bytes, delimiter: str, text: str) -> RawTable | None:
-    """pandas + pyarrow: whole file at once. None when the exact reader is needed.
+    """pyarrow: whole file at once. None when the exact reader is needed.
 
-    pyarrow quietly repairs misplaced quotes (``"12"5`` becomes 125), so lines with quotes are
-    checked first (a regex per such line; the strict ``csv`` reader, running in C, when a
-    quoted value spans lines). pyarrow also skips blank lines, which would shift the line
-    numbers: when every record is one line, the row count proves there were none."""
+    Line numbers are positions (header = line 1), so this path only takes files where every
+    record is one line: a blank line makes pyarrow complain (``ignore_empty_lines`` is off)
+    and a quoted value spanning lines goes to the exact reader. pyarrow quietly repairs
+    misplaced quotes (``"12"5`` becomes 125), so lines with quotes are checked first (a
+    regex per such line)."""
     if body[:1] in (b"\r", b"\n"):
         return None
     if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
         return None     # a bare CR ends a row (as in Excel) where pyarrow would not count it
-    one_line_records = True
-    if b'"' in body:
-        well_formed = _quoted_lines_ok(text, delimiter)
-        if well_formed is False:
-            return None
-        if well_formed is None:     # values span lines: look for blank lines, check strictly
-            one_line_records = False
-            if any(p in body.rstrip(b"\r\n") for p in _BLANK_LINE):
-                return None
-            try:
-                deque(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
-                                 strict=True), maxlen=0)
-            except csv.Error:
-                return None
+    if b'"' in body and not _quoted_lines_ok(text, delimiter):
+        return None     # misplaced quotes (False) or values spanning lines (None)
     try:
-        df = pd.read_csv(io.BytesIO(body), sep=delimiter, header=None, dtype=str,
-                         engine="pyarrow", keep_default_na=False)
+        table = _arrow_read(body, delimiter)
     except Exception:  # noqa: BLE001 - any parser complaint: diagnose exactly
         return None
-    if len(df) < 1 or df.isna().to_numpy().any():
+    if table.num_rows < 1 or any(c.null_count for c in table.columns):
         return None
-    if one_line_records and len(df) != body.count(b"\n") + (not body.endswith(b"\n")):
-        return None     # pyarrow skipped blank lines
-    header = [str(x) for x in df.iloc[0].tolist()]
-    cells = df.iloc[1:].reset_index(drop=True)
-    cells.columns = range(len(header))
+    columns = [_categorical(c) for c in table.columns]
+    header = [str(c[0]) for c in columns]
+    cells = pd.DataFrame({i: c[1:] for i, c in enumerate(columns)})
     return RawTable(header, cells, np.arange(2, len(cells) + 2, dtype="int64"), "csv",
                     delimiter)
+
+
+def _arrow_read(body: bytes, delimiter: str):
+    """pyarrow's multi-threaded CSV reader, every cell as dictionary-encoded text: the
+    columns the checks look at (date, district, indicator, count) repeat few values, so
+    the row checks work on integer codes (see ``ingest_values.by_unique``)."""
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    n = body[:body.find(b"\n") if b"\n" in body else len(body)].count(delimiter.encode()) + 1
+    text = pa.dictionary(pa.int32(), pa.string())
+    return pa_csv.read_csv(
+        io.BytesIO(body),
+        read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+        parse_options=pa_csv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={f"f{i}": text for i in range(max(n, 1) + 64)},
+            strings_can_be_null=False, quoted_strings_can_be_null=False))
+
+
+def _categorical(column) -> pd.Categorical:
+    """A chunked dictionary column -> pandas Categorical (codes shared, no string copies)."""
+    arr = column.unify_dictionaries().combine_chunks() if column.num_chunks > 1 \
+        else column.chunk(0)
+    return pd.Categorical.from_codes(arr.indices.to_numpy(zero_copy_only=False),
+                                     categories=pd.Index(arr.dictionary.to_pylist(),
+                                                         dtype="str"))
 
 
 def _quoted_lines_ok(text: str, delimiter: str, limit: int = 10_000) -> bool | None:

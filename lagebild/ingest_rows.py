@@ -70,7 +70,7 @@ class RowChecker:
         point, lat, lon = self._coordinates()
         place = self._places()
         ind = by_unique(long["indikator"], lambda u: parse_indicators(u, self.catalog, lang))
-        ind_col = long["count_col"].to_numpy() if self.layout.wide else names["indikator"]
+        ind_col = long["count_col"] if self.layout.wide else names["indikator"]
         self.report(ind.bad, ind_col, long["indikator"], ind.messages)
         count, count_bad = self._counts()
         step(0.6, "geo")
@@ -79,21 +79,21 @@ class RowChecker:
         ids = self.districts["district_id"].to_numpy()
         typed = pd.DataFrame({
             "line": self.lines.astype("int64"),
-            "district_id": pd.array(np.where(pos >= 0, ids[np.maximum(pos, 0)], 0),
-                                    dtype="Int64"),
-            "indicator": pd.array(ind.values, dtype="str"),
+            "district_id": pd.arrays.IntegerArray(
+                ids[np.maximum(pos, 0)].astype("int64"), pos < 0),
+            "indicator": ind.categorical(),
             "date": dates.values,
-            "count": pd.array(count, dtype="Int64"),
+            "count": pd.arrays.IntegerArray(np.asarray(count, dtype="int64"), count_bad),
             "lat": np.where(point, lat, np.nan),
             "lon": np.where(point, lon, np.nan),
             "note": self._notes(),
             "point": point,
-        })
-        typed.loc[pos < 0, "district_id"] = pd.NA
-        typed.loc[count_bad, "count"] = pd.NA
+        }, copy=False)
         self._rules(typed)
-        rows = typed.loc[~self.bad, ROW_COLUMNS].reset_index(drop=True)
+        rows = typed.loc[~self.bad, ROW_COLUMNS] if self.bad.any() else typed[ROW_COLUMNS]
+        rows = rows.reset_index(drop=True)
         rows["count"] = rows["count"].astype("int64")
+        rows["indicator"] = rows["indicator"].cat.remove_unused_categories()
         return rows
 
     def _places(self):
@@ -113,7 +113,7 @@ class RowChecker:
         counts = by_unique(long["anzahl"], lambda u: parse_counts(u, self.lang))
         default_one = (long["anzahl"] == "").to_numpy() & self.coord_given
         count_bad = counts.bad & ~default_one
-        self.report(count_bad, long["count_col"].to_numpy(), long["anzahl"],
+        self.report(count_bad, long["count_col"], long["anzahl"],
                     counts.messages[~default_one[counts.bad]])
         return np.where(default_one, 1, counts.values), count_bad
 

@@ -30,7 +30,7 @@ class UploadRow(pa.DataFrameModel):
 
     line: Series[int]
     district_id: Series[pd.Int64Dtype] = pa.Field(nullable=True)
-    indicator: Series[str] = pa.Field(nullable=True)
+    indicator: Series[pa.typing.Category] = pa.Field(nullable=True)   # catalogue keys
     date: Series[pd.Timestamp] = pa.Field(nullable=True)
     count: Series[pd.Int64Dtype] = pa.Field(nullable=True)
     lat: Series[float] = pa.Field(nullable=True)
@@ -121,13 +121,26 @@ def duplicate_rows(typed: pd.DataFrame, long: pd.DataFrame, lang: str):
     keyed = typed[KEY].notna().all(axis=1).to_numpy() & ~typed["point"].to_numpy()
     if not keyed.any():
         return
-    sub = typed.loc[keyed, KEY + ["line"]]
-    dup = sub.duplicated(KEY, keep="first").to_numpy()
+    key = _row_key(typed.loc[keyed])
+    dup = key.duplicated(keep="first").to_numpy()
     if not dup.any():
         return
-    first = sub.groupby(KEY, sort=False)["line"].transform("min").to_numpy()[dup]
-    idx = sub.index.to_numpy()[dup]
+    lines = typed.loc[keyed, "line"]
+    first = lines.groupby(key.to_numpy(), sort=False).transform("min").to_numpy()[dup]
+    idx = lines.index.to_numpy()[dup]
     rows = long.loc[idx]
-    values = (rows["stadtteil"] + " · " + rows["indikator"] + " · " + rows["datum"]).to_numpy()
+    text = {c: rows[c].astype("str") for c in ("stadtteil", "indikator", "datum")}
+    values = (text["stadtteil"] + " · " + text["indikator"] + " · " + text["datum"]).to_numpy()
     yield idx, None, values, lazy(lambda f: t("ingest.row.duplicate", lang, first=int(f)),
                                   first)
+
+
+def _row_key(typed: pd.DataFrame) -> pd.Series:
+    """District, indicator and day folded into one integer per row (no NA here), so the
+    duplicate rule hashes one int64 column instead of three mixed ones."""
+    district = typed["district_id"].to_numpy(dtype="int64")
+    indicator = pd.factorize(typed["indicator"])[0].astype("int64")
+    day = typed["date"].to_numpy().astype("datetime64[D]").astype("int64")
+    day = day - day.min()
+    n_ind, n_day = int(indicator.max()) + 1, int(day.max()) + 1
+    return pd.Series((district * n_ind + indicator) * n_day + day, index=typed.index)

@@ -37,17 +37,36 @@ class Parsed:
     values: np.ndarray       # one per row
     bad: np.ndarray          # bool per row
     messages: np.ndarray     # object, one per bad row (in row order)
+    codes: np.ndarray | None = None         # per row: position in ``distinct``
+    distinct: np.ndarray | None = None      # the parsed value per distinct text
+
+    def categorical(self) -> pd.Categorical:
+        """The values as a pandas Categorical of their distinct values (bad rows -> NA);
+        for text values such as indicator keys, without a Python object per row."""
+        inner, cats = pd.factorize(pd.Series(self.distinct, dtype=object), sort=True)
+        codes = np.where(self.bad, -1, inner[self.codes])
+        return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype="str"))
 
 
 def by_unique(raw: pd.Series, parse) -> Parsed:
-    """Run ``parse(list_of_distinct_texts) -> (values, messages)`` and map back to rows."""
-    codes, uniques = pd.factorize(raw)
+    """Run ``parse(list_of_distinct_texts) -> (values, messages)`` and map back to rows.
+    Categorical cells (the fast CSV reader) already carry their distinct values."""
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        codes, uniques = raw.cat.codes.to_numpy(), raw.cat.categories
+    else:
+        codes, uniques = pd.factorize(raw)
+    if len(uniques) < 1 << 15:
+        codes = codes.astype("int16")          # smaller index arrays: faster lookups
     values_u, messages_u = parse(list(uniques))
     messages_u = np.asarray(messages_u + [None], dtype=object)[:-1]
     bad_u = np.fromiter((m is not None for m in messages_u), dtype=bool, count=len(messages_u))
-    values = np.asarray(values_u)[codes]
+    values_u = np.asarray(values_u)
+    values = values_u[codes]
+    if not bad_u.any():
+        return Parsed(values, np.zeros(len(codes), dtype=bool), messages_u[:0], codes,
+                      values_u)
     bad = bad_u[codes]
-    return Parsed(values, bad, messages_u[codes[bad]])
+    return Parsed(values, bad, messages_u[codes[bad]], codes, values_u)
 
 
 def fmt_date(d: date, lang: str) -> str:
@@ -56,36 +75,78 @@ def fmt_date(d: date, lang: str) -> str:
 
 def parse_dates(texts: list[str], today: date, lang: str = "de"
                 ) -> tuple[np.ndarray, list[str | None]]:
-    """Dates as ``2026-11-03`` or ``03.11.2026`` (an Excel time part is ignored)."""
-    values = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
-    messages: list[str | None] = []
-    for i, text in enumerate(texts):
-        if not text:
-            messages.append(t("ingest.date.missing", lang))
-            continue
-        m = _ISO.fullmatch(text)
-        ymd = (m.group(1), m.group(2), m.group(3)) if m else None
-        if ymd is None and (m := _DE.fullmatch(text)):
-            ymd = (m.group(3), m.group(2), m.group(1))
-        if ymd is None:
-            messages.append(t("ingest.date.format", lang, value=text))
-            continue
-        try:
-            d = date(int(ymd[0]), int(ymd[1]), int(ymd[2]))
-        except ValueError:
-            messages.append(t("ingest.date.impossible", lang, value=text))
-            continue
-        if d.year < 1900:   # outside what a timestamp can hold; plain typo
-            messages.append(t("ingest.date.too_old", lang, value=text,
-                              min=fmt_date(MIN_DATE, lang)))
-            continue
-        if d.year > 2200:
-            messages.append(t("ingest.date.future", lang, value=text,
-                              today=fmt_date(today, lang)))
-            continue
-        values[i] = np.datetime64(d, "ns")
-        messages.append(None)
+    """Dates as ``2026-11-03`` or ``03.11.2026`` (an Excel time part is ignored).
+
+    The plain forms are parsed vectorised; whatever that leaves (time parts, impossible
+    or implausible dates, other text) goes through the exact rules below, one by one."""
+    values, done = _plain_dates(texts)
+    messages: list[str | None] = [None] * len(texts)
+    for i in np.flatnonzero(~done):
+        messages[i] = _date_value(texts[i], values, i, today, lang)
     return values, messages
+
+
+def _plain_dates(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(values, done): TT.MM.JJJJ and JJJJ-MM-TT parsed with pandas; done where the
+    result is a real date between 1900 and 2200."""
+    values = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
+    done = np.zeros(len(texts), dtype=bool)
+    if not texts:
+        return values, done
+    cells = pd.Series(texts, dtype="str")
+    for pattern, fmt in ((r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}", "%d.%m.%Y"),
+                         (r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", "%Y-%m-%d")):
+        mask = cells.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
+        if mask.any():
+            parsed = _strptime(cells[mask], fmt)
+            good = ~np.isnat(parsed) & (parsed >= np.datetime64("1900-01-01")) & \
+                (parsed < np.datetime64("2201-01-01"))
+            rows = np.flatnonzero(mask)[good]
+            values[rows] = parsed[good]
+            done[rows] = True
+    return values, done
+
+
+def _strptime(cells: pd.Series, fmt: str) -> np.ndarray:
+    """Arrow's strptime; NaT where the text is no real date. Arrow rolls ``31.02.`` over
+    into March, so day and month are compared with the numbers as written."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:
+        return pd.to_datetime(cells, format=fmt, errors="coerce").to_numpy("datetime64[ns]")
+    text = pa.array(cells.tolist(), pa.string())
+    parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+    parts = pc.split_pattern(text, "." if "." in fmt else "-")
+    day, month = (0, 1) if fmt.startswith("%d") else (2, 1)
+    same = pc.and_(
+        pc.equal(pc.day(parsed), pc.cast(pc.list_element(parts, day), pa.int64())),
+        pc.equal(pc.month(parsed), pc.cast(pc.list_element(parts, month), pa.int64())))
+    out = parsed.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+    out[~same.to_numpy(zero_copy_only=False).astype(bool)] = np.datetime64("NaT")
+    return out
+
+
+def _date_value(text: str, values: np.ndarray, i: int, today: date, lang: str) -> str | None:
+    """The exact rules for one cell: sets ``values[i]`` or returns the message."""
+    if not text:
+        return t("ingest.date.missing", lang)
+    m = _ISO.fullmatch(text)
+    ymd = (m.group(1), m.group(2), m.group(3)) if m else None
+    if ymd is None and (m := _DE.fullmatch(text)):
+        ymd = (m.group(3), m.group(2), m.group(1))
+    if ymd is None:
+        return t("ingest.date.format", lang, value=text)
+    try:
+        d = date(int(ymd[0]), int(ymd[1]), int(ymd[2]))
+    except ValueError:
+        return t("ingest.date.impossible", lang, value=text)
+    if d.year < 1900:   # outside what a timestamp can hold; plain typo
+        return t("ingest.date.too_old", lang, value=text, min=fmt_date(MIN_DATE, lang))
+    if d.year > 2200:
+        return t("ingest.date.future", lang, value=text, today=fmt_date(today, lang))
+    values[i] = np.datetime64(d, "ns")
+    return None
 
 
 def parse_counts(texts: list[str], lang: str = "de") -> tuple[np.ndarray, list[str | None]]:

@@ -285,9 +285,8 @@ class Store:
             raise AccessDenied(f"Ein Konto von '{actor.organisation}' kann nicht für "
                                f"'{organisation}' hochladen.")
         city_id = self.city_id(actor, city)
-        data = rows[["district_id", "indicator", "date", "count", "lat", "lon", "note"]].copy()
-        data["date"] = pd.to_datetime(data["date"]).dt.date
-        per = periods[["indicator", "start_date", "end_date"]].copy()
+        data = rows[["district_id", "indicator", "date", "count", "lat", "lon", "note"]]
+        per = periods[["indicator", "start_date", "end_date"]]
         with self._write_lock, self.transaction() as cur:
             earlier = self._one("SELECT upload_id, uploaded_at FROM uploads WHERE city_id = ? "
                                 "AND sha256 = ? AND status = 'imported'", [city_id, sha256], cur)
@@ -298,7 +297,9 @@ class Store:
                 "row_count, raw) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
                 [city_id, organisation, filename, sha256, actor.username, len(data), raw],
             ).fetchone()[0]
-            self._register(cur, "_new_rows", data)
+            self._register(cur, "_new_rows_raw", data)     # dates as timestamps: cast once
+            cur.execute("CREATE TEMP VIEW _new_rows AS SELECT district_id, indicator, "
+                        "CAST(date AS DATE) AS date, count, lat, lon, note FROM _new_rows_raw")
             replaced = 0
             if not replace:
                 clash = self._one(
@@ -324,7 +325,8 @@ class Store:
                        lon, organisation, upload_id, note)
                    SELECT ?, district_id, indicator, date, count, lat, lon, ?, ?, note
                    FROM _new_rows""", [city_id, organisation, upload_id])
-            cur.unregister("_new_rows")
+            cur.execute("DROP VIEW _new_rows")
+            cur.unregister("_new_rows_raw")
             self._register(cur, "_periods", per)
             cur.execute("INSERT INTO reporting_periods SELECT ?, indicator, start_date, end_date "
                         "FROM _periods", [upload_id])
@@ -342,16 +344,17 @@ class Store:
         city_id = self.city_id(actor, city)
         if actor.role == "outreach" and organisation != actor.organisation:
             raise AccessDenied("Nur Meldungen der eigenen Organisation.")
-        keys = rows[["district_id", "indicator", "date", "lat", "lon"]].drop_duplicates().copy()
-        keys["date"] = pd.to_datetime(keys["date"]).dt.date
-        keys["district_id"] = keys["district_id"].astype("Int64")
+        keys = rows[["district_id", "indicator", "date", "lat", "lon"]]
         cur = self._cur()
         self._register(cur, "_keys", keys)
         try:
             return cur.execute(
-                """SELECT o.upload_id, o.district_id, d.name AS district, o.indicator, o.date,
+                """WITH k AS (SELECT DISTINCT CAST(district_id AS INTEGER) AS district_id,
+                                     CAST(indicator AS VARCHAR) AS indicator,
+                                     CAST(date AS DATE) AS date, lat, lon FROM _keys)
+                   SELECT o.upload_id, o.district_id, d.name AS district, o.indicator, o.date,
                           o.count, o.lat, o.lon, o.note
-                   FROM observations o JOIN _keys k
+                   FROM observations o JOIN k
                      ON o.district_id IS NOT DISTINCT FROM k.district_id
                     AND o.indicator = k.indicator AND o.date = k.date
                     AND o.lat IS NOT DISTINCT FROM k.lat AND o.lon IS NOT DISTINCT FROM k.lon
