@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lagebild import rawstore
 from lagebild.access import SYSTEM
 from lagebild.catalog import load_catalog
 from lagebild.config import ROOT, get_settings
@@ -118,7 +119,9 @@ def cmd_backup(args) -> int:
         return 1
     finally:
         store.close()
-    print(f"Sicherung von {_db(args)} nach {target} geschrieben.")
+    files = rawstore.copy_into(_db(args), Path(target) / "uploads")
+    print(f"Sicherung von {_db(args)} nach {target} geschrieben "
+          f"(mit {files} Dateien der Original-Uploads).")
     return 0
 
 
@@ -140,11 +143,40 @@ def cmd_restore(args) -> int:
         print(f"Bisherige Datenbank verschoben nach {aside}.")
     try:
         Store.restore(args.directory, db).close()
+        rawstore.restore_from(Path(args.directory) / "uploads", db)
     except (ValueError, OSError) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
     print(f"{db} aus der Sicherung {args.directory} wiederhergestellt.")
     return 0
+
+
+def cmd_rebuild(args) -> int:
+    """Re-import the kept original uploads (after a loss without a usable backup)."""
+    from datetime import datetime
+
+    from lagebild.importer import rebuild
+    folder = Path(args.uploads) if args.uploads else rawstore.directory(_db(args))
+    if folder is None or not folder.is_dir():
+        print(f"Fehler: kein Verzeichnis mit Original-Uploads: {folder}", file=sys.stderr)
+        return 2
+    if folder.resolve() == rawstore.directory(_db(args)).resolve():
+        # the rebuilt database records its uploads here again, under new numbers
+        aside = folder.with_name(f"{folder.name}.vor-rebuild-{datetime.now():%Y%m%d-%H%M%S}")
+        folder.rename(aside)
+        print(f"Original-Uploads gelesen aus {aside}.")
+        folder = aside
+    store = _open(args)
+    try:
+        result = rebuild(store, folder)
+    finally:
+        store.close()
+    print(f"Neu eingelesen: {result['imported']} Uploads; schon vorhanden: "
+          f"{result['duplicate']}; zurückgezogen (ausgelassen): {result['withdrawn']}; "
+          f"abgelehnt: {result['rejected']}; Datei fehlt: {result['missing']}.")
+    for line in result["problems"]:
+        print(f"  {line}", file=sys.stderr)
+    return 1 if result["rejected"] or result["missing"] else 0
 
 
 def cmd_serve(args) -> int:
@@ -192,6 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true",
                    help="vorhandene Datenbank beiseiteschieben und ersetzen")
     r.set_defaults(func=cmd_restore)
+
+    rb = with_db(sub.add_parser(
+        "rebuild", help="Original-Uploads erneut einlesen (nach Verlust der Datenbank; "
+                        "Städte und Grenzen zuerst anlegen)"))
+    rb.add_argument("--uploads", help="Verzeichnis der Original-Uploads (Standard: neben "
+                                      "der Datenbank, <name>.uploads)")
+    rb.set_defaults(func=cmd_rebuild)
 
     dist = sub.add_parser("districts", help="Stadtteilgrenzen").add_subparsers(
         dest="action", required=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
+from lagebild import rawstore
 from lagebild.access import AccessDenied, Actor
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
@@ -88,7 +89,7 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
     parsed = parse_upload(data, filename, catalog=catalog or load_catalog(),
                           districts=store.districts(actor, city), today=today, lang=lang,
                           limit_bytes=limit_bytes, sheet=sheet, progress=progress,
-                          period=period)
+                          period=period, sha256=sha)
     if not parsed.ok:
         return _outcome("rejected", t("ingest.import.rejected", lang,
                                       n=max(len(parsed.errors), 1)), parsed)
@@ -104,15 +105,22 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
         key = "ingest.import.valid_replace" if n else "ingest.import.valid"
         return _outcome("valid", t(key, lang, rows=len(parsed.rows), n=n), parsed, collisions,
                         replaced=n)
+    rawstore.keep_bytes(store.path, parsed.sha256, data)   # before the commit (rebuild)
     try:
         upload_id = store.insert_upload(actor, city, organisation, filename, parsed.sha256,
-                                        parsed.rows, parsed.periods, raw=data, replace=replace)
+                                        parsed.rows, parsed.periods, replace=replace)
     except DuplicateUpload as exc:      # another import of the same bytes won the race
         return _duplicate(exc.upload_id, exc.uploaded_at, lang)
     except CollidingRows:               # rows arrived meanwhile: list them, write nothing
         collisions = find_collisions(store, actor, city, organisation, parsed.rows)
         return _outcome("rejected", t("ingest.import.collisions", lang, n=len(collisions),
                                       organisation=organisation), parsed, collisions)
+    rawstore.record(store.path, upload_id, {
+        "city": city, "organisation": organisation, "filename": filename,
+        "sha256": parsed.sha256, "uploaded_by": actor.username, "replace": bool(replace),
+        "period": [d.isoformat() for d in period] if period else None, "sheet": sheet,
+        "today": today.isoformat(), "rows": len(parsed.rows), "status": "imported",
+        "uploaded_at": datetime.now().isoformat(timespec="seconds")})
     key = "ingest.import.imported_replace" if n else "ingest.import.imported"
     return _outcome("imported", t(key, lang, rows=len(parsed.rows), upload_id=upload_id, n=n),
                     parsed, collisions, upload_id=upload_id, replaced=n)
@@ -130,6 +138,7 @@ def withdraw(store: Store, actor: Actor, city: str, upload_id: int,
     """Withdraw an upload (its rows leave every view; the audit log records who and how
     many). Store errors (unknown upload, already withdrawn, not allowed) propagate."""
     removed = store.withdraw_upload(actor, city, int(upload_id))
+    rawstore.mark_withdrawn(store.path, int(upload_id), actor.username)
     return WithdrawOutcome(int(upload_id), removed,
                            t("ingest.import.withdrawn", lang, upload_id=upload_id,
                              rows=removed))
@@ -171,3 +180,33 @@ def _outcome(status: str, message: str, parsed: ParsedUpload | None = None,
         by_district=parsed.by_district if parsed is not None else {},
         errors=parsed.errors if parsed is not None else [],
         collisions=collisions, message=message, replaced=replaced, parsed=parsed)
+
+
+def rebuild(store: Store, folder, lang: str = "de", catalog: Catalog | None = None) -> dict:
+    """Import the kept raw uploads of ``folder`` (see ``rawstore``) again, in their original
+    order, with their original organisation, options and validation day; withdrawn uploads
+    are left out. The cities and their districts must exist (restore the boundaries
+    first). Returns counts and one line per upload that did not import."""
+    counts = {"imported": 0, "duplicate": 0, "rejected": 0, "withdrawn": 0, "missing": 0}
+    problems: list[str] = []
+    for meta in rawstore.entries(folder):
+        if meta.get("status") == "withdrawn":
+            counts["withdrawn"] += 1
+            continue
+        if not meta["path"].exists():
+            counts["missing"] += 1
+            problems.append(f"Upload {meta['upload_id']}: Datei {meta['path'].name} fehlt.")
+            continue
+        actor = Actor(str(meta.get("uploaded_by") or "rebuild"), "admin")
+        period = meta.get("period")
+        outcome = import_file(
+            store, actor, meta["city"], meta["organisation"], meta["path"].read_bytes(),
+            meta["filename"], today=date.fromisoformat(meta["today"]),
+            replace=bool(meta.get("replace")), lang=lang, sheet=meta.get("sheet"),
+            period=(date.fromisoformat(period[0]), date.fromisoformat(period[1]))
+            if period else None, catalog=catalog, limit_bytes=1 << 62)
+        counts[outcome.status if outcome.status in counts else "rejected"] += 1
+        if outcome.status == "rejected":
+            problems.append(f"Upload {meta['upload_id']} ({meta['filename']}): "
+                            f"{outcome.message}")
+    return {**counts, "problems": problems}
