@@ -29,8 +29,18 @@ def _open(args):
 
 
 def cmd_demo(args) -> int:
-    from lagebild.seed import create_demo
+    from lagebild.seed import create_demo, create_large_demo
     store = _open(args)
+    if args.scale == "large":
+        try:
+            names = create_large_demo(store, seed=args.seed)
+        except ValueError as exc:
+            print(f"Fehler: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            store.close()
+        print(f"Große Demo ({', '.join(names)}; synthetisch) angelegt in {_db(args)}.")
+        return 0
     try:
         city = create_demo(store, seed=args.seed)
     except ValueError as exc:
@@ -198,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = with_db(sub.add_parser("demo", help="Demo-Stadt Musterstadt anlegen (synthetisch)"))
     d.add_argument("--seed", type=int, default=42)
+    d.add_argument("--scale", choices=("small", "large"), default="small",
+                   help="small: Musterstadt (15 Stadtteile, 3 Jahre); large: 4 Städte, "
+                        "200 Stadtteile, 10 Jahre täglich, ≈5,1 Mio. Beobachtungen "
+                        "(Last- und Benchmarkdaten)")
     d.set_defaults(func=cmd_demo)
 
     s = with_db(sub.add_parser("serve", help="Dashboard starten"))

@@ -46,3 +46,37 @@ def create_demo(store: Store, seed: int = 42, catalog: Catalog | None = None) ->
 def demo_outbreaks(seed: int = 42) -> pd.DataFrame:
     """The injected outbreaks of the demo (for tests and the demo explanation)."""
     return generate_demo(seed=seed).outbreaks
+
+
+def create_large_demo(store: Store, seed: int = 42, catalog: Catalog | None = None,
+                      progress=print) -> list[str]:
+    """Store the state-sized synthetic data set (``lagebild demo --scale large``): four
+    cities, 200 districts, ten years daily, every indicator; one upload per city. Alert
+    signals are computed as for the demo city. Refuses to run twice."""
+    from lagebild.alerting import refresh_alerts
+    from lagebild.demo_large import ORGANISATION, large_cities, large_observations
+    catalog = catalog or load_catalog()
+    keys = [i.key for i in catalog]
+    cities = large_cities(seed)
+    existing = set(store.cities(SYSTEM)["name"])
+    if any(c.name in existing for c in cities):
+        raise ValueError("Die großen Demo-Städte sind in dieser Datenbank schon angelegt.")
+    for city in cities:
+        store.ensure_city(SYSTEM, city.name, is_demo=True)
+        store.upsert_districts(SYSTEM, city.name, city.districts)
+        ids = store.districts(SYSTEM, city.name).set_index("code")["district_id"]
+        obs = large_observations(city, keys)
+        rows = pd.DataFrame({"district_id": obs["district_code"].map(ids).astype("int64"),
+                             "indicator": obs["indicator"], "date": obs["date"],
+                             "count": obs["count"], "lat": float("nan"),
+                             "lon": float("nan"), "note": pd.Series(None, dtype="str",
+                                                                    index=obs.index)})
+        periods = pd.DataFrame({"indicator": keys, "start_date": obs["date"].min().date(),
+                                "end_date": obs["date"].max().date()})
+        digest = hashlib.sha256(f"demo-large:{seed}:{city.name}".encode()).hexdigest()
+        store.insert_upload(SYSTEM, city.name, ORGANISATION, "demo groß (synthetisch)",
+                            digest, rows, periods)
+        n = f"{len(rows):,}".replace(",", ".")
+        progress(f"  {city.name}: {len(city.districts)} Stadtteile, {n} Beobachtungen")
+        refresh_alerts(store, SYSTEM, city.name, catalog)
+    return [c.name for c in cities]

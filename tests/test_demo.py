@@ -333,3 +333,26 @@ def test_generation_is_fast():
 def test_docstring_examples_run(module):
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_large_demo_is_state_sized_and_deterministic():
+    """``lagebild demo --scale large``: ~200 districts in several cities, ten years daily,
+    every indicator, ≥ 5 million rows; the same seed gives the same numbers."""
+    from lagebild.catalog import load_catalog
+    from lagebild.demo_large import END, large_cities, large_observations
+    keys = [i.key for i in load_catalog()]
+    cities = large_cities()
+    assert len(cities) >= 3 and 180 <= sum(len(c.districts) for c in cities) <= 220
+    days = (pd.Timestamp(END) - pd.Timestamp(END.replace(year=END.year - 10))).days
+    assert sum(len(c.districts) for c in cities) * len(keys) * days >= 5_000_000
+    one = large_observations(cities[1], keys, days=60)
+    again = large_observations(large_cities()[1], keys, days=60)
+    pd.testing.assert_frame_equal(one, again)
+    assert len(one) == len(cities[1].districts) * len(keys) * 60
+    assert not one.duplicated(["district_code", "indicator", "date"]).any()
+    assert one["count"].min() >= 0 and one.groupby("indicator")["count"].sum().gt(0).all()
+    wide = one.pivot_table(index=["district_code", "date"], columns="indicator",
+                           values="count")
+    assert (wide["schnelltests_positiv"] <= wide["schnelltests"]).all()
+    other = large_observations(large_cities(seed=7)[1], keys, days=60)
+    assert not one["count"].equals(other["count"])
