@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 DB     ?= data/lagebild.duckdb
 
-.PHONY: run test install install-test assets chromium demo-db
+.PHONY: run test bench install install-test assets chromium demo-db
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,7 @@ run: install assets demo-db
 
 test: install-test assets chromium
 	$(PY) -m pytest
+
+# Not part of the tests: the benchmark suite (about an hour), results in docs/benchmarks.md.
+bench: install-test assets chromium
+	$(PY) benchmarks/run_all.py

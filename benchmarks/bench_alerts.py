@@ -57,6 +57,23 @@ def make_data(series: int, weeks: int, seed: int = 20261121):
     return index, Y
 
 
+def large_data():
+    """(weekly DatetimeIndex, counts weeks × series) of ``lagebild demo --scale large``:
+    every district × indicator of the four cities, complete ISO weeks, ten years."""
+    from lagebild.catalog import load_catalog
+    from lagebild.demo_large import large_cities, large_observations
+    keys = [i.key for i in load_catalog()]
+    columns = []
+    for city in large_cities():
+        obs = large_observations(city, keys)
+        week = obs["date"] - pd.to_timedelta(obs["date"].dt.day_of_week, unit="D")
+        wide = obs.groupby(["district_code", "indicator", week])["count"].sum().unstack(
+            ["district_code", "indicator"])
+        columns.append(wide)
+    frame = pd.concat(columns, axis=1).sort_index()
+    return pd.DatetimeIndex(frame.index), frame.to_numpy(dtype=float)
+
+
 def python_series(Y, index, method):
     """Per-series public API (``ears_c`` / ``farrington_flexible``)."""
     out = [np.empty_like(Y) for _ in range(3)]
@@ -174,11 +191,21 @@ def main(argv=None) -> int:
     p.add_argument("--r-far", type=int, default=20, help="R-Farrington-Reihen (Standard 20)")
     p.add_argument("--no-r", action="store_true")
     p.add_argument("--json", help="Ergebnisse zusätzlich als JSON hierhin schreiben")
+    p.add_argument("--write", action="store_true",
+                   help="Abschnitt in docs/benchmarks.md ersetzen")
+    p.add_argument("--large", action="store_true",
+                   help="alle Reihen der großen Demo (lagebild demo --scale large) statt "
+                        "synthetischer Reihen")
     args = p.parse_args(argv)
-    index, Y = make_data(args.series, args.weeks)
+    if args.large:
+        index, Y = large_data()
+        args.series, args.weeks = Y.shape[1], Y.shape[0]
+    else:
+        index, Y = make_data(args.series, args.weeks)
     start = int(index.get_loc(farrington_flexible(pd.Series(Y[:, 0], index=index))
                               .attrs["params"]["monitor_from"]))
     report = {"machine": machine(), "series": args.series, "weeks": args.weeks,
+              "data": "demo --scale large" if args.large else "synthetisch",
               "runs": args.runs, "load_before": _load(), "python": {}}
     print(f"{args.series} Reihen × {args.weeks} Wochen, Farrington ab Woche {start + 1}")
     results = {}
@@ -199,7 +226,51 @@ def main(argv=None) -> int:
         _summary(report)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    if args.write:
+        _write_doc(report, args)
     return 0
+
+
+def _write_doc(report, args) -> None:
+    """Section of docs/benchmarks.md for this run (synthetic or the large demo)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _common import today, write_section
+    mode = "batch" if "batch" in report["python"] else next(iter(report["python"]))
+    py = report["python"][mode]
+    r = report.get("r")
+    rows = ["| Verfahren | Python CPU | Python Wand | R CPU (Reihen gemessen) | "
+            f"R CPU auf {report['series']} | Faktor (CPU) | gleich? |",
+            "|---|---|---|---|---|---|---|"]
+    for m in METHODS:
+        if r and m in r["cpu"]:
+            meas = r["measured"][m]
+            cmp_ = report["comparison"].get(m, {})
+            rows.append(f"| {m} | {py['cpu'][m]:.2f} s | {py['wall'][m]:.2f} s | "
+                        f"{meas['cpu']:.1f} s ({meas['series']}) | {r['cpu'][m]:.0f} s | "
+                        f"{r['cpu'][m] / py['cpu'][m]:.0f}× | "
+                        f"{'ja' if cmp_.get('identical') else 'nein'}, max. rel. Abw. "
+                        f"{cmp_.get('max_rel_diff', float('nan')):.0e} |")
+        else:
+            rows.append(f"| {m} | {py['cpu'][m]:.2f} s | {py['wall'][m]:.2f} s | – | – | – | – |")
+    total = ""
+    if r:
+        f = sum(r["cpu"].values()) / sum(py["cpu"].values())
+        total = (f"\n\nZusammen: Python {sum(py['cpu'].values()):.0f} s CPU, R "
+                 f"{sum(r['cpu'].values()):.0f} s CPU (hochgerechnet) → **{f:.0f}×** "
+                 f"(Ziel ≥ 100×: {'erreicht' if f >= 100 else 'nicht erreicht'}).")
+    mach = report["machine"]
+    title = ("Warnmethoden auf dem großen Datensatz" if report.get("data", "").startswith("demo")
+             else "Warnmethoden")
+    text = (f"Gemessen mit `benchmarks/bench_alerts.py{' --large' if args.large else ''}` am "
+            f"{today()} auf: {mach['cpu']}, {mach['nproc']} Kerne, {mach['memory']} RAM, Python "
+            f"{mach['python']}, numpy {mach['numpy']}; Daten: "
+            f"{report['series']} Reihen × {report['weeks']} Wochen "
+            f"({report.get('data', 'synthetisch')}); Python: Median von {report['runs']} "
+            f"Läufen ({mode}); R `surveillance` {r['version'] if r else 'nicht verfügbar'}: "
+            "EARS auf allen Reihen, Farrington/Noufaily auf einer Stichprobe, linear "
+            "hochgerechnet (eine Reihe braucht in R mehrere Sekunden).\n\n"
+            + "\n".join(rows) + total)
+    write_section(title, text)
 
 
 def _summary(report) -> None:

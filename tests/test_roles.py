@@ -147,3 +147,19 @@ def test_logout(env):
     at = _app(ACTORS["krisenstab"])
     at.sidebar.button(key="logout").click().run()
     assert at.title[0].value == "Anmeldung"
+
+
+def test_cached_answers_for_the_crisis_team_never_reach_a_guest(env):
+    """One server process serves all sessions and ``st.cache_data`` is process-wide: a guest
+    who opens the overview right after a crisis-team member must still get the suppressed
+    figures, not the exact ones computed (and cached) for the team moments before."""
+    person_related = ["Drogennotfälle", "Drogentodesfälle", "Naloxon-Gaben"]
+    team = _app(ACTORS["krisenstab"]).dataframe[1].value
+    small = [c for col in person_related for c in team[col] if c in {"1", "2", "3", "4"}]
+    assert small, "the demo week should have small person-related counts for this test"
+    guest = _app(ACTORS["gast"]).dataframe[1].value
+    for col in person_related:
+        for cell in guest[col]:
+            assert cell in {"< 5", "×", "0", "–"} or int(cell.replace(".", "")) >= 5, cell
+    again = _app(ACTORS["krisenstab"]).dataframe[1].value    # and the other way round
+    assert again.equals(team)
