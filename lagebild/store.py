@@ -301,7 +301,10 @@ class Store:
             cur.execute("CREATE TEMP VIEW _new_rows AS SELECT district_id, indicator, "
                         "CAST(date AS DATE) AS date, count, lat, lon, note FROM _new_rows_raw")
             replaced = 0
-            if not replace:
+            earlier_rows = self._one("SELECT EXISTS (SELECT 1 FROM observations WHERE "
+                                     "city_id = ? AND organisation = ?)",
+                                     [city_id, organisation], cur)[0]
+            if not replace and earlier_rows:
                 clash = self._one(
                     """SELECT count(*) FROM observations o JOIN _new_rows n
                          ON o.district_id IS NOT DISTINCT FROM n.district_id
@@ -311,7 +314,7 @@ class Store:
                     [city_id, organisation], cur)[0]
                 if clash:
                     raise CollidingRows(clash)
-            if replace:
+            if replace and earlier_rows:
                 replaced = cur.execute(
                     """DELETE FROM observations o USING _new_rows n
                        WHERE o.city_id = ? AND o.organisation = ?
@@ -346,6 +349,9 @@ class Store:
             raise AccessDenied("Nur Meldungen der eigenen Organisation.")
         keys = rows[["district_id", "indicator", "date", "lat", "lon"]]
         cur = self._cur()
+        if not self._one("SELECT EXISTS (SELECT 1 FROM observations WHERE city_id = ? AND "
+                         "organisation = ?)", [city_id, organisation], cur)[0]:
+            keys = keys.iloc[:0]          # nothing earlier of this organisation: no join
         self._register(cur, "_keys", keys)
         try:
             return cur.execute(
