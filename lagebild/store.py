@@ -279,6 +279,8 @@ class Store:
         ``periods``: indicator, start_date, end_date (the reporting period per indicator).
         With ``replace``, earlier rows of the same organisation with the same district,
         indicator, date (and coordinates) are deleted first; the audit log records how many.
+        ``raw`` (file bytes in ``uploads.raw``) is left empty by the importer, which keeps
+        the bytes beside the database instead (``lagebild/rawstore.py``).
         """
         self._require(actor, WRITE_ROLES["upload"], "Daten hochladen")
         if actor.role == "outreach" and organisation != actor.organisation:
