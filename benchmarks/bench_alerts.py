@@ -266,11 +266,28 @@ def _write_doc(report, args) -> None:
             f"{mach['python']}, numpy {mach['numpy']}; Daten: "
             f"{report['series']} Reihen × {report['weeks']} Wochen "
             f"({report.get('data', 'synthetisch')}); Python: Median von {report['runs']} "
-            f"Läufen ({mode}); R `surveillance` {r['version'] if r else 'nicht verfügbar'}: "
+            f"Läufen ({mode}); R {r['version'] if r else '`surveillance` nicht verfügbar'}: "
             "EARS auf allen Reihen, Farrington/Noufaily auf einer Stichprobe, linear "
             "hochgerechnet (eine Reihe braucht in R mehrere Sekunden).\n\n"
             + "\n".join(rows) + total)
+    if args.large:
+        text += "\n\n" + LARGE_FINDING
     write_section(title, text)
+
+
+LARGE_FINDING = """**Befund (21.11.2026):** Auf dem großen Datensatz sind die meisten der 1 400
+Stadtteil-Reihen dünn (Median unter einem Fall je Woche; Todesfälle, Naloxon, positive Tests je
+Stadtteil). Noufaily schätzt dort je Auswertungswoche ein Modell mit zehn Saisonstufen über
+drei Jahre; Stufen ganz ohne Fälle treiben ihren Koeffizienten gegen −∞, und die IRLS braucht
+bis zur Abbruchregel von R `glm` rund 20 statt 5–8 Schritte. Unsere Stapel-IRLS macht dieselben
+Schritte wie R (sonst wären die Ergebnisse nicht gleich), je Schritt aber für alle Zeilen
+zugleich; R wird auf diesen Reihen sogar schneller (3,7 s statt 7,4 s je Reihe). Geprüft und
+verworfen: ganz leere Fenster überspringen (kommen bei Noufaily nicht vor: 0 von 72 670 Zeilen
+einer Stichprobe), Umgewichtung nur konvergierter Zeilen (wie R; keine messbare Änderung).
+Offen: Saisonstufen ohne Fälle vorab erkennen und wie R zu Ende rechnen, ohne jede Iteration
+für alle Stufen zu wiederholen. EARS (140–200×) und Farrington flexibel (121×) erreichen
+das Ziel; Noufaily (29×) und damit die Summe (45×) nicht. Auf synthetischen Reihen mit
+höheren Zahlen (Abschnitt „Warnmethoden“) ist Noufaily 130× schneller als R."""
 
 
 def _summary(report) -> None:
