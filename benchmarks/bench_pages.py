@@ -33,6 +33,16 @@ PASSWORD = "bench-passwort-1"
 PAGES = ("Karte", "Trends", "Warnungen")
 
 
+MEMORY_FINDING = """**Befund Speicher (22.11.2026):** Eine DuckDB-Grenze (`LAGEBILD_DB_MEMORY_MB`
+= 384) änderte die Spitze nicht (1 185 MB): der Speicher liegt auf der Python-Seite. Je Stadt
+hält der Server Wochenraster und Warnsignale (Nordhafen: 222 894 Signalzeilen, ≈ 50 MB als
+DataFrame, davon die Hälfte Textspalten), und `st.cache_data` gibt jeder Sitzung bei jedem
+Treffer eine entpickelte Kopie; beim ersten Laden der Signale wächst der Prozess um ≈ 190 MB
+(Abfrageergebnis, Umwandlung, Kopie). Mit vier Städten gleichzeitig ergibt das die Spitze.
+Nächste Schritte: Textspalten der Signale als Kategorien, große nur lesende Frames mit
+`st.cache_resource` statt `st.cache_data` (keine Kopie je Treffer)."""
+
+
 def child_overview(db: str, city: str, warm_runs: int) -> dict:
     """Runs inside a fresh process: one cold and ``warm_runs`` warm runs of the overview."""
     os.environ["LAGEBILD_DB_PATH"] = db
@@ -201,6 +211,8 @@ def main() -> int:
             f"danach {srv['after_mb']:.0f} MB) | ≤ 1 024 MB | {ok(srv['peak_mb'] <= 1024)} |")
         if srv["errors"]:
             lines.append(f"\nIm Server-Log stehen {srv['errors']} Tracebacks.")
+    lines.append("")
+    lines.append(MEMORY_FINDING)
     lines.append("")
     lines.append("Kalt, einzeln: " + ", ".join(f"{c:.2f} s" for c in ov["cold_all"]) + ".")
     text = "\n".join(lines)

@@ -44,6 +44,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("proximity_days", 14, int,
             "Proximity notices consider syringe finds of this many days up to the latest report."),
     Setting("upload_limit_mb", 20, int, "Largest accepted upload file in megabytes."),
+    Setting("db_memory_mb", 1024, int,
+            "Memory DuckDB may use for its buffer pool and queries (MB); larger queries "
+            "spill to temporary files beside the database."),
     Setting("demo_mode", False, bool,
             "Demo operation: the demo accounts of the demo database may log in. `make run` "
             "sets it; never set it in production."),

@@ -58,12 +58,17 @@ def migrations() -> list[tuple[int, str, str]]:
 class Store:
     """Open (and migrate) the DuckDB database at ``path`` (``":memory:"`` for tests)."""
 
-    def __init__(self, path: str | Path, read_only: bool = False):
+    def __init__(self, path: str | Path, read_only: bool = False,
+                 memory_mb: int | None = None):
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        if memory_mb is None:
+            from lagebild.config import get_settings
+            memory_mb = get_settings().db_memory_mb
         try:
-            self._con = duckdb.connect(self.path, read_only=read_only)
+            self._con = duckdb.connect(self.path, read_only=read_only,
+                                       config={"memory_limit": f"{int(memory_mb)}MB"})
         except duckdb.Error as exc:
             raise StoreError(
                 f"Die Datenbank {self.path} kann nicht geöffnet werden ({exc}). "
