@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import re
 import statistics
 import sys
@@ -25,6 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _common import machine  # noqa: E402
 
 from lagebild.access import Actor  # noqa: E402
 
@@ -73,19 +75,6 @@ def run(runs: int) -> dict:
     return out
 
 
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu}, {os.cpu_count()} Kerne, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
-
-
 def _load() -> str:
     try:
         return f"{os.getloadavg()[0]:.1f}".replace(".", ",")
@@ -112,7 +101,7 @@ def section(result: dict, runs: int) -> str:
         prev = s[key]
     return f"""{HEADING}
 
-Gemessen mit `benchmarks/bench_briefing.py` am {dt.date.today():%d.%m.%Y} auf: {_machine()}.
+Gemessen mit `benchmarks/bench_briefing.py` am {dt.date.today():%d.%m.%Y} auf: {machine()}.
 Demo-Stadt Musterstadt (13 Stadtteile, 3 Jahre Meldungen), Zeitraum seit der letzten Sitzung
 (16.09.2026, 8 Wochen), Weg wie `lagebild report`: alles aus der Datenbank (die Warnsignale
 der Demo sind aktuell; veraltete würden im Speicher neu berechnet, etwa 1 s mehr).

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import re
 import statistics
 import sys
@@ -27,6 +26,9 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _common import machine  # noqa: E402
 
 from lagebild import maps  # noqa: E402
 from lagebild.demo_geometry import demo_districts  # noqa: E402
@@ -121,19 +123,6 @@ def browser_seconds(html_by_case: dict[str, str]) -> dict[str, float]:
         finally:
             server.terminate()
     return out
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu}, {os.cpu_count()} Kerne, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
 
 
 CASES = (  # key, label, number of points, mode asked for

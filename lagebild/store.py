@@ -308,9 +308,7 @@ class Store:
             cur.execute("CREATE TEMP VIEW _new_rows AS SELECT district_id, indicator, "
                         "CAST(date AS DATE) AS date, count, lat, lon, note FROM _new_rows_raw")
             replaced = 0
-            earlier_rows = self._one("SELECT EXISTS (SELECT 1 FROM observations WHERE "
-                                     "city_id = ? AND organisation = ?)",
-                                     [city_id, organisation], cur)[0]
+            earlier_rows = self._has_rows(cur, city_id, organisation)
             if not replace and earlier_rows:
                 clash = self._one(
                     """SELECT count(*) FROM observations o JOIN _new_rows n
@@ -347,6 +345,11 @@ class Store:
         self.checkpoint()
         return upload_id
 
+    def _has_rows(self, cur, city_id: int, organisation: str) -> bool:
+        """Does ``organisation`` have observations in this city (collisions possible)?"""
+        return bool(self._one("SELECT EXISTS (SELECT 1 FROM observations WHERE city_id = ? "
+                              "AND organisation = ?)", [city_id, organisation], cur)[0])
+
     def colliding_rows(self, actor: Actor, city: str, organisation: str,
                        rows: pd.DataFrame) -> pd.DataFrame:
         """Earlier rows of ``organisation`` with the same district, indicator, date and
@@ -356,8 +359,7 @@ class Store:
             raise AccessDenied("Nur Meldungen der eigenen Organisation.")
         keys = rows[["district_id", "indicator", "date", "lat", "lon"]]
         cur = self._cur()
-        if not self._one("SELECT EXISTS (SELECT 1 FROM observations WHERE city_id = ? AND "
-                         "organisation = ?)", [city_id, organisation], cur)[0]:
+        if not self._has_rows(cur, city_id, organisation):
             keys = keys.iloc[:0]          # nothing earlier of this organisation: no join
         self._register(cur, "_keys", keys)
         try:
