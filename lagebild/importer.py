@@ -9,7 +9,6 @@ day and coordinates) -> "rejected" with the collisions listed, unless ``replace=
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -21,11 +20,9 @@ from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
 from lagebild.i18n import t
 from lagebild.ingest import ParsedUpload, UploadError, parse_upload
-from lagebild.store import WRITE_ROLES, CollidingRows, DuplicateUpload, Store
+from lagebild.store import WRITE_ROLES, CollidingRows, DuplicateUpload, Store, no_collisions
 
 STATUSES = ("imported", "valid", "rejected", "duplicate")
-COLLISION_COLUMNS = ["upload_id", "district_id", "district", "indicator", "date", "count",
-                     "lat", "lon", "note"]
 
 
 @dataclass
@@ -80,41 +77,46 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
     ``KeyError`` (unknown city); everything about the file is reported in the outcome.
     """
     _check_may_upload(store, actor, city, organisation)
-    sha = hashlib.sha256(data).hexdigest()
-    earlier = store.upload_by_hash(actor, city, sha)
-    if earlier is not None:
-        return _duplicate(earlier["upload_id"], earlier["uploaded_at"], lang)
     if limit_bytes is None:
         limit_bytes = int(get_settings().upload_limit_mb) * 1024 * 1024
-    parsed = parse_upload(data, filename, catalog=catalog or load_catalog(),
-                          districts=store.districts(actor, city), today=today, lang=lang,
-                          limit_bytes=limit_bytes, sheet=sheet, progress=progress,
-                          period=period, sha256=sha)
-    if not parsed.ok:
-        return _outcome("rejected", t("ingest.import.rejected", lang,
-                                      n=max(len(parsed.errors), 1)), parsed)
-    collisions = find_collisions(store, actor, city, organisation, parsed.rows)
-    n = len(collisions)
-    if n and not replace:
-        again = store.upload_by_hash(actor, city, sha)   # the same bytes may have just landed
-        if again is not None:
-            return _duplicate(again["upload_id"], again["uploaded_at"], lang)
-        return _outcome("rejected", t("ingest.import.collisions", lang, n=n,
-                                      organisation=organisation), parsed, collisions)
-    if dry_run:
-        key = "ingest.import.valid_replace" if n else "ingest.import.valid"
-        return _outcome("valid", t(key, lang, rows=len(parsed.rows), n=n), parsed, collisions,
-                        replaced=n)
-    rawstore.keep_bytes(store.path, parsed.sha256, data)   # before the commit (rebuild)
-    try:
-        upload_id = store.insert_upload(actor, city, organisation, filename, parsed.sha256,
-                                        parsed.rows, parsed.periods, replace=replace)
-    except DuplicateUpload as exc:      # another import of the same bytes won the race
-        return _duplicate(exc.upload_id, exc.uploaded_at, lang)
-    except CollidingRows:               # rows arrived meanwhile: list them, write nothing
+    # The hash and (for a real import) a copy of the bytes are made in a second thread
+    # while the file is checked; the copy is renamed into place only before the commit.
+    with rawstore.Staging(store.path, data,
+                          write=not dry_run and len(data) <= limit_bytes) as staged:
+        parsed = parse_upload(data, filename, catalog=catalog or load_catalog(),
+                              districts=store.districts(actor, city), today=today,
+                              lang=lang, limit_bytes=limit_bytes, sheet=sheet,
+                              progress=progress, period=period, sha256="")
+        parsed.sha256 = sha = staged.sha256()
+        earlier = store.upload_by_hash(actor, city, sha)
+        if earlier is not None:          # the same bytes: answered before any error
+            return _duplicate(earlier["upload_id"], earlier["uploaded_at"], lang)
+        if not parsed.ok:
+            return _outcome("rejected", t("ingest.import.rejected", lang,
+                                          n=max(len(parsed.errors), 1)), parsed)
         collisions = find_collisions(store, actor, city, organisation, parsed.rows)
-        return _outcome("rejected", t("ingest.import.collisions", lang, n=len(collisions),
-                                      organisation=organisation), parsed, collisions)
+        n = len(collisions)
+        if n and not replace:
+            again = store.upload_by_hash(actor, city, sha)   # the same bytes may have landed
+            if again is not None:
+                return _duplicate(again["upload_id"], again["uploaded_at"], lang)
+            return _outcome("rejected", t("ingest.import.collisions", lang, n=n,
+                                          organisation=organisation), parsed, collisions)
+        if dry_run:
+            key = "ingest.import.valid_replace" if n else "ingest.import.valid"
+            return _outcome("valid", t(key, lang, rows=len(parsed.rows), n=n), parsed,
+                            collisions, replaced=n)
+        staged.keep()                    # on disk before the commit (rebuild)
+        try:
+            upload_id = store.insert_upload(actor, city, organisation, filename, sha,
+                                            parsed.rows, parsed.periods, replace=replace)
+        except DuplicateUpload as exc:   # another import of the same bytes won the race
+            return _duplicate(exc.upload_id, exc.uploaded_at, lang)
+        except CollidingRows:            # rows arrived meanwhile: list them, write nothing
+            collisions = find_collisions(store, actor, city, organisation, parsed.rows)
+            return _outcome("rejected", t("ingest.import.collisions", lang,
+                                          n=len(collisions), organisation=organisation),
+                            parsed, collisions)
     rawstore.record(store.path, upload_id, {
         "city": city, "organisation": organisation, "filename": filename,
         "sha256": parsed.sha256, "uploaded_by": actor.username, "replace": bool(replace),
@@ -149,12 +151,8 @@ def find_collisions(store: Store, actor: Actor, city: str, organisation: str,
     """Earlier rows of ``organisation`` with the same district, indicator, date and
     coordinates as ``rows`` (what ``insert_upload(replace=True)`` would delete)."""
     if rows.empty:
-        return _no_collisions()
+        return no_collisions()
     return store.colliding_rows(actor, city, organisation, rows)
-
-
-def _no_collisions() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in COLLISION_COLUMNS})
 
 
 def _check_may_upload(store: Store, actor: Actor, city: str, organisation: str) -> None:
@@ -172,7 +170,7 @@ def _outcome(status: str, message: str, parsed: ParsedUpload | None = None,
              collisions: pd.DataFrame | None = None, upload_id: int | None = None,
              replaced: int = 0) -> ImportOutcome:
     if collisions is None:
-        collisions = _no_collisions()
+        collisions = no_collisions()
     return ImportOutcome(
         status=status, upload_id=upload_id,
         rows=len(parsed.rows) if parsed is not None else 0,

@@ -130,9 +130,8 @@ def parse_upload(data: bytes, filename: str, *, catalog: Catalog,
     step(0.4, "values")
     rows = RowChecker(long, layout, catalog, districts, today, period, lang, sink).run(step)
     step(1.0, "done")
-    return _result(rows, _periods(rows, period), sha,
-                   sink.to_list(max_errors, lang, _column_order(layout)), districts, filename,
-                   lang)
+    return _result(rows, period, sha, sink.to_list(max_errors, lang, _column_order(layout)),
+                   districts, filename, lang)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -159,7 +158,9 @@ def _column_order(layout: Layout) -> dict[str, int]:
     return order
 
 
-def _periods(rows: pd.DataFrame, period) -> pd.DataFrame:
+def _periods(rows: pd.DataFrame, period, coded=None) -> pd.DataFrame:
+    """Per indicator the reporting period: the one stated, else first to last row.
+    ``coded``: ``_indicator_codes(rows)`` if the caller has it already."""
     if rows.empty:
         return pd.DataFrame({"indicator": pd.Series(dtype="str"),
                              "start_date": pd.Series(dtype="object"),
@@ -168,16 +169,21 @@ def _periods(rows: pd.DataFrame, period) -> pd.DataFrame:
         keys = sorted(rows["indicator"].unique())
         return pd.DataFrame({"indicator": keys, "start_date": [period[0]] * len(keys),
                              "end_date": [period[1]] * len(keys)})
-    codes, keys = _indicator_codes(rows)
-    days = rows["date"].to_numpy().astype("datetime64[ns]").view("int64")
-    lo = np.full(len(keys), np.iinfo(np.int64).max)
-    hi = np.full(len(keys), np.iinfo(np.int64).min)
-    np.minimum.at(lo, codes, days)
-    np.maximum.at(hi, codes, days)
-    used = lo <= hi
+    codes, keys = coded or _indicator_codes(rows)
+    stamps = np.asarray(rows["date"].to_numpy(), dtype="datetime64[ns]").view("int64")
+    days = stamps // 86_400_000_000_000
+    first = int(days.min())
+    span = int(days.max()) - first + 1
+    # which (indicator, day) pairs occur: a count per pair, then first and last day per row
+    seen = np.bincount(codes * span + (days - first),
+                       minlength=len(keys) * span).reshape(len(keys), span) > 0
+    used = seen.any(axis=1)
+    lo = seen.argmax(axis=1) + first
+    hi = span - 1 - seen[:, ::-1].argmax(axis=1) + first
+    as_date = lambda d: (np.asarray(d[used], dtype="int64")    # noqa: E731
+                         .astype("datetime64[D]").astype(object))
     return pd.DataFrame({"indicator": pd.Series(np.asarray(keys)[used], dtype="str"),
-                         "start_date": pd.to_datetime(lo[used]).date,
-                         "end_date": pd.to_datetime(hi[used]).date})
+                         "start_date": as_date(lo), "end_date": as_date(hi)})
 
 
 def _indicator_codes(rows: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
@@ -192,18 +198,20 @@ def _indicator_codes(rows: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     return rank[ind.cat.codes.to_numpy()], [keys[i] for i in order]
 
 
-def _result(rows, periods, sha, errors, districts, filename, lang) -> ParsedUpload:
-    """Totals per indicator and per district and indicator (numpy on integer codes)."""
+def _result(rows, period, sha, errors, districts, filename, lang) -> ParsedUpload:
+    """Reporting periods, totals per indicator and per district and indicator (numpy on
+    integer codes)."""
     codes, keys = _indicator_codes(rows)
+    periods = _periods(rows, period, (codes, keys))
     count = rows["count"].to_numpy(dtype="float64")       # exact below 2**53
-    totals = np.rint(np.bincount(codes, weights=count, minlength=len(keys))).astype("int64")
-    present = np.bincount(codes, minlength=len(keys)) > 0
     names = dict(zip(districts["district_id"].tolist(), districts["name"].astype(str)))
-    where, ids = pd.factorize(rows["district_id"].to_numpy(dtype="int64"))
-    sums = np.bincount(where * len(keys) + codes, weights=count,
+    where, ids = _small_ints(rows["district_id"].to_numpy(dtype="int64"))
+    cell = where * len(keys) + codes                        # district × indicator
+    sums = np.bincount(cell, weights=count,
                        minlength=len(ids) * len(keys)).reshape(len(ids), len(keys))
-    seen = np.bincount(where * len(keys) + codes,
-                       minlength=len(ids) * len(keys)).reshape(len(ids), len(keys)) > 0
+    seen = np.bincount(cell, minlength=len(ids) * len(keys)).reshape(len(ids), len(keys)) > 0
+    totals = np.rint(sums.sum(axis=0)).astype("int64")
+    present = seen.any(axis=0)
     by_district: dict[str, dict[str, int]] = {}
     for i, did in enumerate(ids):
         by_district[names[int(did)]] = {keys[j]: int(round(sums[i, j]))
@@ -211,6 +219,17 @@ def _result(rows, periods, sha, errors, districts, filename, lang) -> ParsedUplo
     return ParsedUpload(rows, errors, periods, sha,
                         {keys[j]: int(totals[j]) for j in np.flatnonzero(present)},
                         dict(sorted(by_district.items())), filename, lang)
+
+
+def _small_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` for district ids (small non-negative integers): a count per value
+    instead of a hash table."""
+    if len(values) and values.min() >= 0 and values.max() < 4 * len(values) + 1024:
+        ids = np.flatnonzero(np.bincount(values))
+        position = np.zeros(int(values.max()) + 1, dtype="int64")
+        position[ids] = np.arange(len(ids))
+        return position[values], ids
+    return pd.factorize(values)
 
 
 def _empty(sha, errors, filename, lang) -> ParsedUpload:

@@ -191,10 +191,27 @@ def strip(cells: pd.Series) -> pd.Series:
     stripped per distinct value and stay categorical."""
     if not isinstance(cells.dtype, pd.CategoricalDtype):
         return cells.str.strip()
-    codes, uniques = pd.factorize(cells.cat.categories.str.strip())
+    categories = cells.cat.categories
+    stripped = categories.str.strip()
+    if stripped.equals(categories):
+        return cells                               # nothing to strip (the usual case)
+    if stripped.is_unique:                         # no two values become one: rename only
+        return cells.cat.rename_categories(stripped)
+    codes, uniques = pd.factorize(stripped)
     old = cells.cat.codes.to_numpy()
     return pd.Series(pd.Categorical.from_codes(codes[old], categories=uniques),
                      index=cells.index)
+
+
+def is_blank(cells: pd.Series) -> np.ndarray:
+    """Per row: is the (stripped) cell empty? For categorical cells a comparison of codes,
+    skipped when no cell is empty."""
+    if not isinstance(cells.dtype, pd.CategoricalDtype):
+        return (cells == "").to_numpy()
+    where = np.flatnonzero(cells.cat.categories == "")
+    if len(where) == 0:
+        return np.zeros(len(cells), dtype=bool)
+    return cells.cat.codes.to_numpy() == where[0]
 
 
 def as_text(cells: pd.Series) -> pd.Series:
@@ -212,7 +229,7 @@ def to_long(table: RawTable, layout: Layout) -> pd.DataFrame:
                 if layout.names[pos].strip() or pos in layout.indicator_columns}
     blank = np.ones(n, dtype=bool)
     for s in stripped.values():
-        blank &= (s == "").to_numpy()
+        blank &= is_blank(s)
     base = {"line": pd.Series(table.lines, index=cells.index)}
     for c in CANONICAL:
         pos = layout.columns.get(c)

@@ -136,7 +136,7 @@ def _read_plain(data: bytes) -> RawTable | None:
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
     end = body.find(b"\n")
     head = body[:end if end >= 0 else len(body)]
-    if not head.strip() or b'"' in body or b"\x00" in body or \
+    if not head.strip() or b'"' in body or \
             data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
     try:
@@ -145,10 +145,19 @@ def _read_plain(data: bytes) -> RawTable | None:
         return None
     if _SEP_LINE.match(first_line):
         return None
-    table = _read_fast(body, sniff_delimiter(first_line), "")
-    if table is not None:
-        table.encoding = "utf-8"
+    table = _read_fast(body, sniff_delimiter(first_line), "", quotes=False)
+    if table is None or _has_nul(table):
+        return None         # NUL bytes (a binary file): the full path names the problem
+    table.encoding = "utf-8"
     return table
+
+
+def _has_nul(table: RawTable) -> bool:
+    """Does any cell or header hold a NUL byte? Checked on the distinct values (cheaper
+    than scanning the bytes)."""
+    return any("\x00" in h for h in table.header) or any(
+        table.cells[c].cat.categories.str.contains("\x00", regex=False).any()
+        for c in table.cells.columns)
 
 
 def _first_line(text: str) -> str:
@@ -157,19 +166,22 @@ def _first_line(text: str) -> str:
     return m.group(0) if m else ""
 
 
-def _read_fast(body: bytes, delimiter: str, text: str) -> RawTable | None:
+def _read_fast(body: bytes, delimiter: str, text: str,
+               quotes: bool | None = None) -> RawTable | None:
     """pyarrow: whole file at once. None when the exact reader is needed.
 
     Line numbers are positions (header = line 1), so this path only takes files where every
     record is one line: a blank line makes pyarrow complain (``ignore_empty_lines`` is off)
     and a quoted value spanning lines goes to the exact reader. pyarrow quietly repairs
     misplaced quotes (``"12"5`` becomes 125), so lines with quotes are checked first (a
-    regex per such line)."""
+    regex per such line). ``quotes``: whether ``body`` holds a ``"``, if known."""
     if body[:1] in (b"\r", b"\n"):
         return None
     if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
         return None     # a bare CR ends a row (as in Excel) where pyarrow would not count it
-    if b'"' in body and not _quoted_lines_ok(text, delimiter):
+    if quotes is None:
+        quotes = b'"' in body
+    if quotes and not _quoted_lines_ok(text, delimiter):
         return None     # misplaced quotes (False) or values spanning lines (None)
     try:
         table = _arrow_read(body, delimiter)
@@ -206,9 +218,12 @@ def _categorical(column) -> pd.Categorical:
     """A chunked dictionary column -> pandas Categorical (codes shared, no string copies)."""
     arr = column.unify_dictionaries().combine_chunks() if column.num_chunks > 1 \
         else column.chunk(0)
+    # Arrow's indices are valid positions (no nulls: checked by the caller), so pandas
+    # need not check them again; the dictionary becomes the categories without Python str.
     return pd.Categorical.from_codes(arr.indices.to_numpy(zero_copy_only=False),
-                                     categories=pd.Index(arr.dictionary.to_pylist(),
-                                                         dtype="str"))
+                                     categories=pd.Index(pd.array(arr.dictionary,
+                                                                  dtype="str")),
+                                     validate=False)
 
 
 def _quoted_lines_ok(text: str, delimiter: str, limit: int = 10_000) -> bool | None:

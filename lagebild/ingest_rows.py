@@ -13,10 +13,11 @@ from itertools import chain
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from lagebild.catalog import Catalog
 from lagebild.i18n import t
-from lagebild.ingest_columns import Layout
+from lagebild.ingest_columns import Layout, is_blank
 from lagebild.ingest_errors import ErrorSink, lazy
 from lagebild.ingest_geo import (
     CONTRADICTION,
@@ -74,24 +75,28 @@ class RowChecker:
         self.report(ind.bad, ind_col, long["indikator"], ind.messages)
         count, count_bad = self._counts()
         step(0.6, "geo")
-        pos = self._assign_points(point & ~place.bad, lat, lon, place.values, ind.values)
+        candidates = point & ~place.bad
         step(0.8, "rules")
-        ids = self.districts["district_id"].to_numpy()
+        ids = self.districts["district_id"].to_numpy().astype("int64")
+        if candidates.any():
+            pos = self._assign_points(candidates, lat, lon, place.values, ind)
+        else:      # districts by name only: look up per distinct name, then take per row
+            pos = place.distinct.astype("int64")[place.codes]
         typed = pd.DataFrame({
-            "line": self.lines.astype("int64"),
-            "district_id": pd.arrays.IntegerArray(
-                ids[np.maximum(pos, 0)].astype("int64"), pos < 0),
+            "line": np.asarray(self.lines, dtype="int64"),
+            "district_id": pd.arrays.IntegerArray(ids[np.maximum(pos, 0)], pos < 0),
             "indicator": ind.categorical(),
             "date": dates.values,
             "count": pd.arrays.IntegerArray(np.asarray(count, dtype="int64"), count_bad),
-            "lat": np.where(point, lat, np.nan),
-            "lon": np.where(point, lon, np.nan),
+            "lat": np.where(point, lat, np.nan) if point.any() else lat,
+            "lon": np.where(point, lon, np.nan) if point.any() else lon,
             "note": self._notes(),
             "point": point,
         }, copy=False)
         self._rules(typed)
-        rows = typed.loc[~self.bad, ROW_COLUMNS] if self.bad.any() else typed[ROW_COLUMNS]
-        rows = rows.reset_index(drop=True)
+        if not self.bad.any():
+            return typed[ROW_COLUMNS].astype({"count": "int64"})
+        rows = typed.loc[~self.bad, ROW_COLUMNS].reset_index(drop=True)
         rows["count"] = rows["count"].astype("int64")
         rows["indicator"] = rows["indicator"].cat.remove_unused_categories()
         return rows
@@ -102,7 +107,7 @@ class RowChecker:
                                 self.districts["code"].tolist())
         place = by_unique(long["stadtteil"], lambda u: lookup.parse(u, self.lang))
         self.report(place.bad, names["stadtteil"], long["stadtteil"], place.messages)
-        nowhere = (long["stadtteil"] == "").to_numpy() & ~self.coord_given
+        nowhere = is_blank(long["stadtteil"]) & ~self.coord_given
         self.report(nowhere, names["stadtteil"], "",
                     t("ingest.district.missing", self.lang))
         return place
@@ -111,15 +116,16 @@ class RowChecker:
         """Counts; a row with coordinates and no count counts 1 (one find)."""
         long = self.long
         counts = by_unique(long["anzahl"], lambda u: parse_counts(u, self.lang))
-        default_one = (long["anzahl"] == "").to_numpy() & self.coord_given
+        default_one = is_blank(long["anzahl"]) & self.coord_given
         count_bad = counts.bad & ~default_one
         self.report(count_bad, long["count_col"], long["anzahl"],
                     counts.messages[~default_one[counts.bad]])
-        return np.where(default_one, 1, counts.values), count_bad
+        values = counts.values
+        return (np.where(default_one, 1, values) if default_one.any() else values), count_bad
 
     def _notes(self) -> pd.Series:
         if "bemerkung" not in self.layout.columns:
-            return pd.Series(pd.NA, index=self.long.index, dtype="str")
+            return _no_text(self.long.index)
         note = self.long["bemerkung"]
         return note.where(note.str.strip() != "").astype("str")
 
@@ -141,11 +147,11 @@ class RowChecker:
         self.coord_given = lat_given | lon_given
         return lat_given & lon_given & ~lat_bad & ~lon_bad, lat, lon
 
-    def _assign_points(self, candidates, lat, lon, named, indicators) -> np.ndarray:
-        """District position per row: the named one, or point-in-polygon for point rows."""
+    def _assign_points(self, candidates, lat, lon, named, ind) -> np.ndarray:
+        """District position per row: the named one, or point-in-polygon for the point rows
+        in ``candidates`` (at least one). ``ind``: the parsed indicators."""
         pos = named.copy()
-        if not candidates.any():
-            return pos
+        indicators = ind.values
         long, lang = self.long, self.lang
         coord_col = f"{self.names['lat']}/{self.names['lon']}"
 
@@ -205,6 +211,12 @@ def geo_message(status, other, named, distance, lat, lon, names, lang: str) -> s
         return t("ingest.coord.contradiction_outside", lang, named=names[named],
                  distance=metres(distance))
     return t("ingest.coord.outside", lang, lat=lat, lon=lon)
+
+
+def _no_text(index: pd.Index) -> pd.Series:
+    """An all-missing text column, built from an Arrow null array (no per-row objects)."""
+    nulls = pa.chunked_array([pa.nulls(len(index), pa.large_string())])
+    return pd.Series(pd.array(nulls, dtype="str"), index=index)
 
 
 def _mask(n: int, rows: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -34,11 +35,16 @@ _FRACTION = re.compile(r"[+-]?(?:\d+[.,]\d*|[.,]\d+)")
 
 @dataclass
 class Parsed:
-    values: np.ndarray       # one per row
     bad: np.ndarray          # bool per row
     messages: np.ndarray     # object, one per bad row (in row order)
-    codes: np.ndarray | None = None         # per row: position in ``distinct``
-    distinct: np.ndarray | None = None      # the parsed value per distinct text
+    codes: np.ndarray        # per row: position in ``distinct``
+    distinct: np.ndarray     # the parsed value per distinct text
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """The parsed value per row (built on first use: text values such as indicator
+        keys are often only needed as ``categorical()``)."""
+        return self.distinct[self.codes]
 
     def categorical(self) -> pd.Categorical:
         """The values as a pandas Categorical of their distinct values (bad rows -> NA);
@@ -55,18 +61,17 @@ def by_unique(raw: pd.Series, parse) -> Parsed:
         codes, uniques = raw.cat.codes.to_numpy(), raw.cat.categories
     else:
         codes, uniques = pd.factorize(raw)
-    if len(uniques) < 1 << 15:
+    if len(uniques) < 1 << 15 and codes.dtype.itemsize > 2:
         codes = codes.astype("int16")          # smaller index arrays: faster lookups
-    values_u, messages_u = parse(list(uniques))
+    # to_numpy: Python strings in one go (iterating an Arrow-backed Index is per item)
+    values_u, messages_u = parse(list(uniques.to_numpy(dtype=object)))
     messages_u = np.asarray(messages_u + [None], dtype=object)[:-1]
     bad_u = np.fromiter((m is not None for m in messages_u), dtype=bool, count=len(messages_u))
     values_u = np.asarray(values_u)
-    values = values_u[codes]
     if not bad_u.any():
-        return Parsed(values, np.zeros(len(codes), dtype=bool), messages_u[:0], codes,
-                      values_u)
+        return Parsed(np.zeros(len(codes), dtype=bool), messages_u[:0], codes, values_u)
     bad = bad_u[codes]
-    return Parsed(values, bad, messages_u[codes[bad]], codes, values_u)
+    return Parsed(bad, messages_u[codes[bad]], codes, values_u)
 
 
 def fmt_date(d: date, lang: str) -> str:

@@ -4,11 +4,13 @@ database can be rebuilt by importing them again (``lagebild rebuild``).
 For the database ``data/lagebild.duckdb`` the files live in ``data/lagebild.uploads/``:
 
 - ``<sha256>.bin``: the file exactly as uploaded, written (and fsynced) *before* the import
-  transaction starts, so every committed upload has its bytes on disk;
+  transaction starts, so every committed upload has its bytes on disk (``Staging`` writes
+  it under a temporary name while the file is being checked and renames it in ``keep()``);
 - ``<upload id>.json``: city, organisation, file name, who, when, whether earlier values
   were replaced, and the status (``imported`` / ``withdrawn``), written after the commit.
 
-An import that fails leaves at most a ``.bin`` without a ``.json``; the rebuild ignores it.
+An import that fails leaves at most a ``.bin`` without a ``.json`` (a process killed while
+checking may leave a ``.tmp``); the rebuild ignores both.
 A crash between the commit and the ``.json`` leaves an imported upload without one
 (the rebuild reports how many uploads the database had and how many it found here).
 No DuckDB here: plain files, written to a temporary name and renamed into place.
@@ -16,9 +18,11 @@ No DuckDB here: plain files, written to a temporary name and renamed into place.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import threading
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -34,16 +38,69 @@ def directory(db_path: str | Path) -> Path | None:
     return path.with_name(path.stem + SUFFIX)
 
 
-def keep_bytes(db_path: str | Path, sha256: str, data: bytes) -> Path | None:
-    """Store the upload's bytes under their hash (once; identical files share them)."""
-    folder = directory(db_path)
-    if folder is None:
-        return None
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{sha256}.bin"
-    if not target.exists():
-        _write_atomic(target, data)
-    return target
+class Staging:
+    """Hash the upload and write its bytes to a temporary file in a second thread while
+    the caller checks the file (hashing and writing release the GIL, so on a large file
+    they cost no wall time). ``keep()`` then renames the file to ``<sha256>.bin`` — call it
+    before the import transaction; leaving the ``with`` block without ``keep()`` deletes
+    the temporary file. ``write=False`` (dry run, file over the size limit): only the hash.
+
+    >>> import tempfile
+    >>> db = Path(tempfile.mkdtemp()) / "x.duckdb"
+    >>> with Staging(db, b"datum;anzahl\\n") as staged:
+    ...     kept = staged.keep()
+    >>> kept.name == staged.sha256() + ".bin", kept.read_bytes()
+    (True, b'datum;anzahl\\n')
+    """
+
+    def __init__(self, db_path: str | Path, data: bytes, write: bool = True):
+        folder = directory(db_path) if write else None
+        self._folder, self._data = folder, data
+        self._tmp: Path | None = None
+        self._sha = ""
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="upload-staging",
+                                        daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        try:
+            self._sha = hashlib.sha256(self._data).hexdigest()
+            if self._folder is not None:
+                self._folder.mkdir(parents=True, exist_ok=True)
+                self._tmp = _temp_name(self._folder / f"{self._sha}.bin")
+                _write_synced(self._tmp, self._data)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            self._error = exc
+
+    def sha256(self) -> str:
+        self._thread.join()
+        if self._error is not None and not self._sha:
+            raise self._error
+        return self._sha
+
+    def keep(self) -> Path | None:
+        """The bytes under their hash, on disk (fsynced, renamed into place)."""
+        sha = self.sha256()
+        if self._error is not None:
+            raise self._error
+        if self._folder is None:
+            return None
+        target, tmp, self._tmp = self._folder / f"{sha}.bin", self._tmp, None
+        if target.exists():              # identical bytes kept earlier
+            tmp.unlink(missing_ok=True)
+        else:
+            os.replace(tmp, target)
+            _sync_dir(self._folder)
+        return target
+
+    def __enter__(self) -> "Staging":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._thread.join()
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
 
 
 def record(db_path: str | Path, upload_id: int, meta: dict) -> None:
@@ -104,10 +161,33 @@ def restore_from(source: str | Path, db_path: str | Path) -> int:
 
 
 def _write_atomic(target: Path, data: bytes) -> None:
+    tmp = _temp_name(target)
+    _write_synced(tmp, data)
+    os.replace(tmp, target)
+    _sync_dir(target.parent)
+
+
+def _temp_name(target: Path) -> Path:
     # unique per call: two threads may keep the same bytes at once
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "wb") as fh:
+    return target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, target)
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make a rename durable (the directory entry), where the platform allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

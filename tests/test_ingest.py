@@ -153,6 +153,17 @@ def test_every_problem_is_collected_in_line_order(districts):
     assert not p.ok
 
 
+@pytest.mark.parametrize("where", ["cell", "header"])
+def test_nul_byte_in_an_otherwise_plain_file_is_refused_as_binary(where, districts):
+    """The fast reader takes UTF-8 files without quotes; a NUL byte must still send the
+    file to the full path, which names it as binary data instead of importing it."""
+    head = H.replace("anzahl", "anz\x00ahl") if where == "header" else H
+    cell = "Alt\x00stadt" if where == "cell" else "Altstadt"
+    p = parse(f"{head}\n03.11.2026;{cell};naloxon;1\n", districts)
+    assert not p.ok and len(p.rows) == 0
+    assert "Binärdaten" in p.errors[0].message
+
+
 def test_misplaced_quote_is_an_error_not_a_silent_repair(districts):
     p = parse(f'{H}\n03.11.2026;Altstadt;naloxon;"12"5\n', districts)
     assert not p.ok and keys(p) == [(2, None)]

@@ -93,3 +93,34 @@ def test_backup_carries_the_original_uploads(tmp_path, capsys):
     assert main(["restore", str(tmp_path / "sicherung"), "--db", str(target)]) == 0
     assert sorted(p.name for p in rawstore.directory(target).glob("*.bin")) == \
         sorted(p.name for p in rawstore.directory(db).glob("*.bin"))
+
+
+def test_only_imported_uploads_leave_a_file_beside_the_database(tmp_path):
+    """The copy of the bytes is written while the file is checked; a dry run, a rejected
+    file and a repeated file leave nothing behind (no half-written temporary files)."""
+    db = tmp_path / "lagebild.duckdb"
+    store = make_store(db)
+    good = (HEADER + "02.11.2026;Altstadt;Spritzenfunde;4\n").encode()
+    bad = (HEADER + "02.11.2026;Altstadt;Spritzenfunde;ca. 4\n").encode()
+    kept = rawstore.directory(db)
+
+    def files():
+        return sorted(p.name for p in kept.iterdir()) if kept.exists() else []
+
+    try:
+        assert import_file(store, SYSTEM, CITY, "Streetwork Nord", good, "a.csv",
+                           today=TODAY, dry_run=True).status == "valid"
+        assert import_file(store, SYSTEM, CITY, "Streetwork Nord", bad, "b.csv",
+                           today=TODAY).status == "rejected"
+        assert files() == []
+        first = import_file(store, SYSTEM, CITY, "Streetwork Nord", good, "a.csv",
+                            today=TODAY)
+        assert first.status == "imported"
+        after_import = files()
+        assert import_file(store, SYSTEM, CITY, "Streetwork Nord", good, "a-again.csv",
+                           today=TODAY).status == "duplicate"
+    finally:
+        store.close()
+    assert after_import == sorted([f"{first.parsed.sha256}.bin",
+                                   f"{first.upload_id:08d}.json"])
+    assert files() == after_import
