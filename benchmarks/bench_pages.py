@@ -33,14 +33,17 @@ PASSWORD = "bench-passwort-1"
 PAGES = ("Karte", "Trends", "Warnungen")
 
 
-MEMORY_FINDING = """**Befund Speicher (22.11.2026):** Eine DuckDB-Grenze (`LAGEBILD_DB_MEMORY_MB`
-= 384) änderte die Spitze nicht (1 185 MB): der Speicher liegt auf der Python-Seite. Je Stadt
-hält der Server Wochenraster und Warnsignale (Nordhafen: 222 894 Signalzeilen, ≈ 50 MB als
-DataFrame, davon die Hälfte Textspalten), und `st.cache_data` gibt jeder Sitzung bei jedem
-Treffer eine entpickelte Kopie; beim ersten Laden der Signale wächst der Prozess um ≈ 190 MB
-(Abfrageergebnis, Umwandlung, Kopie). Mit vier Städten gleichzeitig ergibt das die Spitze.
-Nächste Schritte: Textspalten der Signale als Kategorien, große nur lesende Frames mit
-`st.cache_resource` statt `st.cache_data` (keine Kopie je Treffer)."""
+MEMORY_FINDING = """**Befund Speicher:** Vorher (Sitzung 2, 22.11.2026) 1 117–1 185 MB Spitze. Eine
+DuckDB-Grenze (`LAGEBILD_DB_MEMORY_MB` = 384) änderte nichts (DuckDB hält ≈ 20 MB): der
+Speicher lag auf der Python-Seite. Je Stadt hält der Server Wochenraster und Warnsignale
+(Nordhafen: 222 894 Signalzeilen, ≈ 47 MB), und `st.cache_data` gab jeder Sitzung bei jedem
+Treffer eine frisch entpickelte Kopie. Umbau (Sitzung 3): große, nur gelesene Frames
+(Wochenraster, Warnsignale) liegen mit `st.cache_resource` einmal im Prozess, jede Sitzung
+bekommt eine flache Kopie (pandas' Copy-on-Write schützt das Original): 1 047 MB. Dazu stellt
+der Server vor dem Start zwei malloc-Arenen ein (`mallopt`, sonst eine je Skript-Thread, die
+freigegebene Seiten behalten) und Arrows Systemallokator statt mimalloc
+(`lagebild/server.py`, `tune_memory`; eigene Umgebungsvariablen des Betriebs gehen vor):
+908–978 MB in zwei Läufen. Die Messung schwankt um ± 40 MB."""
 
 
 def child_overview(db: str, city: str, warm_runs: int) -> dict:

@@ -10,13 +10,39 @@ server starts, so ``st.navigation`` in ``app.py`` is always in charge.
 The server also imports the dashboard modules (pandas, geopandas, folium, plotly, the
 analytics) before it listens (:func:`warm_up`, about 1.5 s), so the first crisis-team member
 after a restart does not wait for them.
+
+Memory (:func:`tune_memory`, before any thread or Arrow buffer exists): Streamlit runs every
+session's script in a thread of its own, and glibc gives each thread its own malloc arena,
+which keeps freed pages; Arrow's own allocator (the text columns of pandas) keeps them too.
+Two arenas and the system allocator for Arrow lowered the peak of four crisis-team sessions
+on the large data set from 1 047 MB to 941 MB (docs/benchmarks.md). An operator's own
+``MALLOC_ARENA_MAX`` / ``ARROW_DEFAULT_MEMORY_POOL`` wins.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
 import sys
 
 from lagebild.config import ROOT
+
+M_ARENA_MAX = -8            # glibc mallopt parameter
+ARENAS = 2
+
+
+def tune_memory() -> None:
+    """Fewer malloc arenas, system allocator for Arrow (see the module docstring). Must
+    run before pyarrow is imported and before the server starts its threads."""
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    if "MALLOC_ARENA_MAX" in os.environ or not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(M_ARENA_MAX, ARENAS)
+    except (OSError, AttributeError):       # not glibc (musl, …): nothing to tune
+        pass
 
 
 def warm_up() -> None:
@@ -28,6 +54,7 @@ def warm_up() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    tune_memory()
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli as stcli
 

@@ -6,6 +6,7 @@ compute anything themselves.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -261,7 +262,24 @@ def _data_version(city: str) -> tuple:
     return (store().path, city, store().data_version(current, city), current)
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def _shared_frame(**cache_kw):
+    """``st.cache_resource`` for the large read-only frames (weekly grid, alert signals):
+    one object per key, shared by all sessions. ``st.cache_data`` would keep a pickled
+    copy and unpickle a new one for every session on every rerun, which with several
+    cities open at once drove the server past 1 GB. Callers get a shallow copy; pandas'
+    copy-on-write keeps the shared frame unchanged whatever they do with it."""
+    def decorate(fn):
+        cached = st.cache_resource(show_spinner=False, **cache_kw)(fn)
+
+        @functools.wraps(fn)
+        def call(*args):
+            return cached(*args).copy(deep=False)
+        call.clear = cached.clear
+        return call
+    return decorate
+
+
+@_shared_frame(ttl=600, max_entries=16)
 def _grid(version: tuple, city: str) -> pd.DataFrame:
     s, a = store(), actor()
     dist = s.districts(a, city)
@@ -666,13 +684,13 @@ def _ensure_alerts(city: str) -> bool:
     return True
 
 
-@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+@_shared_frame(ttl=600, max_entries=8)
 def _stored_signals(version: tuple, city: str) -> pd.DataFrame:
     from lagebild import alerting
     return alerting.load_signals(store(), actor(), city)
 
 
-@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+@_shared_frame(ttl=600, max_entries=8)
 def _computed_signals(version: tuple, city: str) -> pd.DataFrame:
     from lagebild import alerting
     return alerting.compute(store(), actor(), city, catalog(), alert_config())
