@@ -155,6 +155,47 @@ def _wls_matrix(X, W, act, dense):
     return A
 
 
+def _level_design(X):
+    """Für ``_solve_levels``: je Beobachtung [Referenzstufe (in keiner Stufenspalte), Trend,
+    Stufen …] als zusammenhängendes Array (eine gestapelte Matrixmultiplikation je Schritt)."""
+    ref = 1.0 - X[:, :, 2:].sum(axis=2)
+    return np.ascontiguousarray(np.concatenate((ref[..., None], X[:, :, 1:]), axis=2))
+
+
+def _levels_eta(Z, beta):
+    """η = X·β über ``Z``: 1 = Referenz + Σ Stufen, also η = Z·(β₀, β₁, β₂ + β₀, …)."""
+    coef = beta.copy()
+    coef[:, 2:] += beta[:, :1]
+    return np.matmul(Z, coef[..., None])[..., 0]
+
+
+def _solve_levels(Z, W, Wz, act):
+    """Löst (XᵀWX + diag(¬act))·β = XᵀWz wie ``_solve(_wls_matrix(X, W, act, 2), rhs)``,
+    aber über die Struktur: Spalten 0/1 dicht (Intercept, Trend), ab 2 sich ausschließende
+    0/1-Stufen (ihr Block ist diagonal). Schur-Komplement auf 2×2, dann jede Stufe für sich;
+    die Summen der Referenzstufe direkt statt als Differenz (keine Auslöschung, wenn die
+    Referenzstufe fast kein Gewicht hat). ``Z`` aus ``_level_design``. Singuläre Zeilen → NaN
+    wie bei ``_solve``."""
+    t = Z[:, :, 1]
+    G = np.matmul(np.stack((W, W * t, Wz), axis=1), Z)   # (K, 3, P): alle Summen auf einmal
+    D, E, rhs = G[:, 0, 2:], G[:, 1, 2:], G[:, 2, 2:]    # je Stufe: Σ W, Σ W·t, Σ W·z
+    inactive = ~act
+    d = D + inactive[:, 2:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s00 = G[:, 0, 0] + inactive[:, 0]
+        s01 = G[:, 1, 0]
+        s11 = G[:, 1, 1] + inactive[:, 1] - np.sum(E * E / d, axis=1)
+        r0 = G[:, 2, 0]
+        r1 = G[:, 2, 1] - np.sum(E * rhs / d, axis=1)
+        det = s00 * s11 - s01 * s01
+        b0 = (s11 * r0 - s01 * r1) / det
+        b1 = (s00 * r1 - s01 * r0) / det
+        levels = (rhs - D * b0[:, None] - E * b1[:, None]) / d
+    out = np.concatenate((b0[:, None], b1[:, None], levels), axis=1)
+    out[~np.isfinite(out).all(axis=1)] = np.nan
+    return out
+
+
 def _solve(A, rhs=None):
     """Gestapeltes ``solve``/``inv``; singuläre Zeilen (nur bei entarteten Daten) → NaN."""
     B = np.broadcast_to(np.eye(A.shape[1]), A.shape) if rhs is None else rhs[..., None]
@@ -177,47 +218,123 @@ def _linkinv(eta):
 
 
 def _deviance(y, mu, pw):
+    """Poisson-Devianz wie R: Σ ω·2·(y·log(y/μ) − (y − μ)), für y = 0 nur 2·ω·μ."""
     with np.errstate(divide="ignore", invalid="ignore"):
         term = np.where(y > 0, y * np.log(y / mu) - (y - mu), mu)
     return 2.0 * np.sum(pw * term, axis=1)
 
 
-def _irls(X, y, pw, act, dense=None, maxit=25, epsilon=1e-8):
+def _irls(X, y, pw, act, dense=None, maxit=25, epsilon=1e-8, Z=None):
     """Quasi-Poisson-IRLS wie R ``glm.fit`` (Start μ = y + 0.1, Abbruchregel, Schrittteilung).
 
     Alle Zeilen (Auswertungswochen) iterieren gemeinsam, jede bis zu ihrer eigenen Konvergenz.
+    ``Z``: ``_level_design(X)``, falls der Aufrufer es schon hat.
     """
     K = X.shape[0]
     mu = np.where(pw > 0, y + 0.1, 1.0)
     eta, dev_old = np.log(mu), _deviance(y, mu, pw)
     beta, W_last = np.zeros((K, X.shape[2])), np.zeros_like(y)
     conv, failed = np.zeros(K, bool), np.zeros(K, bool)
-    rows, Xt, yt, pt, at, old = np.arange(K), X, y, pw, act, beta  # noch offene Zeilen
+    rows, yt, pt, at, old = np.arange(K), y, pw, act, beta  # noch offene Zeilen
+    # Intercept, Trend und sich ausschließende Saisonstufen: Schur-Komplement statt LU, und
+    # nur das kompakte ``Z`` wird mitgeführt (X[rows] nur für die seltene Schrittteilung)
+    if Z is None and dense == 2 and X.shape[2] > 2:
+        Z = _level_design(X)
+    Xt = X if Z is None else None
     for it in range(maxit):
         W = pt * mu
-        rhs = np.matmul((W * (eta + (yt - mu) / mu))[:, None, :], Xt)[:, 0, :]
-        new = _solve(_wls_matrix(Xt, W, at, dense), rhs)
-        eta = np.matmul(Xt, new[..., None])[..., 0]
+        Wz = W * (eta + (yt - mu) / mu)
+        if Z is None:
+            rhs = np.matmul(Wz[:, None, :], Xt)[:, 0, :]
+            new = _solve(_wls_matrix(Xt, W, at, dense), rhs)
+            eta_old, eta = eta, np.matmul(Xt, new[..., None])[..., 0]
+        else:
+            new = _solve_levels(Z, W, Wz, at)
+            eta_old, eta = eta, _levels_eta(Z, new)
         mu = _linkinv(eta)
         dev = _deviance(yt, mu, pt)
-        bad = ~np.isfinite(dev) | ~(np.isfinite(mu) | (pt == 0)).all(axis=1)
+        # R prüft Devianz und μ; ein nicht endliches μ macht die Devianz schon nicht endlich
+        # (0·∞ und ∞ − ∞ sind NaN), also genügt die Devianz
+        bad = ~np.isfinite(dev)
         if bad.any():  # R: Schritt halbieren (1. Iteration: Abbruch mit Fehler)
             if it == 0:
                 failed[rows[bad]] = True
             else:
-                new, eta, mu, dev = _halve(Xt, yt, pt, new, old, bad, maxit, failed, rows)
+                new, eta, mu, dev = _halve(X[rows] if Xt is None else Xt, yt, pt, new, old,
+                                           bad, maxit, failed, rows)
         beta[rows], W_last[rows] = new, W
         done = (np.abs(dev - dev_old) / (0.1 + np.abs(dev)) < epsilon) | failed[rows]
         conv[rows[done]] = True
+        step = eta - eta_old
+        if it > 0 and it + 1 < maxit:          # ab der 2. Iteration ist β − β_alt ein Schritt
+            tail = ~done & ~bad & _in_tail(step, yt, pt)
+            if tail.any():           # der Rest dieser Zeilen ist vorhersehbar: ausrechnen
+                t = np.flatnonzero(tail)
+                b_t, w_t, c_t = _tail(new[t], new[t] - old[t], eta[t], step[t], mu[t],
+                                      dev[t], yt[t], pt[t], maxit - it - 1, epsilon)
+                beta[rows[t]], W_last[rows[t]], conv[rows[t]] = b_t, w_t, c_t
+                done = done | tail
         if done.all():
             break
         if done.any():
             keep = ~done
-            rows, Xt, yt, pt, at = rows[keep], Xt[keep], yt[keep], pt[keep], at[keep]
+            rows, yt, pt, at = rows[keep], yt[keep], pt[keep], at[keep]
             new, eta, mu, dev = new[keep], eta[keep], mu[keep], dev[keep]
+            if Z is None:
+                Xt = Xt[keep]
+            else:
+                Z = Z[keep]
         old, dev_old = new, dev
     mu = _linkinv(np.matmul(X, beta[..., None])[..., 0])
     return beta, mu, W_last, conv & ~failed, failed
+
+
+_TAIL_TOL = 1e-9
+
+
+def _in_tail(step, y, pw):
+    """Zeilen im „Schwanz“ der IRLS: Beobachtungen mit Fällen sind konvergiert (Δη ≈ 0), und
+    eine Gruppe nur aus Nullen (Saisonstufe ohne Fälle, ganzes Fenster ohne Fälle) sinkt je
+    Iteration um genau 1 (z = η − 1, ihr Koeffizient läuft gegen −∞).
+    Ab hier wiederholt jede weitere Iteration denselben Schritt in β, nur die Devianz der
+    Nullen schrumpft um den Faktor e; R braucht dafür bis zu 20 Iterationen."""
+    on = pw > 0
+    sinking = (np.abs(step + 1.0) < _TAIL_TOL) & (y == 0)
+    return (~on | sinking | (np.abs(step) < _TAIL_TOL)).all(axis=1) & (on & sinking).any(axis=1)
+
+
+def _tail(beta, dbeta, eta, step, mu, dev, y, pw, left, epsilon):
+    """Die restlichen Iterationen von Zeilen im Schwanz, ohne Gleichungssysteme: Iteration j
+    hätte β + j·Δβ, η + j·Δη, μ = linkinv(η) und deren Devianz; Abbruch wie R bei
+    |Δdev|/(|dev| + 0.1) < ε, spätestens nach ``left`` Iterationen (dann nicht konvergiert).
+    Gibt (β, Gewichte der letzten Iteration, konvergiert) zurück."""
+    n = beta.shape[0]
+    steps = np.full(n, left)
+    conv = np.zeros(n, bool)
+    open_ = np.ones(n, bool)
+    # Nur die sinkenden Nullen ändern sich (Devianzbeitrag y = 0: 2·ω·μ); μ = max(e^η, eps)
+    sink = np.where((np.abs(step + 1.0) < _TAIL_TOL) & (y == 0) & (pw > 0), pw, 0.0)
+    with np.errstate(under="ignore"):
+        e_eta = np.exp(eta)
+    rest = dev - 2.0 * np.sum(sink * mu, axis=1)
+    last = np.zeros(n, np.int64)                   # Iteration, deren μ W_last liefert
+    dev_old = dev
+    for j in range(1, left + 1):
+        with np.errstate(under="ignore"):
+            mu_j = np.maximum(e_eta * np.exp(-float(j)), _EPS)
+        dev_j = rest + 2.0 * np.sum(sink * mu_j, axis=1)
+        stop = open_ & (np.abs(dev_j - dev_old) / (0.1 + np.abs(dev_j)) < epsilon)
+        last[open_] = j - 1
+        steps[stop], conv[stop] = j, True
+        open_ &= ~stop
+        if not open_.any():
+            break
+        dev_old = dev_j
+    # Gewichte der letzten Iteration: ω·μ aus der Iteration davor (nur die Nullen anders)
+    with np.errstate(under="ignore"):
+        mu_w = np.where(sink > 0, np.maximum(e_eta * np.exp(-last.astype(float))[:, None],
+                                             _EPS), mu)
+    return beta + steps[:, None] * dbeta, pw * mu_w, conv
 
 
 def _halve(Xt, yt, pt, new, old, bad, maxit, failed, todo):
@@ -255,21 +372,22 @@ def _fit_rows(X, y, obs, act, reweight, threshold, dense):
     """``algo.farrington.fitGLM.flexible``: Fit, ggf. Umgewichtung, beide Dispersionen."""
     n = obs.sum(axis=1)
     df = n - act.sum(axis=1)
-    beta, mu, W, conv, failed = _irls(X, y, obs.astype(float), act, dense)
+    Z = _level_design(X) if dense == 2 and X.shape[2] > 2 else None
+    beta, mu, W, conv, failed = _irls(X, y, obs.astype(float), act, dense, Z=Z)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         res2 = np.where(obs, ((y - mu) / mu) ** 2, 0.0)
         phi = np.maximum(np.sum(W * res2, axis=1) / df, 1.0)
         disp_q = np.sum(W * res2, axis=1) / df
         if reweight:
             A_inv = _solve(_wls_matrix(X, W, act, dense))
-            hat = W * np.sum(np.matmul(X, A_inv) * X, axis=2)
+            hat = W * _leverage(X, A_inv, dense)
             hat[hat > 1 - 10 * _EPS] = 1.0
             s = (1.5 * (y ** (2 / 3) * mu ** (-1 / 6) - mu ** 0.5)
                  / np.sqrt(phi[:, None] * (1 - hat)))  # Anscombe-Residuen
             big = obs & (s > threshold)
             gamma = n / np.sum(np.where(big, s ** -2.0, obs.astype(float)), axis=1)
             omega = np.where(obs, gamma[:, None] * np.where(big, s ** -2.0, 1.0), 0.0)
-            beta, mu, W, _, failed2 = _irls(X, y, np.nan_to_num(omega), act, dense)
+            beta, mu, W, _, failed2 = _irls(X, y, np.nan_to_num(omega), act, dense, Z=Z)
             failed |= failed2 | ~np.isfinite(gamma)
             res2 = np.where(obs, ((y - mu) / mu) ** 2, 0.0)
             phi = np.maximum(np.sum(W * res2, axis=1) / df, 1.0)
@@ -277,6 +395,26 @@ def _fit_rows(X, y, obs, act, reweight, threshold, dense):
     cov = _solve(_wls_matrix(X, W, act, dense)) * act[:, :, None] * act[:, None, :]
     return {"beta": beta, "cov": cov, "phi": phi, "disp": disp_q, "df": df,
             "conv": conv & ~failed}
+
+
+def _leverage(X, A_inv, dense):
+    """xᵢᵀ·A⁻¹·xᵢ je Beobachtung. Bei Intercept, Trend und Saisonstufen (``dense`` = 2) hat
+    xᵢ höchstens drei Einträge ≠ 0: die quadratische Form aus sechs Einträgen von A⁻¹ statt
+    einer gestapelten Matrixmultiplikation (K × N × P × P)."""
+    P = X.shape[2]
+    if dense != 2 or P <= 2:
+        return np.sum(np.matmul(X, A_inv) * X, axis=2)
+    c, t, L = X[:, :, 0], X[:, :, 1], X[:, :, 2:]
+    has = L.any(axis=2)
+    lev = np.where(has, L.argmax(axis=2) + 2, 0)
+    val = np.take_along_axis(X, lev[..., None], axis=2)[..., 0] * has     # 1 in der Stufe
+    diag = np.diagonal(A_inv, axis1=1, axis2=2)
+    a00, a01, a11 = (A_inv[:, i, j][:, None] for i, j in ((0, 0), (0, 1), (1, 1)))
+    g0 = np.take_along_axis(A_inv[:, 0, :], lev, axis=1)
+    g1 = np.take_along_axis(A_inv[:, 1, :], lev, axis=1)
+    gd = np.take_along_axis(diag, lev, axis=1)
+    return (c * c * a00 + 2.0 * c * t * a01 + t * t * a11
+            + val * (2.0 * c * g0 + 2.0 * t * g1 + val * gd))
 
 
 def _predict(fit, x0):
