@@ -237,6 +237,68 @@ def test_irls_closed_form():
     np.testing.assert_allclose(beta[0], [np.log(2), 0.1], rtol=1e-9)
 
 
+def _level_problem(seed, K=40, N=60, levels=5):
+    """Zufällige Designs wie bei Noufaily: Intercept, Trend, sich ausschließende Stufen
+    (Stufe 0 = Referenz), einige Spalten inaktiv (Trend aus, eine Stufe leer)."""
+    rng = np.random.default_rng(seed)
+    cat = rng.integers(0, levels, (K, N))
+    X = np.zeros((K, N, levels + 1))
+    X[:, :, 0] = 1.0
+    X[:, :, 1] = np.linspace(-1.5, 1.5, N) + rng.normal(0, 0.01, (K, N))
+    for j in range(1, levels):
+        X[:, :, j + 1] = cat == j
+    act = np.ones((K, levels + 1), bool)
+    act[::3, 1] = False                        # Modell ohne Trend
+    X[::3, :, 1] = 0.0
+    act[1::4, levels] = False                  # eine Stufe ohne Beobachtungen
+    X[1::4, :, levels] = 0.0
+    W = rng.gamma(2.0, 1.0, (K, N)) * rng.choice([1.0, 1e-9], (K, N), p=[0.9, 0.1])
+    return X, W, act, rng.normal(0, 1, (K, N))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_structured_solve_and_inverse_match_the_dense_ones(seed):
+    """Schur-Komplement für Intercept + Trend + Saisonstufen = LU auf XᵀWX (wie R, bis auf
+    Rundung), auch mit inaktiven Spalten und fast gewichtslosen Beobachtungen."""
+    X, W, act, z = _level_problem(seed)
+    A = farrington._wls_matrix(X, W, act, 2)
+    rhs = np.matmul((W * z)[:, None, :], X)[:, 0, :]
+    design = farrington._level_design(X)
+    flat = farrington._flat(design, *act.shape)
+    beta = farrington._solve_levels(design, W, W * z, act, flat)
+    np.testing.assert_allclose(beta, farrington._solve(A, rhs), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(farrington._inverse_levels(design, W, act),
+                               farrington._solve(A), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(farrington._levels_eta(design, beta),
+                               np.matmul(X, beta[..., None])[..., 0], rtol=1e-12, atol=1e-12)
+
+
+def test_irls_tail_gives_the_iterations_r_would_make():
+    """Zeilen, in denen nur noch eine Stufe ohne Fälle um 1 je Iteration sinkt, rechnet die
+    IRLS ohne weitere Gleichungssysteme zu Ende – dasselbe Ergebnis wie Schritt für Schritt."""
+    rng = np.random.default_rng(7)
+    X, _, act, _ = _level_problem(3, K=30, N=80)
+    act[:] = True
+    X[:, :, 1] = np.linspace(-1.5, 1.5, 80)
+    X[:, :, -1] = 0.0
+    act[:, -1] = False
+    cat = farrington._level_design(X)[1]
+    y = rng.poisson(3.0, (30, 80)).astype(float)
+    y[cat == 2] = 0.0                          # Stufe 1: keine Fälle → Koeffizient → −∞
+    pw = np.ones_like(y)
+    fast = farrington._irls(X, y, pw, act, 2)
+    original = farrington._in_tail
+    try:
+        farrington._in_tail = lambda step, y, pw: np.zeros(len(step), bool)
+        slow = farrington._irls(X, y, pw, act, 2)
+    finally:
+        farrington._in_tail = original
+    assert fast[3].tolist() == slow[3].tolist()                    # dieselbe Konvergenz
+    np.testing.assert_allclose(fast[1], slow[1], rtol=1e-6, atol=1e-300)   # μ, auch ≈ 0
+    np.testing.assert_allclose(fast[2], slow[2], rtol=1e-6, atol=1e-300)   # Gewichte
+    np.testing.assert_allclose(fast[0][:, :2], slow[0][:, :2], rtol=1e-7)
+
+
 # --------------------------------------------------------------------- Vertrag
 def test_structure_attrs_and_input_not_mutated():
     series = _constant(4, [8])

@@ -156,43 +156,96 @@ def _wls_matrix(X, W, act, dense):
 
 
 def _level_design(X):
-    """Für ``_solve_levels``: je Beobachtung [Referenzstufe (in keiner Stufenspalte), Trend,
-    Stufen …] als zusammenhängendes Array (eine gestapelte Matrixmultiplikation je Schritt)."""
-    ref = 1.0 - X[:, :, 2:].sum(axis=2)
-    return np.ascontiguousarray(np.concatenate((ref[..., None], X[:, :, 1:]), axis=2))
+    """Für ``_solve_levels``: je Beobachtung der Trendwert und die Spalte ihrer Saisonstufe
+    (0 = Referenzstufe, in keiner Stufenspalte) – statt der ganzen Designmatrix."""
+    # 0/1-Spalten, höchstens eine 1 je Beobachtung: Σ j·x_j ist die Spalte (0 = keine)
+    cat = np.rint(X[:, :, 2:] @ np.arange(2.0, X.shape[2])).astype(np.int64)
+    return np.ascontiguousarray(X[:, :, 1]), cat
 
 
-def _levels_eta(Z, beta):
-    """η = X·β über ``Z``: 1 = Referenz + Σ Stufen, also η = Z·(β₀, β₁, β₂ + β₀, …)."""
+def _flat(design, K, P):
+    """Position jeder Beobachtung in einem (K × P)-Array: Zeile·P + Stufenspalte."""
+    return np.arange(K)[:, None] * P + design[1]
+
+
+def _levels_eta(design, beta, flat=None):
+    """η = X·β = β₀ + β₁·t + β_Stufe."""
+    t = design[0]
     coef = beta.copy()
-    coef[:, 2:] += beta[:, :1]
-    return np.matmul(Z, coef[..., None])[..., 0]
+    coef[:, :2] = 0.0                                   # Referenzstufe: kein Stufenbeitrag
+    if flat is None:
+        flat = _flat(design, *beta.shape)
+    return beta[:, :1] + beta[:, 1:2] * t + coef.ravel()[flat]
 
 
-def _solve_levels(Z, W, Wz, act):
-    """Löst (XᵀWX + diag(¬act))·β = XᵀWz wie ``_solve(_wls_matrix(X, W, act, 2), rhs)``,
-    aber über die Struktur: Spalten 0/1 dicht (Intercept, Trend), ab 2 sich ausschließende
-    0/1-Stufen (ihr Block ist diagonal). Schur-Komplement auf 2×2, dann jede Stufe für sich;
-    die Summen der Referenzstufe direkt statt als Differenz (keine Auslöschung, wenn die
-    Referenzstufe fast kein Gewicht hat). ``Z`` aus ``_level_design``. Singuläre Zeilen → NaN
-    wie bei ``_solve``."""
-    t = Z[:, :, 1]
-    G = np.matmul(np.stack((W, W * t, Wz), axis=1), Z)   # (K, 3, P): alle Summen auf einmal
-    D, E, rhs = G[:, 0, 2:], G[:, 1, 2:], G[:, 2, 2:]    # je Stufe: Σ W, Σ W·t, Σ W·z
+def _schur(design, W, act, flat, Wz=None):
+    """Die Bausteine von XᵀWX + diag(¬act) bei Intercept, Trend und sich ausschließenden
+    0/1-Saisonstufen (ihr Block ist diagonal): je Stufe Σ W (``D``) und Σ W·t (``E``), der
+    Stufenblock ``d`` (D, +1 für inaktive Spalten) und das 2×2-Schur-Komplement
+    (s00, s01, s11) des dichten Teils. Die Summen zählt ``bincount``; die der Referenzstufe
+    direkt statt als Differenz (keine Auslöschung, wenn sie fast kein Gewicht hat). Mit
+    ``Wz`` auch XᵀWz je Stufe und das reduzierte 2er-rhs (r0, r1)."""
+    t = design[0]
+    K, P = act.shape
+    flat = flat.ravel()
+    Wt = W * t
+
+    def per_level(values):       # Zeile × Spalte: [Referenzstufe, 0, Stufen …]
+        return np.bincount(flat, weights=values.ravel(), minlength=K * P).reshape(K, P)
+
+    G0, G1 = per_level(W), per_level(Wt)
+    D, E = G0[:, 2:], G1[:, 2:]
     inactive = ~act
-    d = D + inactive[:, 2:]
+    out = {"D": D, "E": E, "d": D + inactive[:, 2:]}
     with np.errstate(divide="ignore", invalid="ignore"):
-        s00 = G[:, 0, 0] + inactive[:, 0]
-        s01 = G[:, 1, 0]
-        s11 = G[:, 1, 1] + inactive[:, 1] - np.sum(E * E / d, axis=1)
-        r0 = G[:, 2, 0]
-        r1 = G[:, 2, 1] - np.sum(E * rhs / d, axis=1)
+        out["s00"] = G0[:, 0] + inactive[:, 0]
+        out["s01"] = G1[:, 0]
+        out["s11"] = (np.sum(Wt * t, axis=1) + inactive[:, 1]
+                      - np.sum(E * E / out["d"], axis=1))
+        if Wz is not None:
+            G2 = per_level(Wz)
+            out["rhs"] = G2[:, 2:]
+            out["r0"] = G2[:, 0]
+            out["r1"] = np.sum(Wz * t, axis=1) - np.sum(E * out["rhs"] / out["d"], axis=1)
+    return out
+
+
+def _solve_levels(design, W, Wz, act, flat):
+    """Löst (XᵀWX + diag(¬act))·β = XᵀWz wie ``_solve(_wls_matrix(X, W, act, 2), rhs)``,
+    über ``_schur``: erst der dichte 2×2-Teil, dann jede Stufe für sich. ``design`` aus
+    ``_level_design``. Singuläre Zeilen → NaN wie bei ``_solve``."""
+    q = _schur(design, W, act, flat, Wz)
+    s00, s01, s11, r0, r1 = q["s00"], q["s01"], q["s11"], q["r0"], q["r1"]
+    with np.errstate(divide="ignore", invalid="ignore"):
         det = s00 * s11 - s01 * s01
         b0 = (s11 * r0 - s01 * r1) / det
         b1 = (s00 * r1 - s01 * r0) / det
-        levels = (rhs - D * b0[:, None] - E * b1[:, None]) / d
+        levels = (q["rhs"] - q["D"] * b0[:, None] - q["E"] * b1[:, None]) / q["d"]
     out = np.concatenate((b0[:, None], b1[:, None], levels), axis=1)
     out[~np.isfinite(out).all(axis=1)] = np.nan
+    return out
+
+
+def _inverse_levels(design, W, act):
+    """(XᵀWX + diag(¬act))⁻¹ wie ``_solve(_wls_matrix(X, W, act, 2))``, blockweise über
+    ``_schur``: mit F = C·d⁻¹ (C: Kopplung dicht × Stufen) ist die Inverse
+    [[S⁻¹, −S⁻¹F], [−FᵀS⁻¹, d⁻¹ + FᵀS⁻¹F]]. Singuläre Zeilen → NaN."""
+    K, P = act.shape
+    q = _schur(design, W, act, _flat(design, K, P))
+    s00, s01, s11 = q["s00"], q["s01"], q["s11"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        det = s00 * s11 - s01 * s01
+        S_inv = (np.stack((np.stack((s11, -s01), 1), np.stack((-s01, s00), 1)), 1)
+                 / det[:, None, None])
+        F = np.stack((q["D"], q["E"]), 1) / q["d"][:, None, :]          # (K, 2, L)
+        top = -np.matmul(S_inv, F)                                      # (K, 2, L)
+        out = np.empty((K, P, P))
+        out[:, :2, :2] = S_inv
+        out[:, :2, 2:] = top
+        out[:, 2:, :2] = top.transpose(0, 2, 1)
+        out[:, 2:, 2:] = -np.matmul(F.transpose(0, 2, 1), top)
+        out[:, np.arange(2, P), np.arange(2, P)] += 1.0 / q["d"]
+    out[~np.isfinite(out).all(axis=(1, 2))] = np.nan
     return out
 
 
@@ -217,11 +270,19 @@ def _linkinv(eta):
         return np.maximum(np.exp(eta), _EPS)
 
 
-def _deviance(y, mu, pw):
-    """Poisson-Devianz wie R: Σ ω·2·(y·log(y/μ) − (y − μ)), für y = 0 nur 2·ω·μ."""
+def _deviance(y, mu, pw, c=None):
+    """Poisson-Devianz wie R: Σ ω·2·(y·log(y/μ) − (y − μ)), für y = 0 nur 2·ω·μ.
+    Als Σ ω·2·(c − y·log μ + μ) mit c = y·log y − y (``_dev_const``, je IRLS einmal)."""
+    if c is None:
+        c = _dev_const(y)
     with np.errstate(divide="ignore", invalid="ignore"):
-        term = np.where(y > 0, y * np.log(y / mu) - (y - mu), mu)
+        term = c - y * np.log(mu) + mu
     return 2.0 * np.sum(pw * term, axis=1)
+
+
+def _dev_const(y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y > 0, y * np.log(y), 0.0) - y
 
 
 def _irls(X, y, pw, act, dense=None, maxit=25, epsilon=1e-8, Z=None):
@@ -232,7 +293,8 @@ def _irls(X, y, pw, act, dense=None, maxit=25, epsilon=1e-8, Z=None):
     """
     K = X.shape[0]
     mu = np.where(pw > 0, y + 0.1, 1.0)
-    eta, dev_old = np.log(mu), _deviance(y, mu, pw)
+    cy = _dev_const(y)
+    eta, dev_old = np.log(mu), _deviance(y, mu, pw, cy)
     beta, W_last = np.zeros((K, X.shape[2])), np.zeros_like(y)
     conv, failed = np.zeros(K, bool), np.zeros(K, bool)
     rows, yt, pt, at, old = np.arange(K), y, pw, act, beta  # noch offene Zeilen
@@ -240,19 +302,20 @@ def _irls(X, y, pw, act, dense=None, maxit=25, epsilon=1e-8, Z=None):
     # nur das kompakte ``Z`` wird mitgeführt (X[rows] nur für die seltene Schrittteilung)
     if Z is None and dense == 2 and X.shape[2] > 2:
         Z = _level_design(X)
-    Xt = X if Z is None else None
+    Xt, Zt = (X, None) if Z is None else (None, Z)
     for it in range(maxit):
         W = pt * mu
-        Wz = W * (eta + (yt - mu) / mu)
-        if Z is None:
+        Wz = W * eta + pt * (yt - mu)                # W·z mit z = η + (y − μ)/μ
+        if Zt is None:
             rhs = np.matmul(Wz[:, None, :], Xt)[:, 0, :]
             new = _solve(_wls_matrix(Xt, W, at, dense), rhs)
             eta_old, eta = eta, np.matmul(Xt, new[..., None])[..., 0]
         else:
-            new = _solve_levels(Z, W, Wz, at)
-            eta_old, eta = eta, _levels_eta(Z, new)
+            flat = _flat(Zt, *at.shape)
+            new = _solve_levels(Zt, W, Wz, at, flat)
+            eta_old, eta = eta, _levels_eta(Zt, new, flat)
         mu = _linkinv(eta)
-        dev = _deviance(yt, mu, pt)
+        dev = _deviance(yt, mu, pt, cy)
         # R prüft Devianz und μ; ein nicht endliches μ macht die Devianz schon nicht endlich
         # (0·∞ und ∞ − ∞ sind NaN), also genügt die Devianz
         bad = ~np.isfinite(dev)
@@ -260,7 +323,7 @@ def _irls(X, y, pw, act, dense=None, maxit=25, epsilon=1e-8, Z=None):
             if it == 0:
                 failed[rows[bad]] = True
             else:
-                new, eta, mu, dev = _halve(X[rows] if Xt is None else Xt, yt, pt, new, old,
+                new, eta, mu, dev = _halve(X[rows] if Zt is not None else Xt, yt, pt, new, old,
                                            bad, maxit, failed, rows)
         beta[rows], W_last[rows] = new, W
         done = (np.abs(dev - dev_old) / (0.1 + np.abs(dev)) < epsilon) | failed[rows]
@@ -278,15 +341,15 @@ def _irls(X, y, pw, act, dense=None, maxit=25, epsilon=1e-8, Z=None):
             break
         if done.any():
             keep = ~done
-            rows, yt, pt, at = rows[keep], yt[keep], pt[keep], at[keep]
+            rows, yt, pt, at, cy = rows[keep], yt[keep], pt[keep], at[keep], cy[keep]
             new, eta, mu, dev = new[keep], eta[keep], mu[keep], dev[keep]
-            if Z is None:
+            if Zt is None:
                 Xt = Xt[keep]
             else:
-                Z = Z[keep]
+                Zt = (Zt[0][keep], Zt[1][keep])
         old, dev_old = new, dev
-    mu = _linkinv(np.matmul(X, beta[..., None])[..., 0])
-    return beta, mu, W_last, conv & ~failed, failed
+    eta = np.matmul(X, beta[..., None])[..., 0] if Z is None else _levels_eta(Z, beta)
+    return beta, _linkinv(eta), W_last, conv & ~failed, failed
 
 
 _TAIL_TOL = 1e-9
@@ -379,35 +442,41 @@ def _fit_rows(X, y, obs, act, reweight, threshold, dense):
         phi = np.maximum(np.sum(W * res2, axis=1) / df, 1.0)
         disp_q = np.sum(W * res2, axis=1) / df
         if reweight:
-            A_inv = _solve(_wls_matrix(X, W, act, dense))
-            hat = W * _leverage(X, A_inv, dense)
+            A_inv = _inverse(X, W, act, dense, Z)
+            hat = W * _leverage(X, A_inv, Z)
             hat[hat > 1 - 10 * _EPS] = 1.0
-            s = (1.5 * (y ** (2 / 3) * mu ** (-1 / 6) - mu ** 0.5)
+            s = (1.5 * (y ** (2 / 3) * mu ** (-1 / 6) - np.sqrt(mu))
                  / np.sqrt(phi[:, None] * (1 - hat)))  # Anscombe-Residuen
             big = obs & (s > threshold)
-            gamma = n / np.sum(np.where(big, s ** -2.0, obs.astype(float)), axis=1)
-            omega = np.where(obs, gamma[:, None] * np.where(big, s ** -2.0, 1.0), 0.0)
+            down = np.where(big, 1.0 / (s * s), 1.0)   # s⁻² für große Residuen
+            gamma = n / np.sum(np.where(obs, down, 0.0), axis=1)
+            omega = np.where(obs, gamma[:, None] * down, 0.0)
             beta, mu, W, _, failed2 = _irls(X, y, np.nan_to_num(omega), act, dense, Z=Z)
             failed |= failed2 | ~np.isfinite(gamma)
             res2 = np.where(obs, ((y - mu) / mu) ** 2, 0.0)
             phi = np.maximum(np.sum(W * res2, axis=1) / df, 1.0)
             disp_q = np.sum(omega * res2, axis=1) / df  # Paket-Eigenheit (README Schritt 7)
-    cov = _solve(_wls_matrix(X, W, act, dense)) * act[:, :, None] * act[:, None, :]
+    cov = _inverse(X, W, act, dense, Z) * act[:, :, None] * act[:, None, :]
     return {"beta": beta, "cov": cov, "phi": phi, "disp": disp_q, "df": df,
             "conv": conv & ~failed}
 
 
-def _leverage(X, A_inv, dense):
-    """xᵢᵀ·A⁻¹·xᵢ je Beobachtung. Bei Intercept, Trend und Saisonstufen (``dense`` = 2) hat
-    xᵢ höchstens drei Einträge ≠ 0: die quadratische Form aus sechs Einträgen von A⁻¹ statt
-    einer gestapelten Matrixmultiplikation (K × N × P × P)."""
-    P = X.shape[2]
-    if dense != 2 or P <= 2:
+def _inverse(X, W, act, dense, design):
+    """(XᵀWX + diag(¬act))⁻¹, bei Saisonstufen (``design``) blockweise."""
+    if design is None:
+        return _solve(_wls_matrix(X, W, act, dense))
+    return _inverse_levels(design, W, act)
+
+
+def _leverage(X, A_inv, design):
+    """xᵢᵀ·A⁻¹·xᵢ je Beobachtung. Bei Intercept, Trend und Saisonstufen (``design`` aus
+    ``_level_design``) hat xᵢ höchstens drei Einträge ≠ 0: die quadratische Form aus sechs
+    Einträgen von A⁻¹ statt einer gestapelten Matrixmultiplikation (K × N × P × P)."""
+    if design is None:
         return np.sum(np.matmul(X, A_inv) * X, axis=2)
-    c, t, L = X[:, :, 0], X[:, :, 1], X[:, :, 2:]
-    has = L.any(axis=2)
-    lev = np.where(has, L.argmax(axis=2) + 2, 0)
-    val = np.take_along_axis(X, lev[..., None], axis=2)[..., 0] * has     # 1 in der Stufe
+    t, lev = design
+    c = X[:, :, 0]
+    val = (lev > 0).astype(float)                                        # 1 in der Stufe
     diag = np.diagonal(A_inv, axis1=1, axis2=2)
     a00, a01, a11 = (A_inv[:, i, j][:, None] for i, j in ((0, 0), (0, 1), (1, 1)))
     g0 = np.take_along_axis(A_inv[:, 0, :], lev, axis=1)
