@@ -10,6 +10,12 @@ GLM je Woche, IRLS wie R ``glm.fit``). Die Schritte und Eigenheiten des Pakets s
   NA-Punkt, die Vorhersage aber auf den ersten Nicht-NA-Punkt (nur bei Datumsindex).
 * NA in den letzten ``limit54[1]`` Wochen (inkl. aktueller Woche) → obere Schranke NaN und
   Alarm ``False`` (wie die 5-in-4-Regel); NA in der aktuellen Woche ergibt also ``False``.
+
+Rechenwege, die dasselbe Ergebnis schneller liefern (Benchmarks in docs/benchmarks.md):
+Intercept + Trend + Saisonstufen werden blockweise gelöst (``_schur``: Stufenblock diagonal,
+2×2-Schur-Komplement), und der „Schwanz“ der IRLS – nur noch Stufen ohne Fälle sinken um 1 je
+Iteration, bis R abbricht – wird ohne Gleichungssysteme zu Ende gerechnet (``_in_tail``,
+``_tail``), mit derselben Zahl von Iterationen wie R.
 """
 
 from __future__ import annotations
