@@ -13,10 +13,13 @@ after a restart does not wait for them.
 
 Memory (:func:`tune_memory`, before any thread or Arrow buffer exists): Streamlit runs every
 session's script in a thread of its own, and glibc gives each thread its own malloc arena,
-which keeps freed pages; Arrow's own allocator (the text columns of pandas) keeps them too.
-Two arenas and the system allocator for Arrow lowered the peak of four crisis-team sessions
-on the large data set from 1 047 MB to 941 MB (docs/benchmarks.md). An operator's own
-``MALLOC_ARENA_MAX`` / ``ARROW_DEFAULT_MEMORY_POOL`` wins.
+which keeps freed pages; glibc also raises its mmap threshold after large frees, so later
+large arrays come from the heap and stay there; Arrow's own allocator (the text columns of
+pandas) keeps freed memory too. Two arenas, a fixed mmap threshold of 128 KB (large arrays
+go back to the system when freed) and the system allocator for Arrow lowered the peak of
+four crisis-team sessions on the large data set from 1 047 MB to under 1 GB
+(docs/benchmarks.md). An operator's own ``MALLOC_ARENA_MAX`` / ``MALLOC_MMAP_THRESHOLD_`` /
+``ARROW_DEFAULT_MEMORY_POOL`` wins.
 """
 
 from __future__ import annotations
@@ -28,19 +31,24 @@ import sys
 
 from lagebild.config import ROOT
 
-M_ARENA_MAX = -8            # glibc mallopt parameter
+M_ARENA_MAX = -8            # glibc mallopt parameters
+M_MMAP_THRESHOLD = -3
 ARENAS = 2
+MMAP_THRESHOLD = 128 * 1024
 
 
 def tune_memory() -> None:
     """Fewer malloc arenas, system allocator for Arrow (see the module docstring). Must
     run before pyarrow is imported and before the server starts its threads."""
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-    if "MALLOC_ARENA_MAX" in os.environ or not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux"):
         return
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(M_ARENA_MAX, ARENAS)
+        if "MALLOC_ARENA_MAX" not in os.environ:
+            libc.mallopt(M_ARENA_MAX, ARENAS)
+        if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
+            libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     except (OSError, AttributeError):       # not glibc (musl, …): nothing to tune
         pass
 
