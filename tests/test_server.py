@@ -1,6 +1,6 @@
-"""The server's start-up tuning (``lagebild.server.tune_memory``): fewer malloc arenas, a fixed
-mmap threshold and Arrow's system allocator keep a server with several large cities under
-1 GB (docs/benchmarks.md); an operator's own setting must win."""
+"""What keeps the server under 1 GB with several large cities (docs/benchmarks.md): the
+start-up tuning (``lagebild.server.tune_memory``; an operator's own setting must win) and
+large read-only frames shared by all sessions (``ui._shared_frame``)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,28 @@ def test_server_uses_the_system_allocator_for_arrow():
 
 def test_operator_setting_wins():
     assert _pool(ARROW_DEFAULT_MEMORY_POOL="mimalloc") == "mimalloc"
+
+
+def test_shared_frames_are_not_changed_by_what_a_page_does_with_them():
+    """Large read-only frames are shared by all sessions (``ui._shared_frame``); whatever one
+    page does with its copy must not reach the next session."""
+    import pandas as pd
+
+    from lagebild import ui
+
+    calls = []
+
+    @ui._shared_frame(ttl=60, max_entries=2)
+    def signals(version: tuple, city: str) -> pd.DataFrame:
+        calls.append(city)
+        return pd.DataFrame({"district_id": [1, 2], "observed": [3.0, 4.0]})
+
+    first = signals(("v1",), "Musterstadt")
+    first.loc[0, "observed"] = 99.0                 # in place, as a careless page might
+    first["extra"] = "x"
+    first.iloc[1, 1] = -1.0
+    again = signals(("v1",), "Musterstadt")
+    assert calls == ["Musterstadt"]                 # computed once, shared
+    assert again["observed"].tolist() == [3.0, 4.0] and "extra" not in again
+    signals(("v2",), "Musterstadt")                 # new data version: computed again
+    assert calls == ["Musterstadt", "Musterstadt"]
