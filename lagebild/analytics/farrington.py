@@ -166,7 +166,8 @@ def _level_design(X):
     (0 = Referenzstufe, in keiner Stufenspalte) – statt der ganzen Designmatrix."""
     # 0/1-Spalten, höchstens eine 1 je Beobachtung: Σ j·x_j ist die Spalte (0 = keine)
     cat = np.rint(X[:, :, 2:] @ np.arange(2.0, X.shape[2])).astype(np.int64)
-    return np.ascontiguousarray(X[:, :, 1]), cat
+    # dazu der Intercept (0 bei Beobachtungen außerhalb des Fensters: dort ist X ganz 0)
+    return np.ascontiguousarray(X[:, :, 1]), cat, np.ascontiguousarray(X[:, :, 0])
 
 
 def _flat(design, K, P):
@@ -175,13 +176,13 @@ def _flat(design, K, P):
 
 
 def _levels_eta(design, beta, flat=None):
-    """η = X·β = β₀ + β₁·t + β_Stufe."""
-    t = design[0]
+    """η = X·β = β₀·x₀ + β₁·t + β_Stufe."""
+    t, _, x0 = design
     coef = beta.copy()
     coef[:, :2] = 0.0                                   # Referenzstufe: kein Stufenbeitrag
     if flat is None:
         flat = _flat(design, *beta.shape)
-    return beta[:, :1] + beta[:, 1:2] * t + coef.ravel()[flat]
+    return beta[:, :1] * x0 + beta[:, 1:2] * t + coef.ravel()[flat]
 
 
 def _schur(design, W, act, flat, Wz=None):
@@ -352,7 +353,7 @@ def _irls(X, y, pw, act, dense=None, maxit=25, epsilon=1e-8, Z=None):
             if Zt is None:
                 Xt = Xt[keep]
             else:
-                Zt = (Zt[0][keep], Zt[1][keep])
+                Zt = tuple(part[keep] for part in Zt)
         old, dev_old = new, dev
     eta = np.matmul(X, beta[..., None])[..., 0] if Z is None else _levels_eta(Z, beta)
     return beta, _linkinv(eta), W_last, conv & ~failed, failed
@@ -480,8 +481,7 @@ def _leverage(X, A_inv, design):
     Einträgen von A⁻¹ statt einer gestapelten Matrixmultiplikation (K × N × P × P)."""
     if design is None:
         return np.sum(np.matmul(X, A_inv) * X, axis=2)
-    t, lev = design
-    c = X[:, :, 0]
+    t, lev, c = design
     val = (lev > 0).astype(float)                                        # 1 in der Stufe
     diag = np.diagonal(A_inv, axis1=1, axis2=2)
     a00, a01, a11 = (A_inv[:, i, j][:, None] for i, j in ((0, 0), (0, 1), (1, 1)))
