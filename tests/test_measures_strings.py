@@ -12,8 +12,9 @@ from lagebild.measures import MEASURE_FIELDS, STATUSES
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = ["lagebild/briefing.py", "lagebild/briefing_sections.py", "lagebild/briefing_pdf.py",
-         "lagebild/measure_views.py", "lagebild/district_view.py", "lagebild/ui.py",
-         "pages/measures.py", "pages/meetings.py", "pages/district.py", "pages/briefing.py"]
+         "lagebild/measure_views.py", "lagebild/district_view.py", "lagebild/ui/_measures.py",
+         "lagebild/ui/_core.py", "pages/measures.py", "pages/meetings.py", "pages/district.py",
+         "pages/briefing.py"]
 
 
 def test_literal_keys_of_the_briefing_exist():

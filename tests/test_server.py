@@ -1,6 +1,6 @@
 """What keeps the server under 1 GB with several large cities (docs/benchmarks.md): the
 start-up tuning (``lagebild.server.tune_memory``; an operator's own setting must win) and
-large read-only frames shared by all sessions (``ui._shared_frame``)."""
+large read-only frames shared by all sessions (``lagebild.ui._core._shared_frame``)."""
 
 from __future__ import annotations
 
@@ -34,11 +34,11 @@ def test_shared_frames_are_not_changed_by_what_a_page_does_with_them():
     page does with its copy must not reach the next session."""
     import pandas as pd
 
-    from lagebild import ui
+    from lagebild.ui._core import _shared_frame
 
     calls = []
 
-    @ui._shared_frame(ttl=60, max_entries=2)
+    @_shared_frame(ttl=60, max_entries=2)
     def signals(version: tuple, city: str) -> pd.DataFrame:
         calls.append(city)
         return pd.DataFrame({"district_id": [1, 2], "observed": [3.0, 4.0]})

@@ -1,0 +1,383 @@
+"""Core of the page helpers: resources, session and login, cached data, page helpers
+(overview, trends). See ``lagebild.ui`` for the whole API."""
+
+from __future__ import annotations
+
+import functools
+import time
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from lagebild import accounts, charts, views
+from lagebild.access import Actor
+from lagebild.analytics import trends
+from lagebild.catalog import Catalog, load_catalog
+from lagebild.config import get_settings
+from lagebild.i18n import t as _t
+from lagebild.store import Store, StoreError
+
+LANG_KEY = "lagebild_lang"
+CITY_KEY = "lagebild_city"
+ACTOR_KEY = "lagebild_actor"   # the logged-in user (lagebild.access.Actor)
+SEEN_KEY = "lagebild_last_seen"
+
+FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")  # local: no icon CDN
+ALL_ROLES = ("admin", "krisenstab", "outreach", "gast")
+# Navigation: (script, title key, icon, url path, roles that see it). A page added here
+# appears for exactly these roles; app.py builds st.navigation from this table.
+PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
+    ("pages/overview.py", "nav.overview", ":material/dashboard:", "lagebild", ALL_ROLES),
+    ("pages/map.py", "nav.map", ":material/map:", "karte", ALL_ROLES),
+    ("pages/trends.py", "nav.trends", ":material/monitoring:", "trends", ALL_ROLES),
+    ("pages/alerts.py", "alerts.nav.title", ":material/notifications:", "warnungen",
+     ("admin", "krisenstab")),                                                    # (#4)
+    ("pages/district.py", "measures.nav.district", ":material/location_city:", "stadtteil",
+     ALL_ROLES),                                                                  # (#6)
+    ("pages/measures.py", "measures.nav.measures", ":material/task_alt:", "massnahmen",
+     ALL_ROLES),                                                                  # (#6)
+    ("pages/meetings.py", "measures.nav.meetings", ":material/groups:", "sitzungen",
+     ALL_ROLES),                                                                  # (#6)
+    ("pages/briefing.py", "briefing.nav", ":material/picture_as_pdf:", "briefing",
+     ALL_ROLES),                                                                  # (#6)
+    ("pages/upload.py", "nav.upload", ":material/upload_file:", "hochladen",
+     ("admin", "outreach")),
+    ("pages/export.py", "nav.export", ":material/download:", "export", ALL_ROLES),
+    ("pages/admin_users.py", "nav.admin_users", ":material/manage_accounts:", "konten",
+     ("admin",)),
+    ("pages/admin_boundaries.py", "maps.admin.nav", ":material/layers:", "grenzen", ("admin",)),
+]
+
+
+# --------------------------------------------------------------------- resources
+@st.cache_resource
+def _store(path: str) -> Store:
+    return Store(path)
+
+
+def store() -> Store:
+    """The process-wide store; on failure a German explanation and a stop, no traceback."""
+    path = get_settings().db_path
+    try:
+        return _store(path)
+    except StoreError as exc:
+        st.error(t("app.db_error", error=str(exc)))
+        st.stop()
+
+
+@st.cache_resource
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def settings():
+    return get_settings()
+
+
+# --------------------------------------------------------------------- session
+def lang() -> str:
+    if LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = settings().language
+    return st.session_state[LANG_KEY]
+
+
+def t(key: str, **kwargs) -> str:
+    return _t(key, lang(), **kwargs)
+
+
+def actor() -> Actor | None:
+    """The logged-in user, or None. Identity-provider logins (``st.user``) are mapped to
+    their Lagebild account by e-mail; local logins live in the session."""
+    if st.session_state.get(ACTOR_KEY) is None and _oidc_logged_in():
+        try:
+            account = accounts.account_for_email(store(), str(st.user.get("email", "")))
+        except accounts.LoginError as exc:
+            st.session_state["lagebild_login_error"] = str(exc)
+            return None
+        store().log_event(account.actor, "login", method="oidc")
+        _start_session(account)
+    current = st.session_state.get(ACTOR_KEY)
+    if current is not None and _expired():
+        logout(reason=t("login.timeout"))
+        return None
+    st.session_state[SEEN_KEY] = time.time()
+    return current
+
+
+def _oidc_logged_in() -> bool:
+    try:
+        return bool(st.user.get("is_logged_in", False))
+    except Exception:  # st.user unavailable outside a session
+        return False
+
+
+def oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def _expired() -> bool:
+    seen = st.session_state.get(SEEN_KEY)
+    return seen is not None and time.time() - seen > settings().session_timeout_min * 60
+
+
+def _start_session(account: "accounts.Account") -> None:
+    st.session_state[ACTOR_KEY] = account.actor
+    st.session_state["lagebild_display_name"] = account.display_name
+    st.session_state[SEEN_KEY] = time.time()
+
+
+def login(username: str, password: str) -> str | None:
+    """Local login; returns a German error text or None on success."""
+    try:
+        account = accounts.authenticate(store(), username, password, settings().demo_mode)
+    except accounts.LoginError as exc:
+        return str(exc)
+    _start_session(account)
+    return None
+
+
+def logout(reason: str | None = None) -> None:
+    for key in (ACTOR_KEY, SEEN_KEY, CITY_KEY, "lagebild_display_name"):
+        st.session_state.pop(key, None)
+    if reason:
+        st.session_state["lagebild_login_error"] = reason
+    if _oidc_logged_in():
+        st.logout()
+
+
+def user_box() -> None:
+    """Sidebar: who is logged in, with which role, and the logout button."""
+    current = st.session_state.get(ACTOR_KEY)
+    if current is None:
+        return
+    name = st.session_state.get("lagebild_display_name", current.username)
+    role = t(f"roles.{current.role}")
+    org = f" · {current.organisation}" if current.organisation else ""
+    st.sidebar.caption(t("login.logged_in_as", name=name, role=role) + org)
+    if st.sidebar.button(t("login.logout"), key="logout"):
+        logout()
+        st.rerun()
+
+
+def navigation() -> "st.navigation":
+    """Navigation for the current user: the pages of their role (first one default).
+
+    Logged out: the login page is the default and every other page is registered but hidden,
+    so that a deep link (``/karte``) shows the login form and, after login, that page. Each
+    page starts with :func:`require_login` or :func:`require_role`, so nothing renders
+    before a login.
+    """
+    current = actor()
+    if current is None:
+        pages = [st.Page("pages/login.py", title=t("nav.login"), icon=":material/login:",
+                         url_path="anmelden", default=True)]
+        pages += [st.Page(script, title=t(title), url_path=url)
+                  for script, title, _, url, _ in PAGES]
+        return st.navigation(pages, position="hidden")
+    pages = [st.Page(script, title=t(title), icon=icon, url_path=url, default=i == 0)
+             for i, (script, title, icon, url, _) in enumerate(
+                 p for p in PAGES if current.role in p[4])]
+    return st.navigation(pages)
+
+
+def require_login() -> "Actor":
+    """The logged-in user; otherwise show the login form here and stop the page."""
+    current = actor()
+    if current is None:
+        login_form()
+        st.stop()
+    return current
+
+
+def require_role(*roles: str) -> None:
+    """Stop the page with a German message unless the user has one of ``roles``."""
+    current = require_login()
+    if current.role not in roles:
+        st.error(t("app.forbidden"))
+        st.stop()
+
+
+def login_form() -> None:
+    """The login: identity provider button (when configured) and the local account form."""
+    st.title(t("login.heading"))
+    st.caption(t("app.tagline"))
+    error = st.session_state.pop("lagebild_login_error", None)
+    if error:
+        st.error(error)
+    if oidc_configured():
+        if st.button(t("login.oidc"), type="primary", key="oidc_login"):
+            st.login()
+        st.divider()
+    with st.form("login_form"):
+        username = st.text_input(t("login.username"), key="login_username")
+        password = st.text_input(t("login.password"), type="password", key="login_password")
+        submitted = st.form_submit_button(t("login.submit"))
+    if submitted:
+        problem = login(username, password)
+        if problem:
+            st.error(problem)
+        else:
+            st.rerun()
+    if settings().demo_mode:
+        st.info(t("login.demo_hint"))
+
+
+def language_switch() -> None:
+    english = st.sidebar.toggle(_t("app.language", "de"), value=lang() == "en",
+                                key="lang_toggle")
+    st.session_state[LANG_KEY] = "en" if english else "de"
+
+
+def city_picker() -> str | None:
+    """Sidebar city selector; returns the chosen city name or None when there is none."""
+    cities = store().cities(actor())
+    if cities.empty:
+        st.info(t("app.no_city"))
+        return None
+    names = list(cities["name"])
+    current = st.session_state.get(CITY_KEY)
+    index = names.index(current) if current in names else 0
+    city = st.sidebar.selectbox(t("app.city"), names, index=index, key="city_select")
+    st.session_state[CITY_KEY] = city
+    if bool(cities.set_index("name").loc[city, "is_demo"]):
+        st.warning(t("app.demo_banner", city=city), icon=":material/science:")
+    return city
+
+
+# --------------------------------------------------------------------- cached data
+def _data_version(city: str) -> tuple:
+    """Cache key of everything read for ``city``: database, data version and the acting user.
+    The user belongs in the key because the store's answers depend on role and organisation
+    (a cached answer for the crisis team must never be handed to a guest)."""
+    current = actor()
+    return (store().path, city, store().data_version(current, city), current)
+
+
+def _shared_frame(**cache_kw):
+    """``st.cache_resource`` for the large read-only frames (weekly grid, alert signals):
+    one object per key, shared by all sessions. ``st.cache_data`` would keep a pickled
+    copy and unpickle a new one for every session on every rerun, which with several
+    cities open at once drove the server past 1 GB. Callers get a shallow copy; pandas'
+    copy-on-write keeps the shared frame unchanged whatever they do with it."""
+    def decorate(fn):
+        cached = st.cache_resource(show_spinner=False, **cache_kw)(fn)
+
+        @functools.wraps(fn)
+        def call(*args):
+            return cached(*args).copy(deep=False)
+        call.clear = cached.clear
+        return call
+    return decorate
+
+
+@_shared_frame(ttl=600, max_entries=16)
+def _grid(version: tuple, city: str) -> pd.DataFrame:
+    s, a = store(), actor()
+    dist = s.districts(a, city)
+    weekly = s.weekly_counts(a, city)
+    return trends.weekly_grid(weekly, list(dist["district_id"]), catalog().keys,
+                              s.coverage(a, city))
+
+
+def grid(city: str) -> pd.DataFrame:
+    return _grid(_data_version(city), city)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def _districts(version: tuple, city: str):
+    return store().districts(actor(), city)
+
+
+def districts(city: str):
+    return _districts(_data_version(city), city)
+
+
+# --------------------------------------------------------------------- page helpers
+def week_choices(city: str) -> list[pd.Timestamp]:
+    """Weeks with data, newest first, starting at the latest completely reported week."""
+    g = grid(city)
+    if g.empty:
+        return []
+    latest = trends.latest_complete_week(g) or g["week"].max()
+    weeks = sorted(w for w in g["week"].unique() if w <= latest)
+    return list(reversed(weeks))[:104]
+
+
+def week_label(week) -> str:
+    return trends.iso_label(week, lang())
+
+
+def small_count_k() -> int | None:
+    """k for restricted views (role gast), None for full views."""
+    current = actor()
+    return settings().small_count_k if current is not None and current.restricted else None
+
+
+def privacy_note() -> str | None:
+    k = small_count_k()
+    return t("privacy.note", k=k, k_minus=k - 1) if k else None
+
+
+def overview(city: str, week) -> dict:
+    g = grid(city)
+    summary = trends.week_summary(g, week)
+    dist = districts(city)
+    k = small_count_k()
+    return {
+        "metrics": views.city_metrics(summary, catalog(), week, lang(), k),
+        "matrix": views.district_matrix(summary, dist, catalog(), lang(), k),
+        "summary": summary,
+    }
+
+
+def indicator_detail(city: str, summary: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    k = small_count_k() if catalog()[indicator].person_related else None
+    return views.indicator_detail(summary, districts(city), indicator, lang(), k)
+
+
+def indicator_options() -> dict[str, str]:
+    return {i.key: i.label(lang()) for i in catalog()}
+
+
+def has_population(city: str) -> bool:
+    return bool(districts(city)["population"].notna().any())
+
+
+def period_text(week, weeks: int) -> tuple[str, str]:
+    start, end = views.period_bounds(pd.Timestamp(week), weeks)
+    return start.strftime("%d.%m.%Y"), end.strftime("%d.%m.%Y")
+
+
+def trend_restricted(indicator: str) -> str | None:
+    """The note to show when the trend of ``indicator`` is restricted for this user."""
+    k = small_count_k()
+    if k and catalog()[indicator].person_related:
+        return t("privacy.trend_note", k_minus=k - 1)
+    return None
+
+
+def district_options(city: str, indicator: str | None = None) -> dict[str, str]:
+    """Option keys (strings, widget-friendly) → names; the city total first."""
+    opts = {trends.CITY: t("app.city_total")}
+    if indicator and trend_restricted(indicator):
+        return opts
+    opts.update({str(k): v for k, v in
+                 districts(city).set_index("district_id")["name"].sort_values().items()})
+    return opts
+
+
+def trend_figure(city: str, indicator: str, chosen: list[str], weeks: int, markers=None):
+    from lagebild.ui._alerts import alert_band      # the alerts section builds on this one
+    district_ids = [k if k == trends.CITY else int(k) for k in chosen]
+    k = small_count_k() if catalog()[indicator].person_related else None
+    series = views.trend_series(grid(city), districts(city), indicator, district_ids, weeks,
+                                lang(), k)
+    label = catalog()[indicator].label(lang())
+    return charts.weekly_lines(series, title=t("trends.chart_title", indicator=label),
+                               y_title=catalog()[indicator].unit(lang()), lang=lang(),
+                               band=alert_band(city, indicator, district_ids, weeks),  # (#4)
+                               markers=markers)                                       # (#6)

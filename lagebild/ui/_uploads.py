@@ -1,0 +1,102 @@
+"""Page helpers: Uploads for outreach services: preview, import, withdraw (#3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from lagebild.ui._core import actor, catalog, _data_version, districts, lang, store
+
+
+def organisations(city: str) -> list[str]:
+    """Organisations the user may upload for: outreach its own, admin any known one."""
+    current = actor()
+    if current.role == "outreach":
+        return [current.organisation]
+    return sorted(set(store().uploads(current, city)["organisation"]))
+
+
+def templates(city: str) -> tuple[bytes, bytes]:
+    from lagebild import templates as tpl
+    dist = districts(city)
+    return tpl.csv_template(catalog(), dist, lang()), tpl.xlsx_template(catalog(), dist, lang())
+
+
+def check_upload(city: str, organisation: str, data: bytes, filename: str, *,
+                 replace: bool = False, period=None, write: bool = False, progress=None):
+    """Import (``write``) → the ImportOutcome; otherwise the dry run as a small, cached
+    :class:`UploadPreview` (never the parsed rows themselves: they can be a million)."""
+    if write:
+        return _run_import(city, organisation, data, filename, replace, period, True, progress)
+    return _cached_preview(_data_version(city), actor(), lang(), city, organisation, data,
+                           filename, replace, period)
+
+
+@dataclass(frozen=True)
+class UploadPreview:
+    status: str
+    message: str
+    tables: dict
+    errors_csv: bytes | None
+
+
+@st.cache_data(ttl=600, max_entries=4, show_spinner=True)
+def _cached_preview(version, actor_key, lang_key, city, organisation, data, filename, replace,
+                    period) -> UploadPreview:
+    outcome = _run_import(city, organisation, data, filename, replace, period, False, None)
+    errors_csv = outcome.parsed.errors_csv() if outcome.parsed and outcome.errors else None
+    return UploadPreview(outcome.status, outcome.message, upload_preview_tables(outcome),
+                         errors_csv)
+
+
+def _run_import(city, organisation, data, filename, replace, period, write, progress):
+    from datetime import date
+
+    from lagebild import importer
+    return importer.import_file(store(), actor(), city, organisation, data, filename,
+                                today=date.today(), replace=replace, dry_run=not write,
+                                lang=lang(), period=period, catalog=catalog(),
+                                progress=progress)
+
+
+def flash(message: str | None = None) -> str | None:
+    """Set (with a message) or take (without) a message that survives one rerun."""
+    if message is not None:
+        st.session_state["lagebild_flash"] = message
+        return None
+    return st.session_state.pop("lagebild_flash", None)
+
+
+def upload_preview_tables(outcome) -> dict[str, pd.DataFrame]:
+    """Tables for the preview: parsed rows (first 500), totals, errors, collisions."""
+    names = {i.key: i.label(lang()) for i in catalog()}
+    out = {}
+    if outcome.parsed is not None and len(outcome.parsed.rows):
+        out["rows"] = outcome.parsed.rows.head(500)
+    if outcome.by_district:
+        table = pd.DataFrame(outcome.by_district).T.fillna(0).astype(int)
+        out["by_district"] = table.rename(columns=names)
+    if outcome.errors:
+        out["errors"] = outcome.parsed.errors_frame() if outcome.parsed else pd.DataFrame(
+            [e.as_dict() for e in outcome.errors])
+    if len(outcome.collisions):
+        out["collisions"] = outcome.collisions
+    return out
+
+
+def uploads_table(city: str) -> pd.DataFrame:
+    return store().uploads(actor(), city)
+
+
+def may_withdraw(row) -> bool:
+    current = actor()
+    return row["status"] == "imported" and (
+        current.role == "admin"
+        or (current.role == "outreach" and current.organisation == row["organisation"]))
+
+
+def withdraw_upload(city: str, upload_id: int) -> str:
+    from lagebild import importer
+    return importer.withdraw(store(), actor(), city, upload_id, lang()).message
