@@ -26,8 +26,8 @@ opened with ``Store`` (which must succeed and replays a WAL left behind) and che
 - every run that *reported* ``imported`` is present with the reported upload id (and its
   raw-store record), and a run killed before its bytes were kept left no upload.
 
-Known DuckDB limitation: a kill that tears DuckDB's in-place checkpoint write (about 1 in
-300 kills) leaves a file DuckDB refuses to open. The test then checks the recovery path
+Known DuckDB limitation: a kill that tears DuckDB's in-place checkpoint write (seen once in
+about 1 300 kills) leaves a file DuckDB refuses to open. The test then checks the recovery path
 instead (``recover``: German message naming the way out, ``lagebild rebuild`` from the kept
 originals restores every reported upload whole) and reports how often it happened.
 
@@ -250,7 +250,7 @@ def check(db: Path, runs: list[Run]) -> None:
 
 def recover(db: Path, runs: list[Run], exc: StoreError) -> None:
     """DuckDB 2.0 rewrites a metadata block in place while it checkpoints; a SIGKILL that
-    tears that write (seen in about 1 of 300 kills, always right after the commit) leaves a
+    tears that write (seen once in about 1 300 kills, right after the commit) leaves a
     file DuckDB refuses ("Corrupt database file: computed checksum …"). The product's answer
     is checked here: the German message names the way out, and ``lagebild rebuild`` from the
     original uploads kept beside the database brings back every upload reported as
