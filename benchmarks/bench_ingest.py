@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from _common import load, machine, median, today, write_section  # noqa: E402
 
+from lagebild import rawstore  # noqa: E402
 from lagebild.access import SYSTEM  # noqa: E402
 from lagebild.catalog import load_catalog  # noqa: E402
 from lagebild.demo import generate_demo  # noqa: E402
@@ -82,8 +83,12 @@ def main() -> None:
         data = path.read_bytes()
 
         def parse():
-            parsed = parse_upload(data, path.name, catalog=catalog, districts=districts,
-                                  today=date(2026, 11, 21), limit_bytes=len(data) + 1)
+            # as in the importer: the SHA-256 is computed beside the checks
+            with rawstore.Staging(":memory:", data, write=False) as staged:
+                parsed = parse_upload(data, path.name, catalog=catalog, districts=districts,
+                                      today=date(2026, 11, 21), limit_bytes=len(data) + 1,
+                                      sha256="")
+                parsed.sha256 = staged.sha256()
             assert parsed.ok and len(parsed.rows) == args.rows, parsed.errors[:3]
 
         def bare():

@@ -32,7 +32,6 @@ reported errors, never over all rows.
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
@@ -85,13 +84,9 @@ def parse_upload(data: bytes, filename: str, *, catalog: Catalog,
                  period: tuple[date, date] | None = None,
                  max_errors: int = MAX_ERRORS, sha256: str | None = None) -> ParsedUpload:
     """Validate an upload completely; see the module docstring. ``sha256``: the hash of
-    ``data`` if the caller has it already (else computed here, beside the parsing)."""
-    if sha256 is None:
-        return _hashed_beside(data, lambda sha: parse_upload(
-            data, filename, catalog=catalog, districts=districts, today=today, lang=lang,
-            limit_bytes=limit_bytes, sheet=sheet, progress=progress, period=period,
-            max_errors=max_errors, sha256=sha))
-    sha = sha256
+    ``data`` if the caller has it (the importer hashes beside the checks, in
+    ``rawstore.Staging``, and passes ``""`` to fill it in afterwards); else computed here."""
+    sha = hashlib.sha256(data).hexdigest() if sha256 is None else sha256
     step = _progress(progress, lang)
     sink = ErrorSink()
 
@@ -135,22 +130,6 @@ def parse_upload(data: bytes, filename: str, *, catalog: Catalog,
 
 
 # ---------------------------------------------------------------------------- helpers
-def _hashed_beside(data: bytes, parse: Callable[[str], ParsedUpload]) -> ParsedUpload:
-    """Run ``parse`` while another thread hashes the bytes (hashlib releases the GIL, so
-    on a large file the hash costs no wall time); small files are hashed first."""
-    if len(data) < 1 << 20:
-        return parse(hashlib.sha256(data).hexdigest())
-    box: list[str] = []
-    worker = threading.Thread(target=lambda: box.append(hashlib.sha256(data).hexdigest()))
-    worker.start()
-    try:
-        parsed = parse("")
-    finally:
-        worker.join()
-    parsed.sha256 = box[0]
-    return parsed
-
-
 def _column_order(layout: Layout) -> dict[str, int]:
     order = {name.strip(): pos for pos, name in enumerate(layout.names)}
     if layout.has_coords:

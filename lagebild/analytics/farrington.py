@@ -369,8 +369,13 @@ def _in_tail(step, y, pw):
     Ab hier wiederholt jede weitere Iteration denselben Schritt in β, nur die Devianz der
     Nullen schrumpft um den Faktor e; R braucht dafür bis zu 20 Iterationen."""
     on = pw > 0
-    sinking = (np.abs(step + 1.0) < _TAIL_TOL) & (y == 0)
-    return (~on | sinking | (np.abs(step) < _TAIL_TOL)).all(axis=1) & (on & sinking).any(axis=1)
+    sinking = _sinking(step, y, pw)
+    return (~on | sinking | (np.abs(step) < _TAIL_TOL)).all(axis=1) & sinking.any(axis=1)
+
+
+def _sinking(step, y, pw):
+    """Beobachtungen ohne Fälle, deren η in dieser Iteration um genau 1 sank."""
+    return (np.abs(step + 1.0) < _TAIL_TOL) & (y == 0) & (pw > 0)
 
 
 def _tail(beta, dbeta, eta, step, mu, dev, y, pw, left, epsilon):
@@ -383,7 +388,7 @@ def _tail(beta, dbeta, eta, step, mu, dev, y, pw, left, epsilon):
     conv = np.zeros(n, bool)
     open_ = np.ones(n, bool)
     # Nur die sinkenden Nullen ändern sich (Devianzbeitrag y = 0: 2·ω·μ); μ = max(e^η, eps)
-    sink = np.where((np.abs(step + 1.0) < _TAIL_TOL) & (y == 0) & (pw > 0), pw, 0.0)
+    sink = np.where(_sinking(step, y, pw), pw, 0.0)
     with np.errstate(under="ignore"):
         e_eta = np.exp(eta)
     rest = dev - 2.0 * np.sum(sink * mu, axis=1)
