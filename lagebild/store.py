@@ -32,6 +32,11 @@ class StoreError(RuntimeError):
     """A database problem explained for users (German)."""
 
 
+# Rows ``o`` of one organisation in one city (parameters: city_id, organisation). The
+# organisation is a property of the upload (migration 006), not repeated on every row.
+ORG_ROWS = ("o.upload_id IN (SELECT upload_id FROM uploads WHERE city_id = ? "
+            "AND organisation = ?)")
+
 # what ``colliding_rows`` returns: the earlier rows an upload would overwrite
 COLLISION_COLUMNS = ["upload_id", "district_id", "district", "indicator", "date", "count",
                      "lat", "lon", "note"]
@@ -324,28 +329,28 @@ class Store:
             earlier_rows = self._has_rows(cur, city_id, organisation)
             if not replace and earlier_rows:
                 clash = self._one(
-                    """SELECT count(*) FROM observations o JOIN _new_rows n
+                    f"""SELECT count(*) FROM observations o JOIN _new_rows n
                          ON o.district_id IS NOT DISTINCT FROM n.district_id
                         AND o.indicator = n.indicator AND o.date = n.date
                         AND o.lat IS NOT DISTINCT FROM n.lat AND o.lon IS NOT DISTINCT FROM n.lon
-                       WHERE o.city_id = ? AND o.organisation = ?""",
-                    [city_id, organisation], cur)[0]
+                       WHERE o.city_id = ? AND {ORG_ROWS}""",
+                    [city_id, city_id, organisation], cur)[0]
                 if clash:
                     raise CollidingRows(clash)
             if replace and earlier_rows:
                 replaced = cur.execute(
-                    """DELETE FROM observations o USING _new_rows n
-                       WHERE o.city_id = ? AND o.organisation = ?
+                    f"""DELETE FROM observations o USING _new_rows n
+                       WHERE o.city_id = ? AND {ORG_ROWS}
                          AND o.district_id IS NOT DISTINCT FROM n.district_id
                          AND o.indicator = n.indicator AND o.date = n.date
                          AND o.lat IS NOT DISTINCT FROM n.lat
                          AND o.lon IS NOT DISTINCT FROM n.lon""",
-                    [city_id, organisation]).fetchone()[0]
+                    [city_id, city_id, organisation]).fetchone()[0]
             cur.execute(
                 """INSERT INTO observations (city_id, district_id, indicator, date, count, lat,
-                       lon, organisation, upload_id, note)
-                   SELECT ?, district_id, indicator, date, count, lat, lon, ?, ?, note
-                   FROM _new_rows""", [city_id, organisation, upload_id])
+                       lon, upload_id, note)
+                   SELECT ?, district_id, indicator, date, count, lat, lon, ?, note
+                   FROM _new_rows""", [city_id, upload_id])
             cur.execute("DROP VIEW _new_rows")
             cur.unregister("_new_rows_raw")
             self._register(cur, "_periods", per)
@@ -360,8 +365,9 @@ class Store:
 
     def _has_rows(self, cur, city_id: int, organisation: str) -> bool:
         """Does ``organisation`` have observations in this city (collisions possible)?"""
-        return bool(self._one("SELECT EXISTS (SELECT 1 FROM observations WHERE city_id = ? "
-                              "AND organisation = ?)", [city_id, organisation], cur)[0])
+        return bool(self._one(f"SELECT EXISTS (SELECT 1 FROM observations o WHERE "
+                              f"o.city_id = ? AND {ORG_ROWS})",
+                              [city_id, city_id, organisation], cur)[0])
 
     def colliding_rows(self, actor: Actor, city: str, organisation: str,
                        rows: pd.DataFrame) -> pd.DataFrame:
@@ -376,7 +382,7 @@ class Store:
         self._register(cur, "_keys", rows[["district_id", "indicator", "date", "lat", "lon"]])
         try:
             return cur.execute(
-                """WITH k AS (SELECT DISTINCT CAST(district_id AS INTEGER) AS district_id,
+                f"""WITH k AS (SELECT DISTINCT CAST(district_id AS INTEGER) AS district_id,
                                      CAST(indicator AS VARCHAR) AS indicator,
                                      CAST(date AS DATE) AS date, lat, lon FROM _keys)
                    SELECT o.upload_id, o.district_id, d.name AS district, o.indicator, o.date,
@@ -386,8 +392,9 @@ class Store:
                     AND o.indicator = k.indicator AND o.date = k.date
                     AND o.lat IS NOT DISTINCT FROM k.lat AND o.lon IS NOT DISTINCT FROM k.lon
                    LEFT JOIN districts d ON d.district_id = o.district_id
-                   WHERE o.city_id = ? AND o.organisation = ?
-                   ORDER BY o.date, district, o.indicator""", [city_id, organisation]).df()
+                   WHERE o.city_id = ? AND {ORG_ROWS}
+                   ORDER BY o.date, district, o.indicator""",
+                [city_id, city_id, organisation]).df()
         finally:
             cur.unregister("_keys")
 
@@ -477,13 +484,13 @@ class Store:
         if actor.restricted:
             raise AccessDenied("Punktdaten sind für diese Rolle nicht freigegeben.")
         city_id = self.city_id(actor, city)
-        sql = ("SELECT lat, lon, date, district_id, count, note FROM observations "
+        sql = ("SELECT lat, lon, date, district_id, count, note FROM observations o "
                "WHERE city_id = ? AND indicator = ? AND date BETWEEN ? AND ? "
                "AND lat IS NOT NULL AND lon IS NOT NULL")
         params: list = [city_id, indicator, start, end]
         if actor.role == "outreach":          # row-level data: own organisation only
-            sql += " AND organisation = ?"
-            params.append(actor.organisation)
+            sql += f" AND {ORG_ROWS}"
+            params += [city_id, actor.organisation]
         return self._df(sql + " ORDER BY date", params)
 
     def date_range(self, actor: Actor, city: str) -> tuple[date | None, date | None]:
@@ -515,11 +522,11 @@ class Store:
         if actor.restricted:
             raise AccessDenied("Einzelmeldungen sind für diese Rolle nicht freigegeben.")
         sql = ("SELECT d.code AS district_code, o.indicator, o.date, o.count, o.lat, o.lon, "
-               "o.organisation, o.note FROM observations o LEFT JOIN districts d USING "
-               "(district_id) WHERE o.city_id = ?")
+               "u.organisation, o.note FROM observations o JOIN uploads u USING (upload_id) "
+               "LEFT JOIN districts d USING (district_id) WHERE o.city_id = ?")
         params: list = [city_id]
         if actor.role == "outreach":
-            sql += " AND o.organisation = ?"
+            sql += " AND u.organisation = ?"
             params.append(actor.organisation)
         return self._df(sql + " ORDER BY ALL", params)
 

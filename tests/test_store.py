@@ -132,3 +132,43 @@ def test_person_related_points_are_refused_for_everyone(empty_store):
     with pytest.raises(AccessDenied):
         empty_store.points(SYSTEM, "Teststadt", "drogennotfaelle", date(2026, 1, 1),
                            date(2026, 12, 31), load_catalog())
+
+
+def test_migration_006_keeps_who_reported_each_row(tmp_path, monkeypatch):
+    """A database from before migration 006 (organisation on every observation row) opens
+    with the column gone; exports, row-level filters and collision checks still know each
+    row's organisation, now from its upload."""
+    import lagebild.store as store_module
+    path = tmp_path / "alt.duckdb"
+    every = store_module.migrations()
+    monkeypatch.setattr(store_module, "migrations", lambda: [m for m in every if m[0] < 6])
+    old = Store(path)
+    ids = _city(old)
+    cur = old._cur()
+    for uid, org in ((1, "A"), (2, "B")):
+        cur.execute("INSERT INTO uploads (upload_id, city_id, organisation, filename, sha256, "
+                    "uploaded_by, row_count) VALUES (?, 1, ?, 'x.csv', ?, 'system', 1)",
+                    [uid, org, f"h{uid}"])
+        cur.execute("INSERT INTO observations (city_id, district_id, indicator, date, count, "
+                    "lat, lon, organisation, upload_id, note) VALUES (1, ?, 'spritzenfunde', "
+                    "DATE '2026-11-02', ?, 51.005, 10.005, ?, ?, NULL)",
+                    [int(ids["Altstadt"]), uid * 10, org, uid])
+    old.close()
+    monkeypatch.setattr(store_module, "migrations", lambda: every)
+
+    store = Store(path)
+    assert store.schema_version() == every[-1][0]
+    assert "organisation" not in set(store._df("DESCRIBE observations")["column_name"])
+    rows = store.observations(SYSTEM, "Teststadt")
+    assert sorted(zip(rows["organisation"], rows["count"])) == [("A", 10), ("B", 20)]
+    a = Actor("a", "outreach", organisation="A", cities=frozenset({"Teststadt"}))
+    assert list(store.observations(a, "Teststadt")["count"]) == [10]
+    points = store.points(a, "Teststadt", "spritzenfunde", date(2026, 11, 1),
+                          date(2026, 11, 30), load_catalog())
+    assert list(points["count"]) == [10]
+    same = pd.DataFrame({"district_id": [ids["Altstadt"]], "indicator": ["spritzenfunde"],
+                         "date": [pd.Timestamp("2026-11-02")], "lat": [51.005],
+                         "lon": [10.005]})
+    assert list(store.colliding_rows(SYSTEM, "Teststadt", "A", same)["count"]) == [10]
+    assert store.colliding_rows(SYSTEM, "Teststadt", "C", same).empty
+    store.close()
