@@ -37,6 +37,9 @@ class StoreError(RuntimeError):
 ORG_ROWS = ("o.upload_id IN (SELECT upload_id FROM uploads WHERE city_id = ? "
             "AND organisation = ?)")
 
+# An observation row that belongs in observation_details rather than observation_counts.
+DETAIL = "lat IS NOT NULL OR lon IS NOT NULL OR note IS NOT NULL"
+
 # what ``colliding_rows`` returns: the earlier rows an upload would overwrite
 COLLISION_COLUMNS = ["upload_id", "district_id", "district", "indicator", "date", "count",
                      "lat", "lon", "note"]
@@ -338,19 +341,26 @@ class Store:
                 if clash:
                     raise CollidingRows(clash)
             if replace and earlier_rows:
-                replaced = cur.execute(
-                    f"""DELETE FROM observations o USING _new_rows n
-                       WHERE o.city_id = ? AND {ORG_ROWS}
-                         AND o.district_id IS NOT DISTINCT FROM n.district_id
-                         AND o.indicator = n.indicator AND o.date = n.date
-                         AND o.lat IS NOT DISTINCT FROM n.lat
-                         AND o.lon IS NOT DISTINCT FROM n.lon""",
-                    [city_id, city_id, organisation]).fetchone()[0]
-            cur.execute(
-                """INSERT INTO observations (city_id, district_id, indicator, date, count, lat,
-                       lon, upload_id, note)
-                   SELECT ?, district_id, indicator, date, count, lat, lon, ?, note
-                   FROM _new_rows""", [city_id, upload_id])
+                replaced = self._delete_replaced(cur, city_id, organisation)
+            # Two tables behind the view ``observations`` (migration 007): rows with
+            # coordinates or a note go to observation_details, all others (most) to
+            # observation_counts, which has no lat/lon/note columns to write.
+            detail = (data["lat"].notna() | data["lon"].notna()
+                      | data["note"].notna()).to_numpy()
+            if not detail.all():
+                cur.execute(
+                    f"""INSERT INTO observation_counts (city_id, district_id, indicator, date,
+                           count, upload_id)
+                       SELECT ?, district_id, indicator, date, count, ? FROM _new_rows
+                       {"WHERE NOT (" + DETAIL + ")" if detail.any() else ""}""",
+                    [city_id, upload_id])
+            if detail.any():
+                cur.execute(
+                    f"""INSERT INTO observation_details (city_id, district_id, indicator, date,
+                           count, lat, lon, upload_id, note)
+                       SELECT ?, district_id, indicator, date, count, lat, lon, ?, note
+                       FROM _new_rows {"" if detail.all() else "WHERE " + DETAIL}""",
+                    [city_id, upload_id])
             cur.execute("DROP VIEW _new_rows")
             cur.unregister("_new_rows_raw")
             self._register(cur, "_periods", per)
@@ -362,6 +372,24 @@ class Store:
                         replaced=replaced)
         self.checkpoint()
         return upload_id
+
+    def _delete_replaced(self, cur, city_id: int, organisation: str) -> int:
+        """Delete the organisation's earlier rows with the key of a row in ``_new_rows``
+        (district, indicator, date and coordinates, if any) from both observation tables;
+        returns how many."""
+        same = """o.district_id IS NOT DISTINCT FROM n.district_id
+                  AND o.indicator = n.indicator AND o.date = n.date"""
+        counts = cur.execute(
+            f"""DELETE FROM observation_counts o USING _new_rows n
+               WHERE o.city_id = ? AND {ORG_ROWS} AND {same}
+                 AND n.lat IS NULL AND n.lon IS NULL""",
+            [city_id, city_id, organisation]).fetchone()[0]
+        details = cur.execute(
+            f"""DELETE FROM observation_details o USING _new_rows n
+               WHERE o.city_id = ? AND {ORG_ROWS} AND {same}
+                 AND o.lat IS NOT DISTINCT FROM n.lat AND o.lon IS NOT DISTINCT FROM n.lon""",
+            [city_id, city_id, organisation]).fetchone()[0]
+        return counts + details
 
     def _has_rows(self, cur, city_id: int, organisation: str) -> bool:
         """Does ``organisation`` have observations in this city (collisions possible)?"""
@@ -436,8 +464,9 @@ class Store:
                                    "einen Upload zurückziehen.")
             if status != "imported":
                 raise ValueError(f"Upload {upload_id} ist bereits zurückgezogen.")
-            removed = cur.execute("DELETE FROM observations WHERE upload_id = ?",
-                                  [upload_id]).fetchone()[0]
+            removed = sum(cur.execute(f"DELETE FROM {table} WHERE upload_id = ?",
+                                      [upload_id]).fetchone()[0]
+                          for table in ("observation_counts", "observation_details"))
             cur.execute("DELETE FROM reporting_periods WHERE upload_id = ?", [upload_id])
             cur.execute("UPDATE uploads SET status = 'withdrawn', withdrawn_by = ?, "
                         "withdrawn_at = current_timestamp WHERE upload_id = ?",

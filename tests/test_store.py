@@ -7,7 +7,7 @@ from shapely.geometry import box
 
 from lagebild.access import AccessDenied, Actor, SYSTEM
 from lagebild.catalog import load_catalog
-from lagebild.store import Store, migrations
+from lagebild.store import CollidingRows, Store, migrations
 
 
 def _city(store, name="Teststadt"):
@@ -134,10 +134,11 @@ def test_person_related_points_are_refused_for_everyone(empty_store):
                            date(2026, 12, 31), load_catalog())
 
 
-def test_migration_006_keeps_who_reported_each_row(tmp_path, monkeypatch):
-    """A database from before migration 006 (organisation on every observation row) opens
-    with the column gone; exports, row-level filters and collision checks still know each
-    row's organisation, now from its upload."""
+def test_migrations_006_007_keep_every_row_and_who_reported_it(tmp_path, monkeypatch):
+    """A database from before migrations 006/007 (one observations table with the
+    organisation on every row) opens with the rows split into counts and details behind the
+    view ``observations``; exports, row-level filters, collision checks and withdrawals
+    still see every row and its organisation, now from its upload."""
     import lagebild.store as store_module
     path = tmp_path / "alt.duckdb"
     every = store_module.migrations()
@@ -147,28 +148,67 @@ def test_migration_006_keeps_who_reported_each_row(tmp_path, monkeypatch):
     cur = old._cur()
     for uid, org in ((1, "A"), (2, "B")):
         cur.execute("INSERT INTO uploads (upload_id, city_id, organisation, filename, sha256, "
-                    "uploaded_by, row_count) VALUES (?, 1, ?, 'x.csv', ?, 'system', 1)",
+                    "uploaded_by, row_count) VALUES (?, 1, ?, 'x.csv', ?, 'system', 2)",
                     [uid, org, f"h{uid}"])
         cur.execute("INSERT INTO observations (city_id, district_id, indicator, date, count, "
                     "lat, lon, organisation, upload_id, note) VALUES (1, ?, 'spritzenfunde', "
-                    "DATE '2026-11-02', ?, 51.005, 10.005, ?, ?, NULL)",
-                    [int(ids["Altstadt"]), uid * 10, org, uid])
+                    "DATE '2026-11-02', ?, 51.005, 10.005, ?, ?, NULL), (1, ?, "
+                    "'spritzenfunde', DATE '2026-11-03', ?, NULL, NULL, ?, ?, ?)",
+                    [int(ids["Altstadt"]), uid * 10, org, uid,
+                     int(ids["Neustadt"]), uid * 100, org, uid, "Notiz" if uid == 2 else None])
     old.close()
     monkeypatch.setattr(store_module, "migrations", lambda: every)
 
     store = Store(path)
     assert store.schema_version() == every[-1][0]
     assert "organisation" not in set(store._df("DESCRIBE observations")["column_name"])
+    tables = {t: store._df(f"SELECT count(*) AS n FROM {t}")["n"][0]
+              for t in ("observation_counts", "observation_details")}
+    assert tables == {"observation_counts": 1, "observation_details": 3}
     rows = store.observations(SYSTEM, "Teststadt")
-    assert sorted(zip(rows["organisation"], rows["count"])) == [("A", 10), ("B", 20)]
+    assert sorted(zip(rows["organisation"], rows["count"], rows["lat"].notna(),
+                      rows["note"].fillna(""))) == [
+        ("A", 10, True, ""), ("A", 100, False, ""), ("B", 20, True, ""),
+        ("B", 200, False, "Notiz")]
     a = Actor("a", "outreach", organisation="A", cities=frozenset({"Teststadt"}))
-    assert list(store.observations(a, "Teststadt")["count"]) == [10]
+    assert sorted(store.observations(a, "Teststadt")["count"]) == [10, 100]
     points = store.points(a, "Teststadt", "spritzenfunde", date(2026, 11, 1),
                           date(2026, 11, 30), load_catalog())
     assert list(points["count"]) == [10]
-    same = pd.DataFrame({"district_id": [ids["Altstadt"]], "indicator": ["spritzenfunde"],
-                         "date": [pd.Timestamp("2026-11-02")], "lat": [51.005],
-                         "lon": [10.005]})
-    assert list(store.colliding_rows(SYSTEM, "Teststadt", "A", same)["count"]) == [10]
+    same = pd.DataFrame({"district_id": [ids["Altstadt"], ids["Neustadt"]],
+                         "indicator": ["spritzenfunde"] * 2,
+                         "date": pd.to_datetime(["2026-11-02", "2026-11-03"]),
+                         "lat": [51.005, None], "lon": [10.005, None]})
+    assert sorted(store.colliding_rows(SYSTEM, "Teststadt", "A", same)["count"]) == [10, 100]
     assert store.colliding_rows(SYSTEM, "Teststadt", "C", same).empty
+    assert store.withdraw_upload(SYSTEM, "Teststadt", 1) == 2
+    assert sorted(store.observations(SYSTEM, "Teststadt")["count"]) == [20, 200]
     store.close()
+
+
+def test_rows_land_in_counts_or_details_and_replace_finds_both(empty_store):
+    """District counts without coordinates or note go to observation_counts, the others to
+    observation_details; a replacing upload deletes earlier rows from both."""
+    ids = _city(empty_store)
+    rows = pd.DataFrame({"district_id": [ids["Altstadt"]] * 3,
+                         "indicator": ["spritzenfunde"] * 3,
+                         "date": pd.to_datetime(["2026-11-02", "2026-11-02", "2026-11-03"]),
+                         "count": [4, 1, 2], "lat": [None, 51.005, None],
+                         "lon": [None, 10.005, None], "note": [None, None, "am Spielplatz"]})
+    empty_store.insert_upload(SYSTEM, "Teststadt", "Streetwork", "a.csv", "h1", rows,
+                              _periods("2026-11-02", "2026-11-03"))
+
+    def stored():
+        return {t: sorted(empty_store._df(f"SELECT count FROM {t}")["count"])
+                for t in ("observation_counts", "observation_details")}
+
+    assert stored() == {"observation_counts": [4], "observation_details": [1, 2]}
+    again = rows.assign(count=[40, 10, 20])
+    with pytest.raises(CollidingRows, match="^3 Zeilen"):
+        empty_store.insert_upload(SYSTEM, "Teststadt", "Streetwork", "b.csv", "h2", again,
+                                  _periods("2026-11-02", "2026-11-03"))
+    empty_store.insert_upload(SYSTEM, "Teststadt", "Streetwork", "b.csv", "h2", again,
+                              _periods("2026-11-02", "2026-11-03"), replace=True)
+    assert stored() == {"observation_counts": [40], "observation_details": [10, 20]}
+    log = empty_store.audit_log(SYSTEM)
+    assert '"replaced": 3' in log[log["action"] == "upload.import"].iloc[0]["detail"]
