@@ -224,7 +224,9 @@ def to_long(table: RawTable, layout: Layout) -> pd.DataFrame:
     Blank rows are dropped."""
     cells = table.cells
     n = len(cells)
-    empty = pd.Series("", index=cells.index, dtype="str")
+    # a column the file lacks: "" in every row, as a categorical (no string per row)
+    empty = pd.Series(pd.Categorical.from_codes(np.zeros(n, dtype="int8"), categories=[""]),
+                      index=cells.index)
     stripped = {pos: strip(cells[pos]) for pos in cells.columns
                 if layout.names[pos].strip() or pos in layout.indicator_columns}
     blank = np.ones(n, dtype=bool)

@@ -132,12 +132,15 @@ def read_csv(data: bytes, lang: str = "de") -> tuple[RawTable | None, list[Uploa
 def _read_plain(data: bytes) -> RawTable | None:
     """The common case without decoding the file in Python: UTF-8 (Arrow checks every
     cell), no quotes, no NUL bytes, the header on the first line. None: take the full
-    path (``decode`` and the readers below), which also finds Windows-1252."""
+    path (``decode`` and the readers below), which also finds Windows-1252.
+
+    The file is read with quoting off, so a ``"`` anywhere in it ends up in a cell (or
+    breaks the read); quotes and NUL bytes are then looked for in the distinct values,
+    which is cheaper than scanning the bytes."""
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
     end = body.find(b"\n")
     head = body[:end if end >= 0 else len(body)]
-    if not head.strip() or b'"' in body or \
-            data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if not head.strip() or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
     try:
         first_line = head.decode("utf-8")
@@ -145,19 +148,18 @@ def _read_plain(data: bytes) -> RawTable | None:
         return None
     if _SEP_LINE.match(first_line):
         return None
-    table = _read_fast(body, sniff_delimiter(first_line), "", quotes=False)
-    if table is None or _has_nul(table):
-        return None         # NUL bytes (a binary file): the full path names the problem
+    table = _read_fast(body, sniff_delimiter(first_line), "", quotes=False, quoting=False)
+    if table is None or _holds(table, ('"', "\x00")):
+        return None     # quotes, NUL bytes (a binary file): the full path handles them
     table.encoding = "utf-8"
     return table
 
 
-def _has_nul(table: RawTable) -> bool:
-    """Does any cell or header hold a NUL byte? Checked on the distinct values (cheaper
-    than scanning the bytes)."""
-    return any("\x00" in h for h in table.header) or any(
-        table.cells[c].cat.categories.str.contains("\x00", regex=False).any()
-        for c in table.cells.columns)
+def _holds(table: RawTable, chars: tuple[str, ...]) -> bool:
+    """Does any cell or header hold one of ``chars``? Checked on the distinct values."""
+    return any(ch in h for h in table.header for ch in chars) or any(
+        table.cells[c].cat.categories.str.contains(ch, regex=False).any()
+        for c in table.cells.columns for ch in chars)
 
 
 def _first_line(text: str) -> str:
@@ -167,14 +169,15 @@ def _first_line(text: str) -> str:
 
 
 def _read_fast(body: bytes, delimiter: str, text: str,
-               quotes: bool | None = None) -> RawTable | None:
+               quotes: bool | None = None, quoting: bool = True) -> RawTable | None:
     """pyarrow: whole file at once. None when the exact reader is needed.
 
     Line numbers are positions (header = line 1), so this path only takes files where every
     record is one line: a blank line makes pyarrow complain (``ignore_empty_lines`` is off)
     and a quoted value spanning lines goes to the exact reader. pyarrow quietly repairs
     misplaced quotes (``"12"5`` becomes 125), so lines with quotes are checked first (a
-    regex per such line). ``quotes``: whether ``body`` holds a ``"``, if known."""
+    regex per such line). ``quotes``: whether ``body`` holds a ``"``, if known;
+    ``quoting=False``: read ``"`` as an ordinary character (the caller checks the cells)."""
     if body[:1] in (b"\r", b"\n"):
         return None
     if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
@@ -184,7 +187,7 @@ def _read_fast(body: bytes, delimiter: str, text: str,
     if quotes and not _quoted_lines_ok(text, delimiter):
         return None     # misplaced quotes (False) or values spanning lines (None)
     try:
-        table = _arrow_read(body, delimiter)
+        table = _arrow_read(body, delimiter, quoting)
     except Exception:  # noqa: BLE001 - any parser complaint: diagnose exactly
         return None
     if table.num_rows < 1 or any(c.null_count for c in table.columns):
@@ -196,7 +199,7 @@ def _read_fast(body: bytes, delimiter: str, text: str,
                     delimiter)
 
 
-def _arrow_read(body: bytes, delimiter: str):
+def _arrow_read(body: bytes, delimiter: str, quoting: bool = True):
     """pyarrow's multi-threaded CSV reader, every cell as dictionary-encoded text: the
     columns the checks look at (date, district, indicator, count) repeat few values, so
     the row checks work on integer codes (see ``ingest_values.by_unique``)."""
@@ -208,7 +211,8 @@ def _arrow_read(body: bytes, delimiter: str):
     return pa_csv.read_csv(
         io.BytesIO(body),
         read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
-        parse_options=pa_csv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
+        parse_options=pa_csv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                          quote_char='"' if quoting else False),
         convert_options=pa_csv.ConvertOptions(
             column_types={f"f{i}": text for i in range(max(n, 1) + 64)},
             strings_can_be_null=False, quoted_strings_can_be_null=False))

@@ -80,14 +80,16 @@ class RowChecker:
         ids = self.districts["district_id"].to_numpy().astype("int64")
         if candidates.any():
             pos = self._assign_points(candidates, lat, lon, place.values, ind)
-        else:      # districts by name only: look up per distinct name, then take per row
-            pos = place.distinct.astype("int64")[place.codes]
+            district_id = pd.arrays.IntegerArray(ids[np.maximum(pos, 0)], pos < 0)
+        else:      # districts by name only: the id per distinct name, then taken per row
+            district_id = _per_row_ids(ids, place.distinct.astype("int64"), place.codes)
         typed = pd.DataFrame({
             "line": np.asarray(self.lines, dtype="int64"),
-            "district_id": pd.arrays.IntegerArray(ids[np.maximum(pos, 0)], pos < 0),
+            "district_id": district_id,
             "indicator": ind.categorical(),
             "date": dates.values,
-            "count": pd.arrays.IntegerArray(np.asarray(count, dtype="int64"), count_bad),
+            # a count that failed to parse is 0 here (its row is already reported as bad)
+            "count": np.asarray(count, dtype="int64"),
             "lat": np.where(point, lat, np.nan) if point.any() else lat,
             "lon": np.where(point, lon, np.nan) if point.any() else lon,
             "note": self._notes(),
@@ -95,9 +97,8 @@ class RowChecker:
         }, copy=False)
         self._rules(typed)
         if not self.bad.any():
-            return typed[ROW_COLUMNS].astype({"count": "int64"})
+            return typed[ROW_COLUMNS]
         rows = typed.loc[~self.bad, ROW_COLUMNS].reset_index(drop=True)
-        rows["count"] = rows["count"].astype("int64")
         rows["indicator"] = rows["indicator"].cat.remove_unused_categories()
         return rows
 
@@ -217,6 +218,16 @@ def _no_text(index: pd.Index) -> pd.Series:
     """An all-missing text column, built from an Arrow null array (no per-row objects)."""
     nulls = pa.chunked_array([pa.nulls(len(index), pa.large_string())])
     return pd.Series(pd.array(nulls, dtype="str"), index=index)
+
+
+def _per_row_ids(ids: np.ndarray, positions: np.ndarray, codes: np.ndarray
+                 ) -> pd.arrays.IntegerArray:
+    """District id per row from the position per distinct name (-1 = unknown, NA) and the
+    row's code: one lookup per row, the missing mask only when a name was unknown."""
+    unknown = positions < 0
+    per_row = ids[np.maximum(positions, 0)][codes]
+    missing = unknown[codes] if unknown.any() else np.zeros(len(codes), dtype=bool)
+    return pd.arrays.IntegerArray(per_row, missing)
 
 
 def _mask(n: int, rows: np.ndarray) -> np.ndarray:

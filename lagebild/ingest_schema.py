@@ -26,13 +26,14 @@ KEY = ["district_id", "indicator", "date"]
 
 
 class UploadRow(pa.DataFrameModel):
-    """One count as it will be stored; nulls are cells that already failed to parse."""
+    """One count as it will be stored; nulls (and a count of 0 where the count cell failed)
+    are cells that already failed to parse and were reported."""
 
     line: Series[int]
     district_id: Series[pd.Int64Dtype] = pa.Field(nullable=True)
     indicator: Series[pa.typing.Category] = pa.Field(nullable=True)   # catalogue keys
     date: Series[pd.Timestamp] = pa.Field(nullable=True)
-    count: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+    count: Series[np.int64]
     lat: Series[float] = pa.Field(nullable=True)
     lon: Series[float] = pa.Field(nullable=True)
     note: Series[str] = pa.Field(nullable=True)

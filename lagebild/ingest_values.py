@@ -50,8 +50,12 @@ class Parsed:
         """The values as a pandas Categorical of their distinct values (bad rows -> NA);
         for text values such as indicator keys, without a Python object per row."""
         inner, cats = pd.factorize(pd.Series(self.distinct, dtype=object), sort=True)
-        codes = np.where(self.bad, -1, inner[self.codes])
-        return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype="str"))
+        codes = inner[self.codes]
+        if self.bad.any():
+            codes = np.where(self.bad, -1, codes)
+        # codes are positions in ``cats`` or -1 by construction: no check per row needed
+        return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype="str"),
+                                         validate=False)
 
 
 def by_unique(raw: pd.Series, parse) -> Parsed:

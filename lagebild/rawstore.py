@@ -38,10 +38,22 @@ def directory(db_path: str | Path) -> Path | None:
     return path.with_name(path.stem + SUFFIX)
 
 
+def _yield_to_checks() -> None:
+    """Lowest CPU priority for the calling (staging) thread, where the OS allows it (Linux
+    schedules threads one by one): the CSV reader at the start of the checks uses both
+    cores, so the hash runs mostly afterwards, beside the single-threaded row checks,
+    instead of slowing the reader down."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
+
+
 class Staging:
     """Hash the upload and write its bytes to a temporary file in a second thread while
     the caller checks the file (hashing and writing release the GIL, so on a large file
-    they cost no wall time). ``keep()`` then renames the file to ``<sha256>.bin`` — call it
+    they cost no wall time; the thread runs at the lowest CPU priority, see
+    ``_yield_to_checks``). ``keep()`` then renames the file to ``<sha256>.bin`` — call it
     before the import transaction; leaving the ``with`` block without ``keep()`` deletes
     the temporary file. ``write=False`` (dry run, file over the size limit): only the hash.
 
@@ -64,6 +76,7 @@ class Staging:
         self._thread.start()
 
     def _work(self) -> None:
+        _yield_to_checks()
         try:
             self._sha = hashlib.sha256(self._data).hexdigest()
             if self._folder is not None:
