@@ -287,13 +287,19 @@ def grid(city: str) -> pd.DataFrame:
     return _grid(_data_version(city), city)
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
-def _districts(version: tuple, city: str):
-    return store().districts(actor(), city)
+@st.cache_data(ttl=600, max_entries=80, show_spinner=False)
+def _store_read(version: tuple, city: str, method: str, options: tuple = ()):
+    return getattr(store(), method)(actor(), city, **dict(options))
+
+
+def cached_read(method: str, city: str, **options):
+    """``Store.<method>(actor, city, **options)``, cached per data version and user
+    (``_data_version``): the smaller per-city answers (districts, places, measures, ...)."""
+    return _store_read(_data_version(city), city, method, tuple(sorted(options.items())))
 
 
 def districts(city: str):
-    return _districts(_data_version(city), city)
+    return cached_read("districts", city)
 
 
 # --------------------------------------------------------------------- page helpers

@@ -10,8 +10,8 @@ from lagebild.analytics import trends
 from lagebild.i18n import fmt_number
 from lagebild.ui._core import (
     actor,
+    cached_read,
     catalog,
-    _data_version,
     districts,
     grid,
     lang,
@@ -26,23 +26,13 @@ MAP_DISTRICT_KEY = "map_district"     # selectbox of the district detail, set by
 PROXIMITY_INDICATOR = "spritzenfunde"
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
-def _display_districts(version: tuple, city: str):
-    return store().districts(actor(), city, display=True)
-
-
 def display_districts(city: str):
     """Districts with their simplified map geometry (shared borders kept)."""
-    return _display_districts(_data_version(city), city)
-
-
-@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
-def _places(version: tuple, city: str) -> pd.DataFrame:
-    return store().places(actor(), city)
+    return cached_read("districts", city, display=True)
 
 
 def places(city: str) -> pd.DataFrame:
-    return _places(_data_version(city), city)
+    return cached_read("places", city)
 
 
 def number(value, decimals: int = 0) -> str:

@@ -10,8 +10,8 @@ from lagebild.analytics import trends
 from lagebild.i18n import fmt_number
 from lagebild.ui._core import (
     actor,
+    cached_read,
     catalog,
-    _data_version,
     districts,
     grid,
     indicator_options,
@@ -61,22 +61,12 @@ def bodies() -> dict:
         st.stop()
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
-def _measures(version: tuple, city: str) -> pd.DataFrame:
-    return store().measures(actor(), city)
-
-
 def measures(city: str) -> pd.DataFrame:
-    return _measures(_data_version(city), city)
-
-
-@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
-def _meetings(version: tuple, city: str) -> pd.DataFrame:
-    return store().meetings(actor(), city)
+    return cached_read("measures", city)
 
 
 def meetings(city: str) -> pd.DataFrame:
-    return _meetings(_data_version(city), city)
+    return cached_read("meetings", city)
 
 
 def _district_opts(city: str) -> dict[str, str]:
