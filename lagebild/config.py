@@ -52,6 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
             "sets it; never set it in production."),
     Setting("session_timeout_min", 30, int,
             "Minutes without interaction after which a user is logged out."),
+    Setting("today", "", str,
+            "Pins 'today' (ISO date, e.g. 2026-12-02) for demos, tests and reproducing a past "
+            "situation; empty (default) = the system date. Read only by lagebild/clock.py."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
