@@ -24,6 +24,7 @@ from lagebild.analytics.trends import CITY, iso_label, period_totals
 from lagebild.briefing_data import BriefingInputs
 from lagebild.i18n import fmt_number, fmt_percent, t
 from lagebild.measure_views import fmt_date
+from lagebild.views import data_status
 
 
 @dataclass
@@ -114,6 +115,10 @@ def facts(inp: BriefingInputs) -> list[tuple[str, str]]:
             f"{period} ({fmt_date(inp.first_week, inp.lang)} – "
             f"{fmt_date(inp.period_end, inp.lang)}; {basis})"),
            (tr(inp, "briefing.fact.report_week"), iso_label(inp.report_week, inp.lang))]
+    if inp.last_report is not None:                                   # (#14) Datenstand
+        line, stale = data_status(inp.last_report, inp.report_week, inp.today, inp.lang)
+        out.append((tr(inp, "briefing.fact.data_status"),
+                    line.split(": ", 1)[-1] + (f" {stale}" if stale else "")))
     if inp.next_meeting is not None:
         out.append((tr(inp, "briefing.fact.next_meeting"),
                     f"{fmt_date(inp.next_meeting['held_on'], inp.lang)} – "

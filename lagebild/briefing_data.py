@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from lagebild import clock
 from lagebild import measures as measures_mod
 from lagebild.access import Actor
 from lagebild.analytics import trends
@@ -40,7 +41,7 @@ class BriefingInputs:
     today: date
     generated_at: datetime
     since: date                   # the day the period starts (meeting date, --since, default)
-    since_kind: str               # "meeting" | "custom" | "default"
+    since_kind: str               # "meeting" | "custom" | "default" | "no_data_since"
     first_week: pd.Timestamp
     report_week: pd.Timestamp
     n_weeks: int
@@ -55,6 +56,7 @@ class BriefingInputs:
     catalog: object
     config: object
     bodies: dict
+    last_report: date | None = None   # newest observation date (the "Datenstand")
 
     @property
     def period_end(self) -> pd.Timestamp:
@@ -63,19 +65,21 @@ class BriefingInputs:
 
 def period_weeks(since, report_week) -> tuple[pd.Timestamp, int]:
     """(first week, number of weeks): from the first Monday on or after ``since`` to the
-    report week, at least one week.
+    report week. ``n == 0`` when no complete week lies between ``since`` and the end of the
+    report week (a meeting after the newest reported week): then the period is empty and must
+    not be named after that day.
 
     >>> w, n = period_weeks(date(2026, 9, 16), pd.Timestamp("2026-11-09"))
     >>> w.date().isoformat(), n
     ('2026-09-21', 8)
+    >>> period_weeks(date(2026, 11, 25), pd.Timestamp("2026-11-09"))[1]
+    0
     """
     day = pd.Timestamp(since).normalize()
     first = day + pd.Timedelta(days=(7 - day.day_of_week) % 7)
     report_week = pd.Timestamp(report_week)
     n = int((report_week - first).days // 7) + 1
-    if n < 1:
-        return report_week, 1
-    return first, n
+    return (first, n) if n >= 1 else (report_week, 0)
 
 
 def period_start(meetings: pd.DataFrame, today: date, since: date | None,
@@ -105,7 +109,7 @@ def collect(store: Store, actor: Actor, city: str, *, catalog, config, lang: str
     passed in (the page has them cached); otherwise they are read (stale alert signals are
     recomputed in memory, nothing is written)."""
     step = progress or (lambda f, s: None)
-    today = today or date.today()
+    today = today if today is not None else clock.today()
     cities = store.cities(actor)
     if city not in set(cities["name"]):
         store.city_id(actor, city)            # German AccessDenied / KeyError
@@ -121,6 +125,10 @@ def collect(store: Store, actor: Actor, city: str, *, catalog, config, lang: str
     meetings = store.meetings(actor, city)
     start, kind, meeting = period_start(meetings, today, since, report_week)
     first, n = period_weeks(start, report_week)
+    if n == 0:          # nothing reported since that day: the newest week under its own name
+        first, n = report_week, 1
+        if kind == "meeting":
+            kind = "no_data_since"
     step(0.15, "alerts")
     if signals is None:
         signals = _signals(store, actor, city, catalog, config)
@@ -131,10 +139,11 @@ def collect(store: Store, actor: Actor, city: str, *, catalog, config, lang: str
     end = (report_week + pd.Timedelta(days=6)).date()
     return BriefingInputs(
         city=city, is_demo=bool(cities.set_index("name").loc[city, "is_demo"]),
-        role=actor.role, lang=lang, k=k, today=today, generated_at=datetime.now(),
+        role=actor.role, lang=lang, k=k, today=today, generated_at=clock.now(),
         since=start, since_kind=kind, first_week=first, report_week=report_week, n_weeks=n,
         meeting=meeting, next_meeting=measures_mod.next_meeting(meetings, today),
         districts=dist, grid=grid, signals=signals, episodes=episodes,
         measures=store.measures(actor, city),
         reporting=store.reporting_summary(actor, city, first.date(), end),
-        catalog=catalog, config=config, bodies=measures_mod.load_bodies())
+        catalog=catalog, config=config, bodies=measures_mod.load_bodies(),
+        last_report=store.date_range(actor, city)[1])

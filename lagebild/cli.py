@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lagebild import rawstore
+from lagebild import clock, rawstore
 from lagebild.access import SYSTEM
 from lagebild.catalog import load_catalog
 from lagebild.config import ROOT, get_settings
@@ -28,6 +28,15 @@ def _open(args):
         raise SystemExit(2) from exc
 
 
+def _iso_date(text: str):
+    from datetime import date
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' ist kein Datum im Format JJJJ-MM-TT (z. B. 2026-11-29)") from None
+
+
 def cmd_demo(args) -> int:
     from lagebild.seed import create_demo, create_large_demo
     store = _open(args)
@@ -42,15 +51,18 @@ def cmd_demo(args) -> int:
         print(f"Große Demo ({', '.join(names)}; synthetisch) angelegt in {_db(args)}.")
         return 0
     try:
-        city = create_demo(store, seed=args.seed)
+        city = create_demo(store, seed=args.seed, end=args.end)
     except ValueError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
     info = store.info(SYSTEM)
+    first, last = store.date_range(SYSTEM, city)
     store.close()
     obs = next(c["observations"] for c in info["cities"] if c["name"] == city)
+    iso = last.isocalendar()
     print(f"Demo-Stadt '{city}' (synthetische Daten) angelegt in {_db(args)}: "
-          f"{obs} Beobachtungen.")
+          f"{obs} Beobachtungen vom {first:%d.%m.%Y} bis {last:%d.%m.%Y} "
+          f"(bis KW {iso.week}/{iso.year}).")
     return 0
 
 
@@ -136,7 +148,6 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from datetime import datetime
 
     from lagebild.store import Store
     db = Path(_db(args))
@@ -145,7 +156,7 @@ def cmd_restore(args) -> int:
             print(f"Fehler: {db} existiert. Mit --force wird sie nach {db.name}.vor-restore-… "
                   "verschoben und aus der Sicherung neu angelegt.", file=sys.stderr)
             return 1
-        aside = db.with_name(f"{db.name}.vor-restore-{datetime.now():%Y%m%d-%H%M%S}")
+        aside = db.with_name(f"{db.name}.vor-restore-{clock.now():%Y%m%d-%H%M%S}")
         db.rename(aside)
         wal = db.with_name(db.name + ".wal")
         if wal.exists():
@@ -163,7 +174,6 @@ def cmd_restore(args) -> int:
 
 def cmd_rebuild(args) -> int:
     """Re-import the kept original uploads (after a loss without a usable backup)."""
-    from datetime import datetime
 
     from lagebild.importer import rebuild
     folder = Path(args.uploads) if args.uploads else rawstore.directory(_db(args))
@@ -172,7 +182,7 @@ def cmd_rebuild(args) -> int:
         return 2
     if folder.resolve() == rawstore.directory(_db(args)).resolve():
         # the rebuilt database records its uploads here again, under new numbers
-        aside = folder.with_name(f"{folder.name}.vor-rebuild-{datetime.now():%Y%m%d-%H%M%S}")
+        aside = folder.with_name(f"{folder.name}.vor-rebuild-{clock.now():%Y%m%d-%H%M%S}")
         folder.rename(aside)
         print(f"Original-Uploads gelesen aus {aside}.")
         folder = aside
@@ -208,6 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = with_db(sub.add_parser("demo", help="Demo-Stadt Musterstadt anlegen (synthetisch)"))
     d.add_argument("--seed", type=int, default=42)
+    d.add_argument("--end", type=_iso_date, default=None, metavar="DATUM",
+                   help="letzter Tag der Demo-Daten (JJJJ-MM-TT; ein anderer Tag als Sonntag "
+                        "wird auf den Sonntag davor gelegt). Standard: Ende der letzten "
+                        "vollständigen ISO-Woche vor heute")
     d.add_argument("--scale", choices=("small", "large"), default="small",
                    help="small: Musterstadt (15 Stadtteile, 3 Jahre); large: 4 Städte, "
                         "200 Stadtteile, 10 Jahre täglich, ≈5,1 Mio. Beobachtungen "

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
+from lagebild import clock
 from lagebild.access import SYSTEM
 from lagebild.config import get_settings
 from lagebild.i18n import t
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
             return USAGE
         try:
             outcome = import_file(store, SYSTEM, args.city, args.org, data, path.name,
-                                  today=date.today(), replace=args.replace,
+                                  today=clock.today(), replace=args.replace,
                                   dry_run=args.dry_run, lang=lang, sheet=args.sheet)
         except ValueError as exc:          # e.g. empty organisation
             print(str(exc), file=sys.stderr)

@@ -270,6 +270,27 @@ class DemoCity:
     organisations: pd.DataFrame
 
 
+def last_full_week_end(today: date) -> date:
+    """The Sunday before ``today``: the end of the last complete ISO week (a Sunday itself
+    does not count, its week is still running).
+
+    >>> last_full_week_end(date(2026, 12, 4)), last_full_week_end(date(2026, 11, 30))
+    (datetime.date(2026, 11, 29), datetime.date(2026, 11, 29))
+    >>> last_full_week_end(date(2026, 11, 29)), last_full_week_end(date(2028, 2, 29))
+    (datetime.date(2026, 11, 22), datetime.date(2028, 2, 27))
+    """
+    return today - timedelta(days=today.isoweekday() % 7 or 7)
+
+
+def sunday_on_or_before(day: date) -> date:
+    """``day`` if it is a Sunday, else the Sunday before it (``--end`` of ``lagebild demo``).
+
+    >>> sunday_on_or_before(date(2026, 12, 2)), sunday_on_or_before(date(2026, 11, 29))
+    (datetime.date(2026, 11, 29), datetime.date(2026, 11, 29))
+    """
+    return day - timedelta(days=day.isoweekday() % 7)
+
+
 def generate_demo(seed: int = 42, end: date = date(2026, 11, 15), years: int = 3,
                   catalog=None) -> DemoCity:
     """Generate the fictitious demo city "Musterstadt" (pure, deterministic, no database).

@@ -10,11 +10,11 @@ day and coordinates) -> "rejected" with the collisions listed, unless ``replace=
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 
-from lagebild import rawstore
+from lagebild import clock, rawstore
 from lagebild.access import AccessDenied, Actor
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
@@ -122,7 +122,7 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
         "sha256": parsed.sha256, "uploaded_by": actor.username, "replace": bool(replace),
         "period": [d.isoformat() for d in period] if period else None, "sheet": sheet,
         "today": today.isoformat(), "rows": len(parsed.rows), "status": "imported",
-        "uploaded_at": datetime.now().isoformat(timespec="seconds")})
+        "uploaded_at": clock.now().isoformat(timespec="seconds")})
     key = "ingest.import.imported_replace" if n else "ingest.import.imported"
     return _outcome("imported", t(key, lang, rows=len(parsed.rows), upload_id=upload_id, n=n),
                     parsed, collisions, upload_id=upload_id, replaced=n)

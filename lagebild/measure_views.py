@@ -51,10 +51,9 @@ def filter_measures(measures: pd.DataFrame, statuses=(), bodies=(), district_ids
 
 
 def measures_table(measures: pd.DataFrame, districts: pd.DataFrame, bodies: dict, catalog,
-                   lang: str = "de", today: date | None = None) -> pd.DataFrame:
+                   lang: str, today: date) -> pd.DataFrame:
     """One row per measure: number, title, body, districts, indicators, status, due date with
     its state (overdue/due/done), in effect from, meeting, alert."""
-    today = today or date.today()
     names = districts.set_index("district_id")["name"].to_dict()
     labels = {i.key: i.label(lang) for i in catalog}
     rows = []
@@ -167,11 +166,10 @@ def _short(text: str, n: int = 28) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def meetings_table(meetings: pd.DataFrame, measures: pd.DataFrame, lang: str = "de",
-                   today: date | None = None) -> pd.DataFrame:
+def meetings_table(meetings: pd.DataFrame, measures: pd.DataFrame, lang: str,
+                   today: date) -> pd.DataFrame:
     """One row per meeting: date (planned ones marked), title, participants, decisions,
     number of measures agreed there."""
-    today = today or date.today()
     agreed = measures["meeting_id"].value_counts() if len(measures) else pd.Series(dtype=int)
     rows = []
     for g in meetings.to_dict("records"):

@@ -1,7 +1,8 @@
 """Meetings and measures of the demo city (synthetic, like everything in Musterstadt).
 
-Dates are relative to the last demo report (2026-11-15 with the defaults): three past
-Drogenrapport meetings every two months, the next one planned; measures around the demo's
+Dates are relative to the last demo report (the Sunday before today, see
+``seed.demo_end``): three past Drogenrapport meetings every two months, the next one planned
+(10 days after the last report, so always after today); measures around the demo's
 outbreaks (some done, one overdue, one due before the next meeting, one dropped).
 """
 

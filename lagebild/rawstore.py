@@ -24,8 +24,9 @@ import os
 import shutil
 import threading
 import uuid
-from datetime import datetime
 from pathlib import Path
+
+from lagebild import clock
 
 SUFFIX = ".uploads"
 
@@ -137,7 +138,7 @@ def mark_withdrawn(db_path: str | Path, upload_id: int, by: str) -> None:
         return
     meta = json.loads(path.read_text(encoding="utf-8"))
     meta.update(status="withdrawn", withdrawn_by=by,
-                withdrawn_at=datetime.now().isoformat(timespec="seconds"))
+                withdrawn_at=clock.now().isoformat(timespec="seconds"))
     meta.pop("upload_id", None)
     record(db_path, upload_id, meta)
 

@@ -6,17 +6,29 @@ import hashlib
 
 import pandas as pd
 
+from datetime import date
+
+from lagebild import clock
 from lagebild.access import SYSTEM
 from lagebild.accounts import create_demo_accounts
 from lagebild.catalog import Catalog, load_catalog
-from lagebild.demo import generate_demo
+from lagebild.demo import generate_demo, last_full_week_end, sunday_on_or_before
 from lagebild.store import Store
 
 
-def create_demo(store: Store, seed: int = 42, catalog: Catalog | None = None) -> str:
-    """Generate Musterstadt and store it; returns the city name. Refuses to run twice."""
+def demo_end(end: date | None = None) -> date:
+    """Last day of the demo data: the Sunday on or before ``end`` if given, else the end of
+    the last complete ISO week before today (``lagebild.clock``)."""
+    return sunday_on_or_before(end) if end is not None else last_full_week_end(clock.today())
+
+
+def create_demo(store: Store, seed: int = 42, catalog: Catalog | None = None,
+                end: date | None = None) -> str:
+    """Generate Musterstadt and store it; returns the city name. Refuses to run twice.
+    The data end on :func:`demo_end` (``end``); meetings and measures are dated relative to
+    it, so the last meeting lies in the past and the next one in the future."""
     catalog = catalog or load_catalog()
-    demo = generate_demo(seed=seed, catalog=catalog)
+    demo = generate_demo(seed=seed, catalog=catalog, end=demo_end(end))
     if demo.name in set(store.cities(SYSTEM)["name"]):
         raise ValueError(f"Die Demo-Stadt '{demo.name}' ist in dieser Datenbank schon angelegt.")
     store.ensure_city(SYSTEM, demo.name, ags=demo.ags, is_demo=True)
@@ -43,9 +55,9 @@ def create_demo(store: Store, seed: int = 42, catalog: Catalog | None = None) ->
     return demo.name
 
 
-def demo_outbreaks(seed: int = 42) -> pd.DataFrame:
+def demo_outbreaks(seed: int = 42, end: date | None = None) -> pd.DataFrame:
     """The injected outbreaks of the demo (for tests and the demo explanation)."""
-    return generate_demo(seed=seed).outbreaks
+    return generate_demo(seed=seed, end=demo_end(end)).outbreaks
 
 
 def create_large_demo(store: Store, seed: int = 42, catalog: Catalog | None = None,

@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
+from lagebild import clock
 from lagebild.access import AccessDenied, Actor
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -786,7 +787,7 @@ class Store:
         row = self._clean_measure(fields, partial=False)
         comment = m.clean_comment(comment)
         if row["status"] in m.IN_EFFECT and row["implemented_on"] is None:
-            row["implemented_on"] = date.today()
+            row["implemented_on"] = clock.today()
         with self.transaction() as cur:
             self._check_measure_refs(cur, city_id, city, row)
             cols = list(row)
@@ -823,7 +824,7 @@ class Store:
             status = diff.get("status", old["status"])
             if status in m.IN_EFFECT and old["status"] not in m.IN_EFFECT \
                     and diff.get("implemented_on", old["implemented_on"]) is None:
-                diff["implemented_on"] = on or date.today()
+                diff["implemented_on"] = on or clock.today()
             if not diff and not comment:
                 raise ValueError("Nichts geändert: bitte einen Wert ändern oder einen "
                                  "Kommentar angeben.")

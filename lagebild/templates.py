@@ -38,11 +38,10 @@ def header(lang: str = "de") -> list[str]:
     return [display(c, lang) for c in CANONICAL]
 
 
-def example_rows(catalog: Catalog, districts: gpd.GeoDataFrame, lang: str = "de",
-                 today: date | None = None) -> list[dict]:
+def example_rows(catalog: Catalog, districts: gpd.GeoDataFrame, lang: str,
+                 today: date) -> list[dict]:
     """One example per indicator: district names in turn; coordinates (the district's
     representative point) only where the indicator allows points."""
-    today = today or date.today()
     d = _district_table(districts)
     rows = []
     for i, ind in enumerate(catalog):
@@ -58,8 +57,8 @@ def example_rows(catalog: Catalog, districts: gpd.GeoDataFrame, lang: str = "de"
     return rows
 
 
-def csv_template(catalog: Catalog, districts: gpd.GeoDataFrame, lang: str = "de",
-                 today: date | None = None) -> bytes:
+def csv_template(catalog: Catalog, districts: gpd.GeoDataFrame, lang: str,
+                 today: date) -> bytes:
     """CSV template (UTF-8 with BOM so that Excel shows umlauts)."""
     delim = ";" if lang == "de" else ","
     buf = io.StringIO()
@@ -81,8 +80,8 @@ def _csv_cell(value, lang: str) -> str:
     return str(value)
 
 
-def xlsx_template(catalog: Catalog, districts: gpd.GeoDataFrame, lang: str = "de",
-                  today: date | None = None) -> bytes:
+def xlsx_template(catalog: Catalog, districts: gpd.GeoDataFrame, lang: str,
+                  today: date) -> bytes:
     """XLSX template: sheet 1 data (header, examples, drop-downs), sheet 2 valid lists."""
     from openpyxl import Workbook
     from openpyxl.styles import Font

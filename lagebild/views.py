@@ -6,6 +6,7 @@ No Streamlit, no database: frames in, frames/dicts out, every label already tran
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -164,3 +165,39 @@ def trend_series(grid: pd.DataFrame, districts: pd.DataFrame, indicator: str,
     order = {d: i for i, d in enumerate(district_ids)}
     sel = sel.assign(label=sel["district_id"].map(names), _o=sel["district_id"].map(order))
     return sel.sort_values(["_o", "week"])[["label", "week", "count"]]
+
+
+STALE_DAYS = 14
+
+
+def _day(value, lang: str) -> str:
+    return pd.Timestamp(value).strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d")
+
+
+def data_status(last_report, report_week, today: date, lang: str = "de") -> tuple[str, str | None]:
+    """(line, warning): how current the data of a city is, and a warning when its newest
+    report is more than ``STALE_DAYS`` days older than ``today`` (else None).
+
+    >>> line, warn = data_status(date(2026, 11, 29), pd.Timestamp("2026-11-23"),
+    ...                          date(2026, 12, 2))
+    >>> line
+    'Datenstand: letzte Meldung 29.11.2026; Berichtswoche KW 48/2026 (23.11.2026 – 29.11.2026).'
+    >>> warn is None
+    True
+    >>> data_status(date(2026, 11, 15), None, date(2026, 12, 4))[1][:38]
+    'Die neueste Meldung ist 19 Tage alt (h'
+    """
+    if last_report is None or pd.isna(last_report):
+        return t("app.no_data", lang), None
+    last = pd.Timestamp(last_report)
+    if report_week is None or pd.isna(report_week):
+        line = t("data_status.no_week", lang, last=_day(last, lang))
+    else:
+        week = pd.Timestamp(report_week)
+        line = t("data_status.text", lang, last=_day(last, lang),
+                 week=trends.iso_label(week, lang), start=_day(week, lang),
+                 end=_day(week + pd.Timedelta(days=6), lang))
+    age = (pd.Timestamp(today) - last.normalize()).days
+    warning = t("data_status.stale", lang, days=age, today=_day(today, lang)) \
+        if age > STALE_DAYS else None
+    return line, warning

@@ -10,6 +10,7 @@ ui.require_login()
 city = ui.city_picker()
 if city:
     st.title(ui.t("briefing.page.heading", city=city))
+    ui.show_data_status(city)                     # (#14) how current the data is
     st.caption(ui.t("briefing.page.caption"))
     note = ui.briefing_restricted_note()
     if note:

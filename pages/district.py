@@ -17,6 +17,7 @@ if city:
                                     format_func=options.get, key="district_page_district")
     facts = ui.district_facts(city, district)
     st.title(ui.t("measures.district.heading", district=facts["name"], city=city))
+    ui.show_data_status(city)                     # (#14) how current the data is
     st.caption(ui.t("measures.district.meta", parent=facts["parent"],
                     population=facts["population"], week=ui.week_label(facts["week"])))
     note = ui.privacy_note()

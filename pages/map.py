@@ -14,6 +14,7 @@ if city:
         st.info(ui.t("app.no_data"))
         st.stop()
     st.title(ui.t("map.heading", city=city))
+    ui.show_data_status(city)                     # (#14) how current the data is
     options = ui.indicator_options()
     c1, c2, c3 = st.columns(3)
     indicator = c1.selectbox(ui.t("map.indicator"), list(options), format_func=options.get,
@@ -23,6 +24,8 @@ if city:
     periods = ui.with_meeting_period(city, weeks[0], periods)   # (#6) since the last meeting
     span = c2.selectbox(ui.t("map.period"), list(periods), format_func=periods.get,
                         key="map_period")
+    if note := ui.meeting_period_note(city, weeks[0]):             # (#14) nothing since then
+        c2.caption(note)
     measures = {False: ui.t("map.measure_count"), True: ui.t("map.measure_rate")}
     # ---- HOOK for the alerts issue (#4) -------------------------------------------------
     # When lagebild.ui offers `alert_map_colours(city, indicator, week)` returning

@@ -15,6 +15,7 @@ if city:
     week = st.sidebar.selectbox(ui.t("overview.week_select"), weeks, format_func=ui.week_label,
                                 key="overview_week")
     st.title(ui.t("overview.heading", city=city, week=ui.week_label(week)))
+    ui.show_data_status(city)                     # (#14) how current the data is
     alerts = ui.alert_overview(city, week)          # (#4) Lagestufe right under the title
     ui.show_level(alerts)
     data = ui.overview(city, week)

@@ -12,6 +12,7 @@ if city:
         st.info(ui.t("app.no_data"))
         st.stop()
     st.title(ui.t("trends.heading", city=city))
+    ui.show_data_status(city)                     # (#14) how current the data is
     options = ui.indicator_options()
     c1, c2 = st.columns([1, 2])
     indicator = c1.selectbox(ui.t("trends.indicator"), list(options), format_func=options.get,

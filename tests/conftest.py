@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,13 @@ import pytest
 
 from lagebild.access import SYSTEM
 from lagebild.store import Store
+
+# One clock (#14): the whole suite runs on a pinned "today", whatever the calendar says –
+# the demo ends on the Sunday before it (2026-11-15, KW 46/2026), its next meeting lies
+# ahead (2026-11-25). Servers and CLI processes started by tests inherit it. Tests of the
+# clock itself set or remove LAGEBILD_TODAY with monkeypatch.
+TODAY = "2026-11-18"
+os.environ["LAGEBILD_TODAY"] = TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -19,7 +19,9 @@ from lagebild.cli_ingest import main  # noqa: E402
 from lagebild.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-DAY = (date.today() - timedelta(days=10)).strftime("%d.%m.%Y")
+from conftest import TODAY  # noqa: E402  (the pinned clock)
+
+DAY = (date.fromisoformat(TODAY) - timedelta(days=10)).strftime("%d.%m.%Y")
 GOOD = f"datum;stadtteil;indikator;anzahl\n{DAY};Altstadt;naloxon;2\n{DAY};Südvorstadt;naloxon;1\n"
 BAD = f"datum;stadtteil;indikator;anzahl\n{DAY};Altstadt;naloxon;2\n{DAY};Altstat;naloxon;ca. 5\n"
 COLLIDING = f"datum;stadtteil;indikator;anzahl\n{DAY};Altstadt;Naloxon-Gaben;4\n"

@@ -113,7 +113,7 @@ def test_meetings_page_records_a_meeting(app, demo_db):
     assert at.title[0].value == "Sitzungen Musterstadt"
     assert any("16.09.2026" in i.value for i in at.info)           # since the last meeting
     import datetime
-    at.date_input(key="meeting_new_held_on").set_value(datetime.date(2026, 11, 18))
+    at.date_input(key="meeting_new_held_on").set_value(datetime.date(2026, 11, 17))   # the day before "today"
     at.multiselect(key="meeting_new_participants").set_value(["Polizei", "Drogenhilfe"])
     at.text_area(key="meeting_new_decisions").input("Sondersitzung wegen Nitazenen")
     at.button(key="meeting_new_submit").click().run()
@@ -122,7 +122,7 @@ def test_meetings_page_records_a_meeting(app, demo_db):
     meetings = s.meetings(SYSTEM, "Musterstadt")
     s.close()
     assert "Sondersitzung wegen Nitazenen" in set(meetings["decisions"])
-    assert any("18.11.2026" in i.value for i in at.info)          # now the last meeting
+    assert any("17.11.2026" in i.value for i in at.info)          # now the last meeting
     at.selectbox(key="meetings_selected").set_value(
         int(meetings.loc[meetings["held_on"].dt.month == 9, "meeting_id"].iloc[0])).run()
     agreed = _frame(at, "Maßnahme", "Fällig am")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lagebild import accounts, charts, views
+from lagebild import accounts, charts, clock, views
 from lagebild.access import Actor
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog, load_catalog
@@ -101,7 +101,7 @@ def actor() -> Actor | None:
     if current is not None and _expired():
         logout(reason=t("login.timeout"))
         return None
-    st.session_state[SEEN_KEY] = time.time()
+    st.session_state[SEEN_KEY] = time.monotonic()
     return current
 
 
@@ -121,13 +121,13 @@ def oidc_configured() -> bool:
 
 def _expired() -> bool:
     seen = st.session_state.get(SEEN_KEY)
-    return seen is not None and time.time() - seen > settings().session_timeout_min * 60
+    return seen is not None and time.monotonic() - seen > settings().session_timeout_min * 60
 
 
 def _start_session(account: "accounts.Account") -> None:
     st.session_state[ACTOR_KEY] = account.actor
     st.session_state["lagebild_display_name"] = account.display_name
-    st.session_state[SEEN_KEY] = time.time()
+    st.session_state[SEEN_KEY] = time.monotonic()
 
 
 def login(username: str, password: str) -> str | None:
@@ -311,6 +311,21 @@ def week_choices(city: str) -> list[pd.Timestamp]:
     latest = trends.latest_complete_week(g) or g["week"].max()
     weeks = sorted(w for w in g["week"].unique() if w <= latest)
     return list(reversed(weeks))[:104]
+
+
+def data_status(city: str) -> tuple[str, str | None]:
+    """(line, warning or None): "Datenstand: letzte Meldung …; Berichtswoche …" of ``city``."""
+    _, last = cached_read("date_range", city)
+    weeks = week_choices(city)
+    return views.data_status(last, weeks[0] if weeks else None, clock.today(), lang())
+
+
+def show_data_status(city: str) -> None:
+    """Show how current the city's data is, with a warning when it is older than 14 days."""
+    line, warning = data_status(city)
+    st.caption(line)
+    if warning:
+        st.warning(warning, icon=":material/schedule:")
 
 
 def week_label(week) -> str:

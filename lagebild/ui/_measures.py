@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lagebild import charts, views
+from lagebild import charts, clock, views
 from lagebild.analytics import trends
 from lagebild.i18n import fmt_number
 from lagebild.ui._core import (
@@ -108,13 +108,12 @@ def measure_alert_options(city: str) -> dict:
 
 def measures_table(city: str, statuses=(), body_keys=(), district_keys=(),
                    indicators=()) -> pd.DataFrame:
-    from datetime import date
 
     from lagebild import measure_views
     sel = measure_views.filter_measures(measures(city), statuses, body_keys,
                                         [int(d) for d in district_keys], indicators)
     return measure_views.measures_table(sel, districts(city), bodies(), catalog(), lang(),
-                                        date.today())
+                                        clock.today())
 
 
 def measure_choices(city: str) -> dict[int, str]:
@@ -165,10 +164,9 @@ def measure_effects(city: str, measure_id: int, weeks: int):
 
 
 def meetings_table(city: str) -> pd.DataFrame:
-    from datetime import date
 
     from lagebild import measure_views
-    return measure_views.meetings_table(meetings(city), measures(city), lang(), date.today())
+    return measure_views.meetings_table(meetings(city), measures(city), lang(), clock.today())
 
 
 def meeting_record(city: str, meeting_id: int) -> dict:
@@ -177,13 +175,12 @@ def meeting_record(city: str, meeting_id: int) -> dict:
 
 
 def meeting_measures(city: str, meeting_id: int) -> pd.DataFrame:
-    from datetime import date
 
     from lagebild import measure_views
     m = measures(city)
     m = m[m["meeting_id"] == int(meeting_id)]
     return measure_views.measures_table(m, districts(city), bodies(), catalog(), lang(),
-                                        date.today())
+                                        clock.today())
 
 
 def participant_options(city: str) -> list[str]:
@@ -209,10 +206,9 @@ def save_meeting(city: str, meeting_id: int | None, fields: dict) -> str | None:
 def since_last_meeting(city: str):
     """(start, end) of "seit der letzten Sitzung": the day of the newest meeting before today
     and today; None without a past meeting."""
-    from datetime import date
 
     from lagebild.measures import last_meeting
-    today = date.today()
+    today = clock.today()
     meeting = last_meeting(meetings(city), today)
     if meeting is None:
         return None
@@ -228,11 +224,25 @@ def with_meeting_period(city: str, latest_week, periods: dict) -> dict:
     if span is None:
         return periods
     first, n = period_weeks(span[0], pd.Timestamp(latest_week))
+    if n == 0:          # no complete week since the meeting: not a period (#14)
+        return periods
     label = t("measures.period.since_meeting" if n > 1 else "measures.period.since_meeting_one",
               date=fmt_date(span[0], lang()), n=n)
     out = dict(periods)
     out[n] = f"{out[n]} = {label}" if n in out else label
     return out
+
+
+def meeting_period_note(city: str, latest_week) -> str | None:
+    """Map page: "Seit der Sitzung am … liegen noch keine vollständig gemeldeten Wochen vor"
+    when the last meeting lies after the newest reported week, else None."""
+    from lagebild.briefing_data import period_weeks
+    from lagebild.measure_views import fmt_date
+    span = since_last_meeting(city)
+    if span is None or period_weeks(span[0], pd.Timestamp(latest_week))[1] > 0:
+        return None
+    return t("measures.period.no_data_since", date=fmt_date(span[0], lang()),
+             week=week_label(latest_week))
 
 
 def measure_markers(city: str, chosen: list[str], indicator: str) -> pd.DataFrame:
@@ -319,9 +329,16 @@ def district_places(city: str, district: str) -> pd.DataFrame:
 def briefing_period_options(city: str) -> dict[str, str]:
     """'meeting' (since the last meeting) or 'default' (8 weeks), and 'custom'."""
     from lagebild.measure_views import fmt_date
+    from lagebild.briefing_data import period_weeks
     span = since_last_meeting(city)
-    first = {"meeting": t("briefing.page.since_meeting", date=fmt_date(span[0], lang()))} \
-        if span else {"default": t("briefing.page.default_period")}
+    weeks = week_choices(city)
+    if span and weeks and period_weeks(span[0], weeks[0])[1] == 0:
+        first = {"meeting": t("briefing.page.latest_week", week=week_label(weeks[0]),
+                              date=fmt_date(span[0], lang()))}
+    elif span:
+        first = {"meeting": t("briefing.page.since_meeting", date=fmt_date(span[0], lang()))}
+    else:
+        first = {"default": t("briefing.page.default_period")}
     return first | {"custom": t("briefing.page.custom")}
 
 
@@ -388,9 +405,8 @@ def briefing_done_text(docs) -> str:
 
 def meeting_default_index(city: str) -> int:
     """Position of the last meeting before today in ``meeting_options`` (else the first)."""
-    from datetime import date
 
     from lagebild.measures import last_meeting
-    meeting = last_meeting(meetings(city), date.today())
+    meeting = last_meeting(meetings(city), clock.today())
     ids = list(meeting_options(city))
     return ids.index(int(meeting["meeting_id"])) if meeting is not None else 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from lagebild import clock
 from lagebild.ui._core import actor, catalog, _data_version, districts, lang, store
 
 
@@ -21,7 +22,9 @@ def organisations(city: str) -> list[str]:
 def templates(city: str) -> tuple[bytes, bytes]:
     from lagebild import templates as tpl
     dist = districts(city)
-    return tpl.csv_template(catalog(), dist, lang()), tpl.xlsx_template(catalog(), dist, lang())
+    today = clock.today()
+    return (tpl.csv_template(catalog(), dist, lang(), today),
+            tpl.xlsx_template(catalog(), dist, lang(), today))
 
 
 def check_upload(city: str, organisation: str, data: bytes, filename: str, *,
@@ -52,11 +55,10 @@ def _cached_preview(version, actor_key, lang_key, city, organisation, data, file
 
 
 def _run_import(city, organisation, data, filename, replace, period, write, progress):
-    from datetime import date
 
     from lagebild import importer
     return importer.import_file(store(), actor(), city, organisation, data, filename,
-                                today=date.today(), replace=replace, dry_run=not write,
+                                today=clock.today(), replace=replace, dry_run=not write,
                                 lang=lang(), period=period, catalog=catalog(),
                                 progress=progress)
 
