@@ -282,7 +282,7 @@ def _extensions():
     import importlib
     out = []
     for name in ("lagebild.cli_users", "lagebild.cli_ingest", "lagebild.cli_alerts",
-                 "lagebild.cli_report"):
+                 "lagebild.cli_report", "lagebild.cli_notify"):
         try:
             out.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:

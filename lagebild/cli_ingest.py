@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:          # e.g. empty organisation
             print(str(exc), file=sys.stderr)
             return USAGE
+        if outcome.status == "imported":   # (#17) signals and e-mails right after the import
+            _after_import(store, args.city)
     finally:
         store.close()
     if args.json:
@@ -74,6 +76,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(summary(outcome, lang))
     return EXIT[outcome.status]
+
+
+def _after_import(store, city: str) -> None:
+    from lagebild import notify
+    from lagebild.alert_config import load_alert_config
+    from lagebild.catalog import load_catalog
+    catalog = load_catalog()
+    try:
+        config = load_alert_config(catalog=catalog)
+    except ValueError:                     # invalid alerts.toml: shown by the next page view
+        return
+    notify.after_import(store, city, settings=get_settings(), catalog=catalog, config=config)
 
 
 def summary(outcome, lang: str = "de") -> str:

@@ -245,7 +245,28 @@ def city_picker() -> str | None:
     st.session_state[CITY_KEY] = city
     if bool(cities.set_index("name").loc[city, "is_demo"]):
         st.warning(t("app.demo_banner", city=city), icon=":material/science:")
+    notification_box(city)
     return city
+
+
+def notification_box(city: str) -> None:
+    """Sidebar: the account's e-mail subscription for ``city`` (#17), stored when changed."""
+    current = actor()
+    if current is None or current.username == "system":
+        return
+    mine = store().subscription(current, city)
+    with st.sidebar.expander(t("notify.box")):
+        if not mine["email"]:
+            st.caption(t("notify.no_email"))
+            return
+        st.caption(t("notify.to", email=mine["email"]))
+        enabled = st.toggle(t("notify.enabled"), value=mine["enabled"],
+                            key=f"notify_enabled_{city}")
+        digest = st.checkbox(t("notify.digest"), value=mine["digest"], disabled=not enabled,
+                             key=f"notify_digest_{city}")
+        if (enabled, digest) != (mine["enabled"], mine["digest"]):
+            store().set_subscription(current, city, enabled=enabled, digest=digest)
+            st.caption(t("notify.saved"))
 
 
 # --------------------------------------------------------------------- cached data

@@ -1,0 +1,200 @@
+"""E-mail notifications (#17, part 5) through a real SMTP server (aiosmtpd) started in the
+test: who gets what, once; restricted wording for restricted accounts; after an import."""
+
+from __future__ import annotations
+
+import email
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from email import policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from lagebild.access import SYSTEM, Actor
+from lagebild.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+CITY = "Musterstadt"
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = email.message_from_bytes(envelope.content, policy=policy.default)
+        msg["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(msg)
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def smtp():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def accounts(demo_db):
+    """petra (crisis team), rita (crisis team, opted out), gabi (guest, opted in), olaf
+    (outreach, default off) – all with e-mail addresses."""
+    s = Store(demo_db)
+    try:
+        for name, role, org in (("petra", "krisenstab", None), ("rita", "krisenstab", None),
+                                ("gabi", "gast", None),
+                                ("olaf", "outreach", "Streetwork Kontaktladen Lichtblick (Demo)")):
+            s.add_user(SYSTEM, name, role, password_hash=None, organisation=org,
+                       cities=[CITY], email=f"{name}@stadt.example")
+        s.set_subscription(Actor("rita", "krisenstab", cities=frozenset({CITY})), CITY,
+                           enabled=False)
+        s.set_subscription(Actor("gabi", "gast", cities=frozenset({CITY})), CITY,
+                           enabled=True)
+    finally:
+        s.close()
+    return demo_db
+
+
+def _cli(*args, port: int | None, db: Path, timeout: int = 300):
+    env = dict(os.environ, LAGEBILD_DB_PATH=str(db), LAGEBILD_APP_URL="https://lagebild.stadt.example")
+    if port:
+        env |= {"LAGEBILD_SMTP_HOST": "127.0.0.1", "LAGEBILD_SMTP_PORT": str(port),
+                "LAGEBILD_SMTP_FROM": "lagebild@stadt.example"}
+    return subprocess.run([sys.executable, "-m", "lagebild.cli", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def _body(msg) -> str:
+    return msg.get_body(("plain",)).get_content()
+
+
+def test_notify_sends_each_new_red_signal_once_to_subscribed_accounts(smtp, accounts):
+    proc = _cli("notify", "--city", CITY, port=smtp.port, db=accounts)
+    assert proc.returncode == 0, proc.stderr
+    petra = smtp.to("petra@stadt.example")
+    assert petra, proc.stdout                         # the demo's current outbreak is red
+    for msg in petra:
+        assert msg["From"] == "lagebild@stadt.example"
+        assert msg["Subject"].startswith("Lagebild Musterstadt: ")
+        body = _body(msg)
+        assert "Mehr im Lagebild: https://lagebild.stadt.example/warnungen" in body
+    reds = [m for m in petra if ": rot – " in m["Subject"]]
+    assert reds and all(re.search(r"\d", _body(m)) for m in reds)   # the reason with numbers
+    assert not smtp.to("rita@stadt.example")           # opted out
+    assert not smtp.to("olaf@stadt.example")           # outreach: not subscribed by default
+    assert len(smtp.to("gabi@stadt.example")) == len(petra)
+    first = len(smtp.messages)
+    again = _cli("notify", "--city", CITY, port=smtp.port, db=accounts)
+    assert again.returncode == 0 and len(smtp.messages) == first   # never twice
+    assert "Keine neuen Benachrichtigungen" in again.stdout
+    s = Store(accounts)
+    try:
+        sent = s.notifications_sent(SYSTEM, CITY)
+        audit = s.audit_log(SYSTEM)
+    finally:
+        s.close()
+    assert len(sent) == first
+    assert (audit["action"] == "notify.sent").sum() == first       # every message audited
+
+
+def test_restricted_accounts_get_no_small_person_related_counts(smtp, accounts):
+    """gabi (gast) gets the same notices as petra, in the restricted wording: every number
+    petra's reason gives for a person-related count 1…4 is missing from gabi's."""
+    assert _cli("notify", "--city", CITY, port=smtp.port, db=accounts).returncode == 0
+    full = {m["Subject"]: _body(m) for m in smtp.to("petra@stadt.example")}
+    restricted = {m["Subject"]: _body(m) for m in smtp.to("gabi@stadt.example")}
+    assert set(full) == set(restricted)
+    small = re.compile(r"(?<![\d.,/])[1-4](?![\d.,/])")
+    for subject, text in restricted.items():
+        words = re.sub(r"Lagestufe \d", "", text.split("Mehr im Lagebild")[0])
+        assert not small.search(words), (subject, text)
+        assert "https://lagebild.stadt.example/lagebild" in text     # no alert list for gast
+
+
+def test_dry_run_sends_and_records_nothing(smtp, accounts):
+    proc = _cli("notify", "--city", CITY, "--dry-run", port=smtp.port, db=accounts)
+    assert proc.returncode == 0 and "(Probelauf)" in proc.stdout
+    assert smtp.messages == []
+    real = _cli("notify", "--city", CITY, port=smtp.port, db=accounts)
+    assert real.returncode == 0 and smtp.messages           # the dry run kept nothing back
+
+
+def test_daily_digest_is_one_message(smtp, accounts):
+    s = Store(accounts)
+    try:
+        s.set_subscription(Actor("petra", "krisenstab", cities=frozenset({CITY})), CITY,
+                           enabled=True, digest=True)
+    finally:
+        s.close()
+    assert _cli("notify", "--city", CITY, port=smtp.port, db=accounts).returncode == 0
+    assert not smtp.to("petra@stadt.example")         # digest readers wait for the digest
+    assert _cli("notify", "--city", CITY, "--digest", port=smtp.port,
+                db=accounts).returncode == 0
+    (digest,) = smtp.to("petra@stadt.example")
+    single = smtp.to("gabi@stadt.example")              # gabi reads every notice singly
+    assert len(single) > 1
+    assert digest["Subject"] == (f"Lagebild Musterstadt: {len(single)} neue Warnungen "
+                                 "(Tageszusammenfassung)")
+    for msg in single:                                  # every reason is in the digest
+        assert msg["Subject"].split(": rot – ")[-1].split(" in ")[0] in _body(digest)
+
+
+def test_without_smtp_host_notify_says_so(accounts):
+    proc = _cli("notify", "--city", CITY, port=None, db=accounts)
+    assert proc.returncode == 2 and "LAGEBILD_SMTP_HOST ist nicht gesetzt" in proc.stderr
+
+
+def test_an_import_refreshes_the_signals_and_sends_within_a_minute(smtp, accounts, tmp_path):
+    csv = tmp_path / "meldung.csv"
+    csv.write_text("datum;stadtteil;indikator;anzahl\n01.11.2026;Altstadt;beschwerden;1\n",
+                   encoding="utf-8")
+    started = time.monotonic()
+    proc = _cli("ingest", str(csv), "--city", CITY, "--org", "Bürgertelefon (Test)",
+                port=smtp.port, db=accounts)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert smtp.to("petra@stadt.example")
+    assert time.monotonic() - started < 60
+    count = len(smtp.messages)
+    csv2 = tmp_path / "meldung2.csv"
+    csv2.write_text("datum;stadtteil;indikator;anzahl\n02.11.2026;Altstadt;beschwerden;1\n",
+                    encoding="utf-8")
+    assert _cli("ingest", str(csv2), "--city", CITY, "--org", "Bürgertelefon (Test)",
+                port=smtp.port, db=accounts).returncode == 0
+    assert len(smtp.messages) == count                # nothing new: nothing sent again
+
+
+def test_an_account_subscribes_in_the_app(accounts, monkeypatch):
+    """The sidebar box: rita (opted out) switches e-mails on with the daily digest."""
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.setenv("LAGEBILD_DB_PATH", str(accounts))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lagebild_actor"] = Actor("rita", "krisenstab", cities=frozenset({CITY}))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("rita@stadt.example" in c.value for c in at.sidebar.caption)
+    toggle = at.sidebar.toggle(key=f"notify_enabled_{CITY}")
+    assert toggle.value is False
+    toggle.set_value(True).run()
+    at.sidebar.checkbox(key=f"notify_digest_{CITY}").check().run()
+    s = Store(accounts)
+    try:
+        mine = s.subscription(Actor("rita", "krisenstab", cities=frozenset({CITY})), CITY)
+    finally:
+        s.close()
+    assert mine == {"email": "rita@stadt.example", "enabled": True, "digest": True}
