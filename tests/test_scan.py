@@ -288,3 +288,17 @@ def test_simulated_maxima_follow_satscans_distribution():
     for q in (2.5, 3.0, 3.5, 4.0, 5.0):
         a, b = (ours >= q).mean(), (theirs >= q).mean()
         assert abs(a - b) <= 4 * sqrt(2 * max(b * (1 - b), 1e-3) / 999), (q, a, b)
+
+
+def test_pruned_and_blocked_simulation_equals_the_plain_one(monkeypatch):
+    """Die Schwellen-Abkürzung und kleine Blöcke ändern kein simuliertes Maximum."""
+    cases, locs = _synth()
+    args = (cases, locs, "2024-01-01", "2024-04-29")
+    fast = space_time_permutation(*args, max_radius=3.0, replications=199, seed=11)
+    monkeypatch.setattr(scan, "_FLOOR_REPS", 10**9)      # nie abkürzen
+    plain = space_time_permutation(*args, max_radius=3.0, replications=199, seed=11)
+    monkeypatch.setattr(scan, "_CELLS", 1)                # Blöcke von 1 Replikation
+    single = space_time_permutation(*args, max_radius=3.0, replications=199, seed=11)
+    np.testing.assert_array_equal(fast.attrs["simulated_llr"], plain.attrs["simulated_llr"])
+    np.testing.assert_array_equal(fast.attrs["simulated_llr"], single.attrs["simulated_llr"])
+    assert (fast.attrs["simulated_llr"] > 0).all()

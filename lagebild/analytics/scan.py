@@ -38,7 +38,9 @@ CLUSTER_COLUMNS = ["rank", "centre", "locations", "start", "end", "observed", "e
                    "llr", "p_value", "radius"]
 _TIE = 1e-9           # LLR-Gleichstand (Sortierung, Rang) und Überschneidungstest
 _MIN_REPORT_LLR = 0.001
-_CHUNK = 64           # Replikationen je Block (Speicher: Block × Zentren × Orte × Tage)
+_CHUNK = 64           # Replikationen je Block höchstens …
+_CELLS = 16_000_000   # … und höchstens so viele Zellen (Kreise × k × Replikationen) je Block
+_FLOOR_REPS = 32      # so viele Replikationen vollständig, bevor nur noch Schwellen zählen
 
 
 # --------------------------------------------------------------------------- Koordinaten
@@ -300,9 +302,10 @@ def _circle_sums(recent, pad_t):
 def _simulated_maxima(matrix, pad, mu, k_max, llr, min_cases, replications, seed):
     """Größte LLR je Replikation (0, wenn kein Fenster zählt).
 
-    Ab dem zweiten Block werden nur Zellen ausgewertet, deren Fallzahl die Schwelle zum
-    kleinsten Maximum des ersten Blocks erreicht (exakt, weil die LLR in n wächst);
-    Replikationen ohne solche Zelle werden vollständig nachgerechnet."""
+    Nach den ersten ≥ 32 Replikationen werden nur Zellen ausgewertet, deren Fallzahl die
+    Schwelle zum kleinsten bisherigen Maximum erreicht (exakt, weil die LLR in n wächst);
+    Replikationen ohne solche Zelle werden vollständig nachgerechnet. Blöcke von höchstens 64
+    Replikationen und 16 Mio. Zellen halten den Speicher klein (auch bei Tausenden Fundorten)."""
     if replications == 0:
         return np.zeros(0)
     n_loc = matrix.shape[0]
@@ -313,11 +316,12 @@ def _simulated_maxima(matrix, pad, mu, k_max, llr, min_cases, replications, seed
     cell = (mu[..., None], log_mu[..., None], log_rest[..., None])
     rng = np.random.default_rng(seed)
     maxima = np.zeros(replications)
-    floor, need = None, None
-    for first in range(0, replications, _CHUNK):
-        reps = min(_CHUNK, replications - first)
+    block = int(max(1, min(_CHUNK, _CELLS // max(mu.size, 1))))
+    need, done = None, 0
+    while done < replications:
+        reps = min(block, replications - done)
         n = _circle_sums(_draw_recent(rng, case_loc, slot, n_loc, k_max, reps), pad_t)
-        if floor is None:
+        if need is None:
             best = _llr_grid(n, *cell, llr, min_cases).reshape(-1, reps).max(axis=0)
         else:
             best = np.full(reps, -np.inf)
@@ -327,9 +331,10 @@ def _simulated_maxima(matrix, pad, mu, k_max, llr, min_cases, replications, seed
                 np.maximum.at(best, hit[3], value)
             for r in np.flatnonzero(best < floor):
                 best[r] = _llr_grid(n[..., r], mu, log_mu, log_rest, llr, min_cases).max()
-        maxima[first:first + reps] = np.maximum(best, 0.0)
-        if floor is None and replications > reps and maxima[:reps].min() > 0:
-            floor = float(maxima[:reps].min())
+        maxima[done:done + reps] = np.maximum(best, 0.0)
+        done += reps
+        if need is None and _FLOOR_REPS <= done < replications and maxima[:done].min() > 0:
+            floor = float(maxima[:done].min())
             need = _thresholds(mu, log_mu, log_rest, llr, min_cases, floor - 1e-6)
     return maxima
 
