@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lagebild.analytics import scan
+from lagebild.analytics import scan, scan_montecarlo
 from lagebild.analytics.scan import latlong_to_xyz, space_time_permutation
 
 SATSCAN = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "satscan"
@@ -295,9 +295,9 @@ def test_pruned_and_blocked_simulation_equals_the_plain_one(monkeypatch):
     cases, locs = _synth()
     args = (cases, locs, "2024-01-01", "2024-04-29")
     fast = space_time_permutation(*args, max_radius=3.0, replications=199, seed=11)
-    monkeypatch.setattr(scan, "_FLOOR_REPS", 10**9)      # nie abkürzen
+    monkeypatch.setattr(scan_montecarlo, "_FLOOR_REPS", 10**9)      # nie abkürzen
     plain = space_time_permutation(*args, max_radius=3.0, replications=199, seed=11)
-    monkeypatch.setattr(scan, "_CELLS", 1)                # Blöcke von 1 Replikation
+    monkeypatch.setattr(scan_montecarlo, "_CELLS", 1)                # Blöcke von 1 Replikation
     single = space_time_permutation(*args, max_radius=3.0, replications=199, seed=11)
     np.testing.assert_array_equal(fast.attrs["simulated_llr"], plain.attrs["simulated_llr"])
     np.testing.assert_array_equal(fast.attrs["simulated_llr"], single.attrs["simulated_llr"])

@@ -26,10 +26,12 @@ einer Kugel mit 6367 km Radius um (Entfernungen sind dann Sehnen).
 from __future__ import annotations
 
 import functools
-import numbers
 
 import numpy as np
 import pandas as pd
+
+from lagebild.analytics.scan_input import check_number, fail, read_cases, read_locations
+from lagebild.analytics.scan_montecarlo import Llr, llr_grid, log_tables, simulated_maxima
 
 __all__ = ["space_time_permutation", "latlong_to_xyz", "CLUSTER_COLUMNS", "EARTH_RADIUS_KM"]
 
@@ -38,9 +40,6 @@ CLUSTER_COLUMNS = ["rank", "centre", "locations", "start", "end", "observed", "e
                    "llr", "p_value", "radius"]
 _TIE = 1e-9           # LLR-Gleichstand (Sortierung, Rang) und Überschneidungstest
 _MIN_REPORT_LLR = 0.001
-_CHUNK = 64           # Replikationen je Block höchstens …
-_CELLS = 16_000_000   # … und höchstens so viele Zellen (Kreise × k × Replikationen) je Block
-_FLOOR_REPS = 32      # so viele Replikationen vollständig, bevor nur noch Schwellen zählen
 
 
 # --------------------------------------------------------------------------- Koordinaten
@@ -58,89 +57,6 @@ def latlong_to_xyz(lat, lon):
     return (EARTH_RADIUS_KM * np.cos(lon) * np.cos(lat),
             EARTH_RADIUS_KM * np.sin(lon) * np.cos(lat),
             EARTH_RADIUS_KM * np.sin(lat))
-
-
-# --------------------------------------------------------------------------- Eingaben
-def _fail(message: str):
-    raise ValueError(f"Raum-Zeit-Scan: {message}")
-
-
-def _check_number(value, name, minimum=None, maximum=None, integer=False, strict_min=False):
-    kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kind) or not np.isfinite(value):
-        _fail(f"{name} muss eine {'ganze ' if integer else ''}Zahl sein, angegeben: {value!r}")
-    if minimum is not None and (value <= minimum if strict_min else value < minimum):
-        _fail(f"{name} muss {'größer als' if strict_min else 'mindestens'} {minimum} sein, "
-              f"angegeben: {value}")
-    if maximum is not None and value > maximum:
-        _fail(f"{name} darf höchstens {maximum} sein, angegeben: {value}")
-    return value
-
-
-def _check_columns(frame, name, required):
-    if not isinstance(frame, pd.DataFrame):
-        _fail(f"{name} muss ein DataFrame sein, erhalten: {type(frame).__name__}")
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        _fail(f"{name} fehlt die Spalte {', '.join(missing)} "
-              f"(vorhanden: {', '.join(map(str, frame.columns))})")
-
-
-def _row_error(name, pos, column, text):
-    _fail(f"{name}, Zeile {pos + 1}, Spalte {column}: {text}")
-
-
-def _read_locations(locations):
-    _check_columns(locations, "locations", ["location", "x", "y"])
-    ids = locations["location"].astype(str).to_numpy()
-    if len(ids) == 0:
-        _fail("locations enthält keinen Ort")
-    dup = pd.Index(ids).duplicated()
-    if dup.any():
-        pos = int(np.flatnonzero(dup)[0])
-        _row_error("locations", pos, "location", f"Ort {ids[pos]!r} kommt doppelt vor")
-    dims = ["x", "y"] + (["z"] if "z" in locations.columns else [])
-    coords = np.empty((len(ids), len(dims)))
-    for d, col in enumerate(dims):
-        values = pd.to_numeric(locations[col], errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(values)
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            _row_error("locations", pos, col,
-                       f"Koordinate ist keine endliche Zahl: {locations[col].iloc[pos]!r}")
-        coords[:, d] = values
-    return ids, coords
-
-
-def _read_cases(cases, ids, start, end):
-    """Fallmatrix Orte × Tage des Studienzeitraums (Fälle außerhalb werden ignoriert)."""
-    _check_columns(cases, "cases", ["location", "date", "count"])
-    days = (end - start).days + 1
-    matrix = np.zeros((len(ids), days), dtype=np.int64)
-    if len(cases) == 0:
-        return matrix
-    dates = pd.to_datetime(cases["date"], errors="coerce")
-    if dates.isna().any():
-        pos = int(np.flatnonzero(dates.isna().to_numpy())[0])
-        _row_error("cases", pos, "date", f"kein Datum: {cases['date'].iloc[pos]!r}")
-    if getattr(dates.dt, "tz", None) is not None:
-        dates = dates.dt.tz_localize(None)
-    counts = pd.to_numeric(cases["count"], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(counts) | (counts < 0) | (counts != np.round(counts))
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        _row_error("cases", pos, "count",
-                   f"Anzahl muss eine ganze Zahl ≥ 0 sein: {cases['count'].iloc[pos]!r}")
-    day = ((dates.dt.normalize() - start).dt.days).to_numpy()
-    inside = (day >= 0) & (day < days)
-    position = pd.Index(ids).get_indexer(cases["location"].astype(str))
-    unknown = inside & (position < 0)
-    if unknown.any():
-        pos = int(np.flatnonzero(unknown)[0])
-        _row_error("cases", pos, "location",
-                   f"Ort {cases['location'].iloc[pos]!r} fehlt in locations")
-    np.add.at(matrix, (position[inside], day[inside]), counts[inside].astype(np.int64))
-    return matrix
 
 
 # --------------------------------------------------------------------------- Kreise
@@ -171,24 +87,7 @@ def _circles(coords, ids, totals, max_radius, max_share):
     return dist, order, sizes, name_rank
 
 
-# --------------------------------------------------------------------------- LLR
-class _Llr:
-    """LLR ``n ln(n/μ) + (N−n) ln((N−n)/(N−μ))`` mit Tabellen für ``n ln n``.
-
-    Dieselbe Rechnung für echte Daten und Replikationen, damit gleiche Fenster mit gleicher
-    Fallzahl genau gleiche Werte geben (Gleichstände im Rang)."""
-
-    def __init__(self, total):
-        n = np.arange(total + 1, dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self.nlogn = np.where(n > 0, n * np.log(n), 0.0)
-        self.total = int(total)
-
-    def __call__(self, n, log_mu, log_rest):
-        rest = self.total - n
-        return self.nlogn[n] - n * log_mu + self.nlogn[rest] - rest * log_rest
-
-
+# --------------------------------------------------------------------------- Fenster
 def _window_tables(matrix, order, sizes, max_days):
     """Fälle der letzten k Tage je Ort (Orte × K) und μ je Zentrum × Kreis × k."""
     total = int(matrix.sum())
@@ -212,17 +111,6 @@ def _counts_in_windows(recent, pad):
     """Fälle je Zentrum × Kreis × k (recent: Orte × K)."""
     padded = np.concatenate([recent, np.zeros((1, recent.shape[1]), dtype=recent.dtype)])
     return np.cumsum(padded[pad], axis=1)
-
-
-def _log_tables(mu, total):
-    with np.errstate(divide="ignore"):
-        return np.log(mu), np.log(total - np.where(np.isfinite(mu), mu, 0.0))
-
-
-def _llr_grid(n, mu, log_mu, log_rest, llr, min_cases):
-    ok = (n > mu) & (n >= min_cases)
-    with np.errstate(invalid="ignore"):
-        return np.where(ok, llr(np.where(ok, n, 0), log_mu, log_rest), -np.inf)
 
 
 # --------------------------------------------------------------------------- Cluster
@@ -249,94 +137,6 @@ def _overlaps(kept, cand, dist):
     Größe: des behaltenen) im Kreis des anderen (Abstand ≤ Radius + 1e-9)?"""
     small, big = (cand, kept) if cand["size"] < kept["size"] else (kept, cand)
     return bool((dist[big["centre"], small["members"]] <= big["radius"] + _TIE).any())
-
-
-# --------------------------------------------------------------------------- Monte Carlo
-def _thresholds(mu, log_mu, log_rest, llr, min_cases, floor):
-    """Je Zelle (Zentrum × Kreis × k) die kleinste Fallzahl n mit ``LLR(n, μ) ≥ floor``.
-
-    Die LLR wächst für n > μ streng mit n; binäre Suche über n, vektorisiert. Zellen, die
-    ``floor`` nie erreichen (auch Füllzellen mit μ = ∞), bekommen N + 1."""
-    total = llr.total
-    finite = np.isfinite(mu)
-    lo = np.where(finite, np.maximum(min_cases, np.floor(np.where(finite, mu, 0)) + 1), total + 1)
-    lo = np.minimum(lo, total + 1).astype(np.int64)
-    hi = np.full(mu.shape, total + 1, dtype=np.int64)
-
-    def reaches(n):
-        ok = n <= total
-        with np.errstate(invalid="ignore"):
-            value = llr(np.where(ok, n, 0), log_mu, log_rest)
-        return ok & (value >= floor)
-
-    while True:
-        active = lo < hi
-        if not active.any():
-            return lo
-        mid = (lo + hi) // 2
-        up = reaches(mid)
-        hi = np.where(active & up, mid, hi)
-        lo = np.where(active & ~up, mid + 1, lo)
-
-
-def _draw_recent(rng, case_loc, slot, n_loc, k_max, reps):
-    """Fälle der letzten k Tage je Ort für ``reps`` Permutationen: (Orte + 1) × K × reps."""
-    recent_n = slot.size
-    keys = np.empty((reps, recent_n), dtype=np.int64)
-    for r in range(reps):
-        drawn = rng.choice(case_loc.size, recent_n, replace=False, shuffle=True)
-        keys[r] = (case_loc[drawn] * k_max + slot) * reps + r
-    counts = np.bincount(keys.ravel(), minlength=(n_loc + 1) * k_max * reps)
-    counts = counts.reshape(n_loc + 1, k_max, reps).astype(np.int32)
-    return np.cumsum(counts, axis=1, out=counts)
-
-
-def _circle_sums(recent, pad_t):
-    """Fälle je Kreisgröße × Zentrum × k × Replikation (kumulativ über die Kreisgröße)."""
-    sums = recent[pad_t]
-    for j in range(1, sums.shape[0]):
-        np.add(sums[j], sums[j - 1], out=sums[j])
-    return sums
-
-
-def _simulated_maxima(matrix, pad, mu, k_max, llr, min_cases, replications, seed):
-    """Größte LLR je Replikation (0, wenn kein Fenster zählt).
-
-    Nach den ersten ≥ 32 Replikationen werden nur Zellen ausgewertet, deren Fallzahl die
-    Schwelle zum kleinsten bisherigen Maximum erreicht (exakt, weil die LLR in n wächst);
-    Replikationen ohne solche Zelle werden vollständig nachgerechnet. Blöcke von höchstens 64
-    Replikationen und 16 Mio. Zellen halten den Speicher klein (auch bei Tausenden Fundorten)."""
-    if replications == 0:
-        return np.zeros(0)
-    n_loc = matrix.shape[0]
-    case_loc = np.repeat(np.arange(n_loc), matrix.sum(axis=1))
-    slot = np.repeat(np.arange(k_max), matrix.sum(axis=0)[::-1][:k_max])
-    pad_t, mu = pad.T.copy(), np.ascontiguousarray(mu.transpose(1, 0, 2))
-    log_mu, log_rest = _log_tables(mu, llr.total)
-    cell = (mu[..., None], log_mu[..., None], log_rest[..., None])
-    rng = np.random.default_rng(seed)
-    maxima = np.zeros(replications)
-    block = int(max(1, min(_CHUNK, _CELLS // max(mu.size, 1))))
-    need, done = None, 0
-    while done < replications:
-        reps = min(block, replications - done)
-        n = _circle_sums(_draw_recent(rng, case_loc, slot, n_loc, k_max, reps), pad_t)
-        if need is None:
-            best = _llr_grid(n, *cell, llr, min_cases).reshape(-1, reps).max(axis=0)
-        else:
-            best = np.full(reps, -np.inf)
-            hit = np.nonzero(n >= need[..., None])
-            if hit[0].size:
-                value = llr(n[hit], log_mu[hit[:3]], log_rest[hit[:3]])
-                np.maximum.at(best, hit[3], value)
-            for r in np.flatnonzero(best < floor):
-                best[r] = _llr_grid(n[..., r], mu, log_mu, log_rest, llr, min_cases).max()
-        maxima[done:done + reps] = np.maximum(best, 0.0)
-        done += reps
-        if need is None and _FLOOR_REPS <= done < replications and maxima[:done].min() > 0:
-            floor = float(maxima[:done].min())
-            need = _thresholds(mu, log_mu, log_rest, llr, min_cases, floor - 1e-6)
-    return maxima
 
 
 # --------------------------------------------------------------------------- Hauptfunktion
@@ -392,69 +192,77 @@ def space_time_permutation(cases, locations, start, end, max_radius, max_days=7,
     >>> round(float(row["expected"]), 4), round(float(row["llr"]), 4)
     (2.8824, 0.7103)
     """
-    ids, coords = _read_locations(locations)
-    try:
-        start_ts, end_ts = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
-    except (TypeError, ValueError):
-        _fail(f"start/end sind keine Daten: {start!r}, {end!r}")
-    if end_ts < start_ts:
-        _fail(f"end ({end_ts.date()}) liegt vor start ({start_ts.date()})")
-    if max_radius is not None:
-        _check_number(max_radius, "max_radius", 0, strict_min=True)
-    max_days = _check_number(max_days, "max_days", 1, integer=True)
-    min_cases = _check_number(min_cases, "min_cases", 1, integer=True)
-    max_share = _check_number(max_share, "max_share", 0, 0.5, strict_min=True)
-    replications = _check_number(replications, "replications", 0, integer=True)
-    params = {"start": start_ts, "end": end_ts, "max_radius": max_radius,
-              "max_days": int(max_days), "min_cases": int(min_cases),
-              "max_share": float(max_share), "replications": int(replications), "seed": seed}
-
-    matrix = _read_cases(cases, ids, start_ts, end_ts)
-    total = int(matrix.sum())
+    ids, coords = read_locations(locations)
+    params = _params(start, end, max_radius, max_days, min_cases, max_share, replications, seed)
+    matrix = read_cases(cases, ids, params["start"], params["end"])
     empty = pd.DataFrame({c: [] for c in CLUSTER_COLUMNS})
     empty.attrs["params"] = params
-    if total == 0:
+    if matrix.sum() == 0:
         return empty
     dist, order, sizes, name_rank = _circles(coords, ids, matrix.sum(axis=1), max_radius,
                                              max_share)
     if sizes.max() == 0:
         return empty
-    recent, pad, mu, k_max = _window_tables(matrix, order, sizes, int(max_days))
-    llr = _Llr(total)
-    log_mu, log_rest = _log_tables(mu, total)
-    grid = _llr_grid(_counts_in_windows(recent, pad), mu, log_mu, log_rest, llr, min_cases)
-    best = _best_per_centre(grid, sizes)
-    if not best:
+    recent, pad, mu, k_max = _window_tables(matrix, order, sizes, params["max_days"])
+    llr = Llr(int(matrix.sum()))
+    candidates = _candidates(_counts_in_windows(recent, pad), mu, llr, params["min_cases"],
+                             sizes, order, dist, name_rank)
+    if not candidates:
         return empty
+    kept = []
+    for cand in candidates:
+        if not any(_overlaps(k, cand, dist) for k in kept):
+            kept.append(cand)
+    maxima = simulated_maxima(matrix, pad, mu, k_max, llr, params["min_cases"],
+                              params["replications"], seed)
+    result = _report(kept, maxima, ids, params)
+    result.attrs["params"] = params
+    result.attrs["simulated_llr"] = maxima
+    return result
 
-    observed = _counts_in_windows(recent, pad)
+
+def _params(start, end, max_radius, max_days, min_cases, max_share, replications, seed):
+    try:
+        start_ts, end_ts = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    except (TypeError, ValueError):
+        fail(f"start/end sind keine Daten: {start!r}, {end!r}")
+    if end_ts < start_ts:
+        fail(f"end ({end_ts.date()}) liegt vor start ({start_ts.date()})")
+    if max_radius is not None:
+        check_number(max_radius, "max_radius", 0, strict_min=True)
+    return {"start": start_ts, "end": end_ts, "max_radius": max_radius,
+            "max_days": int(check_number(max_days, "max_days", 1, integer=True)),
+            "min_cases": int(check_number(min_cases, "min_cases", 1, integer=True)),
+            "max_share": float(check_number(max_share, "max_share", 0, 0.5, strict_min=True)),
+            "replications": int(check_number(replications, "replications", 0, integer=True)),
+            "seed": seed}
+
+
+def _candidates(observed, mu, llr, min_cases, sizes, order, dist, name_rank):
+    """Das beste Fenster jedes Zentrums, sortiert wie in SaTScan (siehe :func:`_compare`)."""
+    log_mu, log_rest = log_tables(mu, llr.total)
+    grid = llr_grid(observed, mu, log_mu, log_rest, llr, min_cases)
     candidates = []
-    for c, value, j, k in best:
+    for c, value, j, k in _best_per_centre(grid, sizes):
         members = order[c, :j + 1]
         candidates.append({"centre": c, "llr": value, "size": j + 1, "k": k,
                            "members": members, "radius": float(dist[c, members[-1]]),
                            "observed": int(observed[c, j, k]), "expected": float(mu[c, j, k]),
                            "name_rank": int(name_rank[c])})
-    candidates.sort(key=functools.cmp_to_key(_compare))
-    kept = []
-    for cand in candidates:
-        if not any(_overlaps(k, cand, dist) for k in kept):
-            kept.append(cand)
+    return sorted(candidates, key=functools.cmp_to_key(_compare))
 
-    maxima = _simulated_maxima(matrix, pad, mu, k_max, llr, min_cases, replications, seed)
-    rows = []
+
+def _report(kept, maxima, ids, params):
+    """Ränge, p-Werte und die Meldegrenze (der erste immer, weitere mit LLR ≥ 0,001, p < 1)."""
+    reps, end, rows = params["replications"], params["end"], []
     for cand in kept:
         rank = 1 + int(np.sum(maxima >= cand["llr"] - _TIE))
-        if rows and (cand["llr"] < _MIN_REPORT_LLR or (replications and rank > replications)):
+        if rows and (cand["llr"] < _MIN_REPORT_LLR or (reps and rank > reps)):
             continue
         rows.append({
             "rank": len(rows) + 1, "centre": ids[cand["centre"]],
             "locations": tuple(ids[cand["members"]]),
-            "start": end_ts - pd.Timedelta(days=cand["k"]), "end": end_ts,
+            "start": end - pd.Timedelta(days=cand["k"]), "end": end,
             "observed": cand["observed"], "expected": cand["expected"], "llr": cand["llr"],
-            "p_value": rank / (replications + 1) if replications else np.nan,
-            "radius": cand["radius"]})
-    result = pd.DataFrame(rows, columns=CLUSTER_COLUMNS)
-    result.attrs["params"] = params
-    result.attrs["simulated_llr"] = maxima
-    return result
+            "p_value": rank / (reps + 1) if reps else np.nan, "radius": cand["radius"]})
+    return pd.DataFrame(rows, columns=CLUSTER_COLUMNS)
