@@ -302,3 +302,16 @@ def test_pruned_and_blocked_simulation_equals_the_plain_one(monkeypatch):
     np.testing.assert_array_equal(fast.attrs["simulated_llr"], plain.attrs["simulated_llr"])
     np.testing.assert_array_equal(fast.attrs["simulated_llr"], single.attrs["simulated_llr"])
     assert (fast.attrs["simulated_llr"] > 0).all()
+
+
+def test_integer_district_ids_come_back_as_given():
+    cases, locs, days = _plus_grid()
+    number = {name: i + 1 for i, name in enumerate(locs["location"])}
+    res = space_time_permutation(cases.assign(location=cases["location"].map(number)),
+                                 locs.assign(location=locs["location"].map(number)),
+                                 days[0], days[-1], 1.0, replications=0)
+    assert res.iloc[0]["centre"] == 1 and res.iloc[0]["locations"] == (1, 2, 3)
+    assert isinstance(res.iloc[0]["centre"], (int, np.integer))
+    with pytest.raises(ValueError, match="locations, Zeile 2, Spalte location: Kennung fehlt"):
+        space_time_permutation(cases, locs.assign(location=locs["location"].where(
+            locs.index != 1)), days[0], days[-1], 1.0)

@@ -168,7 +168,8 @@ def space_time_permutation(cases, locations, start, end, max_radius, max_days=7,
 
     Rückgabe: DataFrame, eine Zeile je gemeldetem Cluster (wahrscheinlichster zuerst, dann
     sekundäre ohne geografische Überschneidung) mit ``rank`` (1, 2, …), ``centre``,
-    ``locations`` (Tupel der Kennungen nach Entfernung vom Zentrum), ``start``, ``end``
+    ``locations`` (Tupel der Kennungen nach Entfernung vom Zentrum; Kennungen wie in
+    ``locations``, abgeglichen mit ``cases`` als Text), ``start``, ``end``
     (Zeitfenster, ``pd.Timestamp``), ``observed``, ``expected``, ``llr``, ``p_value``
     (NaN ohne Replikationen) und ``radius`` (Entfernung Zentrum – fernster Ort, in
     Koordinateneinheiten). Leer, wenn kein Fenster die Bedingungen erfüllt.
@@ -192,7 +193,7 @@ def space_time_permutation(cases, locations, start, end, max_radius, max_days=7,
     >>> round(float(row["expected"]), 4), round(float(row["llr"]), 4)
     (2.8824, 0.7103)
     """
-    ids, coords = read_locations(locations)
+    ids, coords, labels = read_locations(locations)
     params = _params(start, end, max_radius, max_days, min_cases, max_share, replications, seed)
     matrix = read_cases(cases, ids, params["start"], params["end"])
     empty = pd.DataFrame({c: [] for c in CLUSTER_COLUMNS})
@@ -215,7 +216,7 @@ def space_time_permutation(cases, locations, start, end, max_radius, max_days=7,
             kept.append(cand)
     maxima = simulated_maxima(matrix, pad, mu, k_max, llr, params["min_cases"],
                               params["replications"], seed)
-    result = _report(kept, maxima, ids, params)
+    result = _report(kept, maxima, labels, params)
     result.attrs["params"] = params
     result.attrs["simulated_llr"] = maxima
     return result
@@ -252,7 +253,7 @@ def _candidates(observed, mu, llr, min_cases, sizes, order, dist, name_rank):
     return sorted(candidates, key=functools.cmp_to_key(_compare))
 
 
-def _report(kept, maxima, ids, params):
+def _report(kept, maxima, labels, params):
     """Ränge, p-Werte und die Meldegrenze (der erste immer, weitere mit LLR ≥ 0,001, p < 1)."""
     reps, end, rows = params["replications"], params["end"], []
     for cand in kept:
@@ -260,8 +261,8 @@ def _report(kept, maxima, ids, params):
         if rows and (cand["llr"] < _MIN_REPORT_LLR or (reps and rank > reps)):
             continue
         rows.append({
-            "rank": len(rows) + 1, "centre": ids[cand["centre"]],
-            "locations": tuple(ids[cand["members"]]),
+            "rank": len(rows) + 1, "centre": labels[cand["centre"]],
+            "locations": tuple(labels[cand["members"]]),
             "start": end - pd.Timedelta(days=cand["k"]), "end": end,
             "observed": cand["observed"], "expected": cand["expected"], "llr": cand["llr"],
             "p_value": rank / (reps + 1) if reps else np.nan, "radius": cand["radius"]})

@@ -39,10 +39,14 @@ def _row_error(name, pos, column, text):
 
 
 def read_locations(locations):
+    """Kennungen als Text (für Abgleich und Sortierung), Koordinaten, Originalkennungen."""
     _check_columns(locations, "locations", ["location", "x", "y"])
-    ids = locations["location"].astype(str).to_numpy()
-    if len(ids) == 0:
+    if len(locations) == 0:
         fail("locations enthält keinen Ort")
+    missing = locations["location"].isna().to_numpy()
+    if missing.any():
+        _row_error("locations", int(np.flatnonzero(missing)[0]), "location", "Kennung fehlt")
+    ids = locations["location"].astype(str).to_numpy()
     dup = pd.Index(ids).duplicated()
     if dup.any():
         pos = int(np.flatnonzero(dup)[0])
@@ -57,7 +61,9 @@ def read_locations(locations):
             _row_error("locations", pos, col,
                        f"Koordinate ist keine endliche Zahl: {locations[col].iloc[pos]!r}")
         coords[:, d] = values
-    return ids, coords
+    labels = np.empty(len(ids), dtype=object)
+    labels[:] = locations["location"].tolist()
+    return ids, coords, labels
 
 
 def read_cases(cases, ids, start, end):
