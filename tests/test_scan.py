@@ -315,3 +315,80 @@ def test_integer_district_ids_come_back_as_given():
     with pytest.raises(ValueError, match="locations, Zeile 2, Spalte location: Kennung fehlt"):
         space_time_permutation(cases, locs.assign(location=locs["location"].where(
             locs.index != 1)), days[0], days[-1], 1.0)
+
+
+# --------------------------------------------------------------------------- Gegenprobe
+def _brute_force(cases, locs, start, end, max_radius, max_days, min_cases, max_share):
+    """Die Definition als schlichte Schleifen (ohne Vektorisierung), für kleine Daten."""
+    ids = [str(v) for v in locs["location"]]
+    xy = locs[["x", "y"]].to_numpy(float)
+    days = pd.date_range(start, end)
+    table = {(str(r.location), pd.Timestamp(r.date)): 0 for r in cases.itertuples()}
+    for r in cases.itertuples():
+        table[(str(r.location), pd.Timestamp(r.date))] += r.count
+    count = {(i, d): table.get((i, d), 0) for i in ids for d in days}
+    total = sum(count.values())
+    loc_total = {i: sum(count[(i, d)] for d in days) for i in ids}
+    day_total = {d: sum(count[(i, d)] for i in ids) for d in days}
+    found = []
+    for c, centre in enumerate(ids):
+        dist = [sqrt(((xy[c] - xy[o]) ** 2).sum()) for o in range(len(ids))]
+        order = sorted(range(len(ids)), key=lambda o: (dist[o], xy[o][0], xy[o][1], ids[o]))
+        circle, best, cum = [], None, 0
+        for o in order:
+            cum += loc_total[ids[o]]
+            if dist[o] > max_radius or cum > max_share * total:
+                break
+            circle.append(o)
+            for k in range(1, min(max_days, len(days)) + 1):
+                window = days[-k:]
+                n = sum(count[(ids[m], d)] for m in circle for d in window)
+                mu = sum(loc_total[ids[m]] * day_total[d] / total for m in circle for d in window)
+                if n > mu and n >= min_cases:
+                    value = n * log(n / mu) + ((total - n) * log((total - n) / (total - mu))
+                                               if n < total else 0.0)
+                    if best is None or value > best[0]:
+                        best = (value, list(circle), k, n, mu)
+        if best:
+            found.append((best, c))
+    rank = {name: r for r, name in enumerate(sorted(ids))}
+    found.sort(key=lambda f: (-round(f[0][0], 8), len(f[0][1]), rank[ids[f[1]]]))
+    kept = []
+    for (value, circle, k, n, mu), c in found:
+        radius = sqrt(((xy[c] - xy[circle[-1]]) ** 2).sum())
+        clash = False
+        for kc, kcircle, kradius in kept:
+            small, big, big_c, big_r = ((circle, kcircle, kc, kradius) if len(circle) < len(kcircle)
+                                        else (kcircle, circle, c, radius))
+            if any(sqrt(((xy[big_c] - xy[m]) ** 2).sum()) <= big_r + 1e-9 for m in small):
+                clash = True
+                break
+        if not clash:
+            kept.append((c, circle, radius))
+            yield ids[c], tuple(ids[m] for m in circle), days[-k], n, mu, value
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_agrees_with_a_plain_loop_implementation(seed):
+    rng = np.random.default_rng(seed)
+    n_loc = int(rng.integers(4, 13))
+    xy = rng.integers(0, 5, (n_loc, 2)).astype(float)          # Gitter: viele Gleichstände
+    keep = ~pd.DataFrame(xy).duplicated().to_numpy()
+    locs = pd.DataFrame({"location": [f"O{i}" for i in range(int(keep.sum()))],
+                         "x": xy[keep, 0], "y": xy[keep, 1]})
+    days = pd.date_range("2026-11-01", periods=int(rng.integers(3, 12)))
+    counts = rng.poisson(rng.uniform(0.2, 1.5), (len(days), len(locs)))
+    cases = pd.DataFrame({"location": np.tile(locs["location"], len(days)),
+                          "date": days.repeat(len(locs)), "count": counts.ravel()})
+    params = dict(max_radius=float(rng.choice([1.0, 1.5, 2.0, 3.0])),
+                  max_days=int(rng.integers(1, 6)), min_cases=int(rng.integers(1, 4)),
+                  max_share=float(rng.choice([0.2, 0.35, 0.5])))
+    ours = space_time_permutation(cases, locs, days[0], days[-1], replications=0, **params)
+    ours = ours[ours["llr"] >= 0.001]
+    expected = [e for e in _brute_force(cases, locs, days[0], days[-1], **params)
+                if e[5] >= 0.001]
+    assert len(ours) == len(expected), params
+    for row, (centre, members, first, n, mu, value) in zip(ours.itertuples(), expected):
+        assert (row.centre, row.locations, row.start, row.observed) == (centre, members, first, n)
+        assert row.expected == pytest.approx(mu, rel=1e-12)
+        assert row.llr == pytest.approx(value, abs=1e-9)
