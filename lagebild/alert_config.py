@@ -11,6 +11,8 @@ Schlüssel nennt. Aufbau und Bedeutung der Schlüssel: ``docs/alerts.md``.
 4.0
 >>> [rule.level for rule in cfg.levels]
 [1, 2, 3]
+>>> [(s.indicator, s.area, s.min_count, s.hours) for s in cfg.spikes]
+[('drogennotfaelle', 'district', 3, 24), ('drogennotfaelle', 'city', 5, 48), ('drogentodesfaelle', 'city', 2, 72)]
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from lagebild.analytics.alerts import ears_c, farrington_flexible
+from lagebild.analytics.spikes import SpikeRule
 from lagebild.config import DATA_DIR
 
 DEFAULT_PATH = DATA_DIR / "alerts.toml"
@@ -37,6 +40,14 @@ FARRINGTON_KEYS = ("b", "w", "reweight", "weights_threshold", "trend", "p_thresh
 STATIC_KEYS = ("yellow", "red", "yellow_rate", "red_rate")
 SERIES_KEYS = ("early_method", "late_method", "farrington_from_weeks", "ears", "farrington",
                "red", "yellow")
+AREAS = {"stadtteil": "district", "stadt": "city"}
+SPIKE_KEYS = ("indicator", "area", "min_count", "hours")
+# Ohne [[spike]] in der Datei gelten diese Regeln (Issue #17); `spike = []` schaltet sie ab.
+DEFAULT_SPIKES = (
+    {"indicator": "drogennotfaelle", "area": "stadtteil", "min_count": 3, "hours": 24},
+    {"indicator": "drogennotfaelle", "area": "stadt", "min_count": 5, "hours": 48},
+    {"indicator": "drogentodesfaelle", "area": "stadt", "min_count": 2, "hours": 72},
+)
 GENERAL_DEFAULTS = {"min_reported_days": 7, "end_after_green_weeks": 2,
                     "neighbour_tolerance_m": 5.0}
 
@@ -96,6 +107,7 @@ class AlertConfig:
     levels: tuple[LevelRule, ...]
     source: str = "alerts.toml"
     digest: str = field(default="", compare=False)
+    spikes: tuple[SpikeRule, ...] = ()
 
     def rules(self, indicator: str, district_code: str | None = None,
               city: bool = False) -> SeriesRules:
@@ -296,9 +308,44 @@ def _indicator_list(value, src, key, catalog) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _spikes(raw, src: str, catalog) -> tuple[SpikeRule, ...]:
+    """``[[spike]]``: Spitzenregeln (mindestens N Ereignisse in 24/48/72 Stunden)."""
+    if not isinstance(raw, (list, tuple)):
+        _fail(src, "spike", "muss eine Liste von [[spike]]-Tabellen sein")
+    rules, seen = [], {}
+    for i, item in enumerate(raw, start=1):
+        key = f"spike[{i}]"
+        _table(item, src, key, SPIKE_KEYS)
+        for need in SPIKE_KEYS:
+            if need not in item:
+                _fail(src, f"{key}.{need}", "fehlt")
+        indicator = item["indicator"]
+        if not isinstance(indicator, str) or (catalog is not None and indicator not in catalog):
+            known = ", ".join(catalog.keys) if catalog is not None else ""
+            _fail(src, f"{key}.indicator", f"ist kein Indikator des Katalogs: {indicator!r} "
+                                           f"(bekannt: {known})")
+        if item["area"] not in AREAS:
+            _fail(src, f"{key}.area", f"muss stadtteil oder stadt sein, angegeben: "
+                                      f"{item['area']!r}")
+        min_count = _number(item["min_count"], src, f"{key}.min_count", 1, integer=True)
+        hours = item["hours"]
+        if isinstance(hours, bool) or not isinstance(hours, int) or hours not in \
+                range(24, 169, 24):
+            _fail(src, f"{key}.hours", f"muss 24, 48, 72 … 168 sein (ganze Tage: Lagebild "
+                                       f"kennt Meldetage, keine Uhrzeiten), angegeben: {hours!r}")
+        rule = SpikeRule(indicator, AREAS[item["area"]], min_count, hours)
+        same = (rule.indicator, rule.area, rule.hours)
+        if same in seen:
+            _fail(src, key, f"wiederholt spike[{seen[same]}] (gleicher Indikator, Bereich und "
+                            f"Zeitraum)")
+        seen[same] = i
+        rules.append(rule)
+    return tuple(rules)
+
+
 def parse_alert_config(raw: dict, catalog=None, source: str = "alerts.toml") -> AlertConfig:
     """Prüft eine bereits gelesene Konfiguration (Tabellen wie in ``alerts.toml``)."""
-    _table(raw, source, "", ("general", "defaults", "indicators", "lagestufe"))
+    _table(raw, source, "", ("general", "defaults", "indicators", "lagestufe", "spike"))
     for need in ("defaults", "lagestufe"):
         if need not in raw:
             _fail(source, need, "fehlt")
@@ -320,7 +367,8 @@ def parse_alert_config(raw: dict, catalog=None, source: str = "alerts.toml") -> 
         indicators[key] = _series(table, source, f"indicators.{key}", full=False)
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
     cfg = AlertConfig(general, defaults, indicators, _levels(raw["lagestufe"], source, catalog),
-                      source, digest[:16])
+                      source, digest[:16],
+                      _spikes(raw.get("spike", DEFAULT_SPIKES), source, catalog))
     _check_methods(cfg.rules("__default__"), source, "defaults")
     for key in indicators:
         _check_methods(cfg.rules(key), source, f"indicators.{key}")

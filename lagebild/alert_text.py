@@ -122,6 +122,45 @@ def reason(row, indicator: str, district: str, lang: str = "de", k: int | None =
     return text
 
 
+def _day(value, lang: str, year: bool = True) -> str:
+    day = pd.Timestamp(value)
+    if lang != "de":
+        return day.strftime("%Y-%m-%d")
+    return day.strftime("%d.%m.%Y" if year else "%d.%m.")
+
+
+def spike_reason(row, indicator: str, district: str, lang: str = "de", k: int | None = None,
+                 person_related: bool = True) -> str:
+    """Der Grund einer Spitzenregel (``row``: Zeile von :func:`analytics.spikes.find_spikes`).
+
+    ``district`` ist der Name des Stadtteils (bei der Gesamtstadt unbenutzt). In einer
+    eingeschränkten Ansicht (``k``) steht bei personenbezogenen Indikatoren mit 1 … k−1
+    Ereignissen keine Zahl.
+
+    >>> row = {"district_id": "N", "start": pd.Timestamp("2026-12-02"),
+    ...        "end": pd.Timestamp("2026-12-02"), "observed": 3, "min_count": 3, "hours": 24}
+    >>> spike_reason(row, "Drogennotfälle", "Neustadt")
+    '3 Drogennotfälle in Neustadt am 02.12.2026 – Schwelle 3 in 24 Stunden'
+    >>> spike_reason(row, "Non-fatal overdoses", "Neustadt", "en")
+    'Non-fatal overdoses: 3 in Neustadt on 2026-12-02 – threshold 3 in 24 hours'
+    >>> spike_reason(row, "Drogennotfälle", "Neustadt", k=5)
+    'Drogennotfälle in Neustadt am 02.12.2026: auffällig gehäuft – Schwelle 3 in 24 Stunden erreicht'
+    """
+    where = place(row["district_id"], {row["district_id"]: district}, lang)
+    start, end = pd.Timestamp(row["start"]), pd.Timestamp(row["end"])
+    if start == end:
+        when = t("alerts.spike.on", lang, date=_day(end, lang))
+    else:
+        when = t("alerts.spike.between", lang, end=_day(end, lang),
+                 start=_day(start, lang, year=start.year != end.year))
+    base = {"indicator": indicator, "place": where, "when": when,
+            "threshold": fmt_number(row["min_count"], lang), "hours": int(row["hours"])}
+    observed = row["observed"]
+    if k and person_related and 1 <= observed <= k - 1:
+        return t("alerts.spike.suppressed", lang, **base)
+    return t("alerts.spike.reason", lang, count=fmt_number(observed, lang), **base)
+
+
 def level_texts(esc, week, names: dict, labels: dict, lang: str = "de") -> tuple[str, str]:
     """(Überschrift, Begründung) der Lagestufe; ``labels``: Indikator → Bezeichnung.
 

@@ -1,7 +1,8 @@
 """Öffentliche Schnittstelle der Alarmverfahren (Ausbruchserkennung auf Wochenzahlen).
 
 Alle Verfahren haben denselben Vertrag: eine ``pd.Series`` mit Wochenzahlen hinein (NA
-erlaubt; Index wöchentlicher ``DatetimeIndex`` oder ganzzahlig), ein ``pd.DataFrame`` mit
+erlaubt; Index wöchentlicher ``DatetimeIndex`` oder ganzzahlig; EARS nimmt jeden
+regelmäßigen ``DatetimeIndex``, auch Tageszahlen), ein ``pd.DataFrame`` mit
 demselben Index heraus, Spalten ``observed``, ``expected``, ``upperbound`` (float) und
 ``alarm`` (nullable ``"boolean"``, <NA> wo nicht berechnet), dazu ``attrs["method"]`` und
 ``attrs["params"]``. Die Eingabe wird nie verändert; ungültige Parameter ergeben einen

@@ -29,19 +29,26 @@ _EARS_METHODS = ("C1", "C2", "C3")
 
 
 # --------------------------------------------------------------------------- Eingaben
-def _count_values(observed: pd.Series, verfahren: str) -> np.ndarray:
-    """Prüft Zählreihe und Index; gibt eine neue float-Kopie (NA → NaN) zurück."""
+def _count_values(observed: pd.Series, verfahren: str, weekly: bool = True) -> np.ndarray:
+    """Prüft Zählreihe und Index; gibt eine neue float-Kopie (NA → NaN) zurück.
+
+    ``weekly=True``: ein DatetimeIndex muss lückenlos wöchentlich sein (Farrington, feste
+    Schwellen); ``weekly=False`` (EARS): jeder regelmäßige DatetimeIndex (Tage, Wochen, …)."""
     if not isinstance(observed, pd.Series):
         raise ValueError(
-            f"{verfahren}: erwartet eine pandas-Series mit Wochenzahlen, "
+            f"{verfahren}: erwartet eine pandas-Series mit Zählungen, "
             f"erhalten: {type(observed).__name__}"
         )
     index = observed.index
     if isinstance(index, pd.DatetimeIndex):
-        _check_weekly_index(index, verfahren)
+        if weekly:
+            _check_weekly_index(index, verfahren)
+        else:
+            _check_regular_index(index, verfahren)
     elif not pd.api.types.is_integer_dtype(index.dtype):
+        kind = "wöchentlicher" if weekly else "regelmäßiger"
         raise ValueError(
-            f"{verfahren}: der Index muss ein wöchentlicher DatetimeIndex oder ein "
+            f"{verfahren}: der Index muss ein {kind} DatetimeIndex oder ein "
             f"ganzzahliger Index sein, erhalten: {index.dtype}"
         )
     elif len(index) > 1 and not (index.is_unique and index.is_monotonic_increasing):
@@ -81,6 +88,34 @@ def _check_weekly_index(index: pd.DatetimeIndex, verfahren: str) -> None:
             f"zwischen {index[pos].date()} und {index[pos + 1].date()} liegen "
             f"{steps[pos] / 86400:g} Tage"
         )
+
+
+def _check_regular_index(index: pd.DatetimeIndex, verfahren: str) -> None:
+    """Ein DatetimeIndex muss aufsteigend mit immer gleichem Abstand sein (z. B. täglich)."""
+    if index.tz is not None:
+        raise ValueError(f"{verfahren}: der DatetimeIndex darf keine Zeitzone tragen")
+    if len(index) < 2:
+        return
+    steps = np.diff(index.to_numpy().astype("datetime64[s]").astype(np.int64))
+    if steps[0] <= 0:
+        raise ValueError(
+            f"{verfahren}: der DatetimeIndex muss streng aufsteigend sein; auf "
+            f"{index[0]} folgt {index[1]}")
+    bad = np.flatnonzero(steps != steps[0])
+    if bad.size:
+        pos = int(bad[0])
+        raise ValueError(
+            f"{verfahren}: der DatetimeIndex muss regelmäßig sein (überall {_span(steps[0])} "
+            f"Abstand wie zwischen den ersten beiden Zeitpunkten); zwischen "
+            f"{index[pos].date()} und {index[pos + 1].date()} liegen {_span(steps[pos])}"
+        )
+
+
+def _span(seconds) -> str:
+    days = seconds / 86400
+    if days == int(days):
+        return "1 Tag" if days == 1 else f"{days:g} Tage"
+    return f"{seconds / 3600:g} Stunden"
 
 
 def _check_int(value, name: str, minimum: int, verfahren: str) -> int:
@@ -163,15 +198,19 @@ def _ears_bounds(y, method, baseline, z, min_sigma):
 def ears_c(observed, method="C1", baseline=7, alpha=0.001, min_sigma=0.0):
     """EARS C1/C2/C3 nach ``surveillance::earsC`` (Paketversion 1.20.3).
 
-    Methode: Vergleich der aktuellen Woche mit Mittelwert und Stichproben-SD der
-    ``baseline`` vorangehenden Wochen (C1 ohne, C2/C3 mit 2 Wochen Schutzabstand); C3 ist
-    der Paket-Code (``U3 = max(0, y_t + s·(z − L_t))``), nicht die Formel der Hilfeseite.
+    Methode: Vergleich des aktuellen Zeitpunkts (Woche oder Tag) mit Mittelwert und
+    Stichproben-SD der ``baseline`` vorangehenden Zeitpunkte (C1 ohne, C2/C3 mit 2 Zeitpunkten
+    Schutzabstand); C3 ist der Paket-Code (``U3 = max(0, y_t + s·(z − L_t))``), nicht die
+    Formel der Hilfeseite. Wie ``earsC`` rechnet das Verfahren nur mit der Position in der
+    Reihe: auf Tageszahlen ist das Fenster von C1 die 7 Vortage, von C2 die Tage t−9 … t−3.
 
     Parameter:
-        observed: ``pd.Series`` mit Wochenzahlen (NA erlaubt); Index wöchentlicher
-            ``DatetimeIndex`` oder ganzzahlig. Die Zeilen gelten als aufeinanderfolgende Wochen.
+        observed: ``pd.Series`` mit Zählungen (NA erlaubt, z. B. nicht gemeldete Tage);
+            Index ein regelmäßiger ``DatetimeIndex`` (täglich, wöchentlich, … – überall
+            derselbe Abstand) oder ganzzahlig (streng aufsteigend). Die Zeilen gelten als
+            aufeinanderfolgende Zeitpunkte.
         method: ``"C1"``, ``"C2"`` oder ``"C3"``.
-        baseline: Anzahl Basiswochen b (≥ 3).
+        baseline: Anzahl der Vergleichszeitpunkte b (Wochen bzw. Tage, ≥ 3).
         alpha: einseitiges Niveau, ``z = qnorm(1 − alpha)``. ``None`` = Paketverhalten ohne
             alpha: 0.025 für C3, sonst 0.001.
         min_sigma: Untergrenze der SD (``max(sd, min_sigma)``), ≥ 0.
@@ -208,7 +247,7 @@ def ears_c(observed, method="C1", baseline=7, alpha=0.001, min_sigma=0.0):
         raise ValueError(
             f"{verfahren}: min_sigma muss eine Zahl ≥ 0 sein, angegeben: {min_sigma!r}"
         )
-    y = _count_values(observed, verfahren)
+    y = _count_values(observed, verfahren, weekly=False)
 
     mean, upper = _ears_bounds(y, method, baseline, float(ndtri(1.0 - alpha)), float(min_sigma))
     first = baseline + {"C1": 0, "C2": 2, "C3": 4}[method]  # 0-basiert = b+1, b+3, b+5
