@@ -48,6 +48,10 @@ DEFAULT_SPIKES = (
     {"indicator": "drogennotfaelle", "area": "stadt", "min_count": 5, "hours": 48},
     {"indicator": "drogentodesfaelle", "area": "stadt", "min_count": 2, "hours": 72},
 )
+# [daily]: daily signals of the last 7 days (#17) – level they raise, the space-time scan.
+DAILY_DEFAULTS = {"spike_level": 1, "cluster_level": 2, "cluster_p": 0.05,
+                  "scan_indicators": ("drogennotfaelle",), "study_days": 365, "max_days": 7,
+                  "max_radius_m": 3500.0, "replications": 999}
 GENERAL_DEFAULTS = {"min_reported_days": 7, "end_after_green_weeks": 2,
                     "neighbour_tolerance_m": 5.0}
 
@@ -108,6 +112,7 @@ class AlertConfig:
     source: str = "alerts.toml"
     digest: str = field(default="", compare=False)
     spikes: tuple[SpikeRule, ...] = ()
+    daily: dict = field(default_factory=lambda: dict(DAILY_DEFAULTS))
 
     def rules(self, indicator: str, district_code: str | None = None,
               city: bool = False) -> SeriesRules:
@@ -343,9 +348,34 @@ def _spikes(raw, src: str, catalog) -> tuple[SpikeRule, ...]:
     return tuple(rules)
 
 
+def _daily(raw, src: str, catalog) -> dict:
+    """``[daily]``: which Lagestufe daily spikes and clusters raise, and the scan settings."""
+    table = {**DAILY_DEFAULTS, **_table(raw, src, "daily", tuple(DAILY_DEFAULTS))}
+    out = {k: _number(table[k], src, f"daily.{k}", 0, 4, integer=True)
+           for k in ("spike_level", "cluster_level")}
+    out["cluster_p"] = _number(table["cluster_p"], src, "daily.cluster_p", 0, 0.5001,
+                               lo_open=True)
+    out["study_days"] = _number(table["study_days"], src, "daily.study_days", 14, 3661,
+                                integer=True)
+    out["max_days"] = _number(table["max_days"], src, "daily.max_days", 1, 31, integer=True)
+    out["max_radius_m"] = _number(table["max_radius_m"], src, "daily.max_radius_m", 0,
+                                  lo_open=True)
+    out["replications"] = _number(table["replications"], src, "daily.replications", 0, 100000,
+                                  integer=True)
+    inds = table["scan_indicators"]
+    if not isinstance(inds, (list, tuple)) or not all(isinstance(v, str) for v in inds):
+        _fail(src, "daily.scan_indicators", "muss eine Liste von Indikatoren sein")
+    unknown = [v for v in inds if catalog is not None and v not in catalog]
+    if unknown:
+        _fail(src, "daily.scan_indicators", f"nennt den unbekannten Indikator {unknown[0]!r}")
+    out["scan_indicators"] = tuple(inds)
+    return out
+
+
 def parse_alert_config(raw: dict, catalog=None, source: str = "alerts.toml") -> AlertConfig:
     """Prüft eine bereits gelesene Konfiguration (Tabellen wie in ``alerts.toml``)."""
-    _table(raw, source, "", ("general", "defaults", "indicators", "lagestufe", "spike"))
+    _table(raw, source, "", ("general", "defaults", "indicators", "lagestufe", "spike",
+                             "daily"))
     for need in ("defaults", "lagestufe"):
         if need not in raw:
             _fail(source, need, "fehlt")
@@ -368,7 +398,8 @@ def parse_alert_config(raw: dict, catalog=None, source: str = "alerts.toml") -> 
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
     cfg = AlertConfig(general, defaults, indicators, _levels(raw["lagestufe"], source, catalog),
                       source, digest[:16],
-                      _spikes(raw.get("spike", DEFAULT_SPIKES), source, catalog))
+                      _spikes(raw.get("spike", DEFAULT_SPIKES), source, catalog),
+                      _daily(raw.get("daily", {}), source, catalog))
     _check_methods(cfg.rules("__default__"), source, "defaults")
     for key in indicators:
         _check_methods(cfg.rules(key), source, f"indicators.{key}")

@@ -16,13 +16,17 @@ import logging
 
 import pandas as pd
 
+from lagebild import geo
 from lagebild.access import AccessDenied, Actor
-from lagebild.alert_config import AlertConfig, load_alert_config
+from lagebild.alert_config import AlertConfig, LevelRule, load_alert_config
 from lagebild.analytics import trends
+from lagebild.analytics.daily import COLUMNS as DAILY_COLUMNS
+from lagebild.analytics.daily import daily_level, daily_signals, district_of
 from lagebild.analytics.escalation import Escalation, episodes, escalation, merge_episodes
 from lagebild.analytics.neighbours import watch_list
 from lagebild.analytics.signals import compute_signals
 from lagebild.catalog import Catalog, load_catalog
+from lagebild.i18n import t
 from lagebild.store import Store
 
 CITY = trends.CITY
@@ -78,7 +82,8 @@ def refresh_alerts(store: Store, actor: Actor, city: str, catalog: Catalog | Non
     plan = merge_episodes(stored, fresh)
     plan = {"update": _to_db(plan["update"]), "insert": _to_db(plan["insert"]),
             "retract": plan["retract"]}
-    counts = store.save_alerts(actor, city, _to_db(signals), plan, version)
+    daily = compute_daily(store, actor, city, config)                    # (#17)
+    counts = store.save_alerts(actor, city, _to_db(signals), plan, version, daily=daily)
     return {**counts, "source_version": version}
 
 
@@ -129,8 +134,65 @@ def latest_week(signals: pd.DataFrame) -> pd.Timestamp | None:
 
 
 def week_picture(signals: pd.DataFrame, week, config: AlertConfig,
-                 pairs: pd.DataFrame) -> tuple[Escalation, pd.DataFrame, pd.DataFrame]:
+                 pairs: pd.DataFrame, daily: pd.DataFrame | None = None
+                 ) -> tuple[Escalation, pd.DataFrame, pd.DataFrame]:
     """(Lagestufe, Signale der Woche, Nachbarschaftswarnungen) für ``week``."""
     week = pd.Timestamp(week)
     cells = signals[signals["week"] == week]
-    return escalation(signals, week, config.levels), cells, watch_list(cells, pairs)
+    return level(signals, week, config, daily), cells, watch_list(cells, pairs)
+
+
+# ------------------------------------------------------------------ daily signals (#17)
+def compute_daily(store: Store, actor: Actor, city: str, config: AlertConfig) -> pd.DataFrame:
+    """Spikes and significant space-time clusters of the last 7 reported days
+    (:func:`analytics.daily.daily_signals`) on district centroids in the city's metric CRS;
+    nothing is written."""
+    _, last = store.date_range(actor, city)
+    dist = store.districts(actor, city)
+    if last is None or dist.empty:
+        return pd.DataFrame(columns=DAILY_COLUMNS)
+    indicators = sorted({r.indicator for r in config.spikes}
+                        | set(config.daily["scan_indicators"]))
+    start = pd.Timestamp(last) - pd.Timedelta(days=max(config.daily["study_days"], 14) - 1)
+    daily = store.daily_counts(actor, city, indicators, start.date(), last)
+    centres = dist.to_crs(geo.metric_crs(dist)).geometry.representative_point()
+    centroids = pd.DataFrame({"district_id": dist["district_id"].astype(int).to_numpy(),
+                              "x": centres.x.to_numpy(), "y": centres.y.to_numpy()})
+    return daily_signals(daily, centroids, config.spikes, config.daily)
+
+
+def load_daily(store: Store, actor: Actor, city: str) -> pd.DataFrame:
+    """The stored daily signals (``start_day``/``end_day`` as timestamps)."""
+    df = store.daily_signals(actor, city)
+    for col in ("start_day", "end_day"):
+        df[col] = pd.to_datetime(df[col])
+    return df
+
+
+def level(signals: pd.DataFrame, week, config: AlertConfig,
+          daily: pd.DataFrame | None = None) -> Escalation:
+    """The Lagestufe of ``week``: the weekly rules (:func:`escalation`), raised by the daily
+    signals of the last 7 days (``[daily]`` spike_level/cluster_level) when ``week`` is the
+    week they belong to (its Monday lies within the 13 days before their newest day)."""
+    week = pd.Timestamp(week)
+    esc = escalation(signals, week, config.levels)
+    if daily is None or daily.empty:
+        return esc
+    newest = pd.Timestamp(daily["end_day"].max())
+    if not newest - pd.Timedelta(days=13) < week <= newest:
+        return esc
+    lifted = daily_level(daily, config.daily)
+    if lifted <= esc.level:
+        return esc
+    kind = "cluster" if lifted == config.daily["cluster_level"] and \
+        (daily["kind"] == "cluster").any() else "spike"
+    p = str(config.daily["cluster_p"]).replace(".", ",")
+    rule = LevelRule(lifted, t(f"daily.level_{kind}", "de", p=p), t(f"daily.level_{kind}", "en",
+                                                                   p=p),
+                     "red", tuple(sorted(set(daily["indicator"]))))
+    rows = daily[daily["kind"] == kind]
+    triggers = pd.DataFrame({
+        "district_id": [district_of(ids) for ids in rows["district_ids"]],
+        "indicator": rows["indicator"].to_numpy(), "week": week, "colour": "red",
+        "observed": rows["observed"].to_numpy()})
+    return Escalation(lifted, rule, triggers)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lagebild import alert_text, alert_views, privacy
-from lagebild.analytics.escalation import escalation
 from lagebild.analytics.signals import RANK
 from lagebild.analytics.trends import CITY, iso_label, period_totals
 from lagebild.briefing_data import BriefingInputs
@@ -79,7 +78,7 @@ def build(inp: BriefingInputs, progress=None) -> Briefing:
     from lagebild import briefing_sections as more
     step = progress or (lambda f, s: None)
     heading, reason = level_texts(inp)
-    sections = [map_section(inp)]
+    sections = [map_section(inp), daily_section(inp)]
     step(0.35, "numbers")
     sections += [numbers_section(inp), *alerts_sections(inp)]
     step(0.45, "trends")
@@ -134,7 +133,20 @@ def facts(inp: BriefingInputs) -> list[tuple[str, str]]:
 
 
 def _escalation(inp: BriefingInputs):
-    return escalation(inp.signals, inp.report_week, inp.config.levels)
+    from lagebild.alerting import level
+    return level(inp.signals, inp.report_week, inp.config, inp.daily)
+
+
+def daily_section(inp: BriefingInputs) -> Section:
+    """Daily spikes and space-time clusters of the last 7 reported days (#17), in words;
+    restricted versions in the restricted wording."""
+    from lagebild.daily_text import daily_lines
+    day = fmt_date(inp.last_report, inp.lang) if inp.last_report is not None else "–"
+    lines = [] if inp.daily is None else daily_lines(inp.daily, inp.districts, inp.catalog,
+                                                     inp.lang, inp.k)
+    return Section("daily", tr(inp, "daily.briefing_heading"),
+                   paragraphs=[tr(inp, "daily.caption", day=day)],
+                   bullets=[text for _, text in lines] or [tr(inp, "daily.none", day=day)])
 
 
 def level_texts(inp: BriefingInputs) -> tuple[str, str]:

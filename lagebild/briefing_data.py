@@ -57,6 +57,7 @@ class BriefingInputs:
     config: object
     bodies: dict
     last_report: date | None = None   # newest observation date (the "Datenstand")
+    daily: pd.DataFrame | None = None  # daily spikes and clusters of the last 7 days (#17)
 
     @property
     def period_end(self) -> pd.Timestamp:
@@ -99,6 +100,13 @@ def _signals(store, actor, city, catalog, config) -> pd.DataFrame:
     if alerting.is_stale(store, actor, city, catalog, config):
         return alerting.compute(store, actor, city, catalog, config)   # in memory, no write
     return alerting.load_signals(store, actor, city)
+
+
+def _daily(store, actor, city, catalog, config) -> pd.DataFrame:
+    from lagebild import alerting
+    if alerting.is_stale(store, actor, city, catalog, config):
+        return alerting.compute_daily(store, actor, city, config)      # in memory, no write
+    return alerting.load_daily(store, actor, city)
 
 
 def collect(store: Store, actor: Actor, city: str, *, catalog, config, lang: str = "de",
@@ -146,4 +154,5 @@ def collect(store: Store, actor: Actor, city: str, *, catalog, config, lang: str
         measures=store.measures(actor, city),
         reporting=store.reporting_summary(actor, city, first.date(), end),
         catalog=catalog, config=config, bodies=measures_mod.load_bodies(),
-        last_report=store.date_range(actor, city)[1])
+        last_report=store.date_range(actor, city)[1],
+        daily=_daily(store, actor, city, catalog, config))

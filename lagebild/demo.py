@@ -91,6 +91,25 @@ OUTBREAKS: tuple[tuple[str, tuple[str, ...], int, int, int, str], ...] = (
 )
 
 
+# One injected overdose cluster in the last complete week (#17): three neighbouring districts on
+# Tuesday to Thursday (days before ``end``), about 3 extra cases per district and day – found by
+# the daily space-time scan and the spike rule.
+CLUSTER_DISTRICTS = ("10", "08", "09")   # Schäferwiese, Lerchenfeld, Ziegelhof
+CLUSTER_INDICATOR = "drogennotfaelle"
+CLUSTER_DAYS_BEFORE_END = (5, 4, 3)
+CLUSTER_EXTRA = 3.0
+
+
+def _cluster_extra(shape: tuple[int, int], codes: list[str], seed: int) -> np.ndarray:
+    """Extra cases of the injected cluster (districts × days), from its own random stream."""
+    extra = np.zeros(shape, dtype="int64")
+    rng = _rng(seed, "cluster")
+    for code in CLUSTER_DISTRICTS:
+        for back in CLUSTER_DAYS_BEFORE_END:
+            extra[codes.index(code), shape[1] - 1 - back] = rng.poisson(CLUSTER_EXTRA)
+    return extra
+
+
 def _rng(seed: int, *parts: str) -> np.random.Generator:
     """Independent, reproducible stream per purpose (adding an indicator changes no other)."""
     return np.random.default_rng([seed, *(zlib.crc32(p.encode()) for p in parts)])
@@ -225,6 +244,8 @@ def _indicator_frame(key: str, points: bool, city: gpd.GeoDataFrame, dates: pd.D
     rng = _rng(seed, key)
     codes = city["code"].tolist()
     base, extra = _counts(key, city, dates, ob, rng, tests)
+    if key == CLUSTER_INDICATOR:
+        extra = extra + _cluster_extra(extra.shape, codes, seed)
     counts = (base + extra).astype("int64")
     hot = sorted(codes.index(c) for c in ob.loc[ob["indicator"] == key, "district_code"])
     org = next((name for name, _, inds in ORGS if key in inds), GENERIC_ORG)

@@ -356,6 +356,25 @@ def add_places(m: folium.Map, places: pd.DataFrame, *, kind_labels: dict[str, st
                     [(PLACE_COLOURS[k], kind_labels.get(k, k)) for k in present], "left")
 
 
+_CLUSTERS_JS = """
+for (var i = 0; i < P.c.length; i++) {
+  var r = P.c[i];
+  L.circle([r[0], r[1]], {radius: r[2], color: '#b30000', weight: 3, fill: true,
+                          fillOpacity: 0.08, className: 'lagebild-cluster'})
+    .bindTooltip(r[3]).addTo(map);
+}
+"""
+
+
+def add_clusters(m: folium.Map, clusters: pd.DataFrame, asset_base: str = ASSET_BASE) -> None:
+    """Space-time clusters (lat, lon of the centre, ``radius_m``, ``label``) as red circles
+    with an escaped tooltip (#17). A one-district cluster is drawn with 400 m."""
+    rows = [[round(float(r.lat), 6), round(float(r.lon), 6), max(float(r.radius_m), 400.0),
+             escape_map_text(r.label)] for r in clusters.itertuples(index=False)]
+    if rows:
+        m.add_child(_DataLayer(_CLUSTERS_JS, {"c": rows}, asset_base, ()))
+
+
 def to_html(m: folium.Map) -> str:
     """Standalone HTML of a map (for ``st.iframe`` and the briefing)."""
     return m.get_root().render()

@@ -23,8 +23,9 @@ import pandas as pd
 
 from lagebild import alert_text, alert_views, alerting
 from lagebild.access import SYSTEM
-from lagebild.analytics.escalation import escalation
+from lagebild.analytics.daily import district_of
 from lagebild.analytics.trends import CITY, iso_label
+from lagebild.daily_text import daily_lines, places_text
 from lagebild.store import Store
 
 ALERT_PAGE = "warnungen"       # url path of the alert list (crisis team, admin)
@@ -60,15 +61,41 @@ def _run_start(signals: pd.DataFrame, district, indicator, week) -> pd.Timestamp
     return start
 
 
-def notices(signals: pd.DataFrame, districts: pd.DataFrame, catalog, levels, city: str,
-            k: int | None = None, lang: str = "de") -> list[Notice]:
-    """What to tell about ``city`` in the newest signal week: every red cell (keyed by the
-    start of its yellow/red run) and a rise of the Lagestufe against the week before.
-    ``k``: restricted wording (no person-related count 1…k−1)."""
+def _daily_notices(daily: pd.DataFrame, districts: pd.DataFrame, catalog, city: str,
+                   k: int | None, lang: str) -> list[Notice]:
+    """Spikes and clusters of the last 7 days: a cluster keyed by indicator, centre and start
+    day, a spike by indicator, place, rule and day – each is told once."""
+    out = []
+    names = alert_views.names_with_city(districts, lang)
+    for row, (kind, text) in zip(daily.to_dict("records"),
+                                 daily_lines(daily, districts, catalog, lang, k)):
+        place = district_of(row["district_ids"])
+        start = pd.Timestamp(row["start_day"])
+        label = catalog[row["indicator"]].label(lang)
+        if kind == "cluster":
+            key = f"cluster:{row['indicator']}:{row['centre_id']}:{start:%Y-%m-%d}"
+            where = places_text(row["district_ids"], names, lang)
+            subject = f"Lagebild {city}: Häufung – {label} {where}"
+        else:
+            key = (f"spike:{row['indicator']}:{place}:{row['hours']}:"
+                   f"{pd.Timestamp(row['end_day']):%Y-%m-%d}")
+            subject = (f"Lagebild {city}: Spitze – {label} "
+                       f"{alert_text.place(place, names, lang)}")
+        out.append(Notice(key, kind, subject, text))
+    return out
+
+
+def notices(signals: pd.DataFrame, districts: pd.DataFrame, catalog, config, city: str,
+            k: int | None = None, lang: str = "de",
+            daily: pd.DataFrame | None = None) -> list[Notice]:
+    """What to tell about ``city``: every red cell of the newest signal week (keyed by the
+    start of its yellow/red run), every daily spike and cluster of the last 7 days (#17),
+    and a rise of the Lagestufe against the week before. ``k``: restricted wording (no
+    person-related count 1…k−1)."""
+    out = [] if daily is None else _daily_notices(daily, districts, catalog, city, k, lang)
     week = alerting.latest_week(signals)
     if week is None:
-        return []
-    out = []
+        return out
     names = alert_views.names_with_city(districts, lang)
     cells = signals[(signals["week"] == week) & (signals["colour"] == "red")]
     for _, reason, row in alert_views.reason_lines(cells, districts, catalog, lang, k):
@@ -79,8 +106,8 @@ def notices(signals: pd.DataFrame, districts: pd.DataFrame, catalog, levels, cit
         out.append(Notice(f"red:{district}:{row['indicator']}:{start:%Y-%m-%d}", "red",
                           f"Lagebild {city}: rot – {label} {where}, {iso_label(week, lang)}",
                           reason))
-    now = escalation(signals, week, levels)
-    before = escalation(signals, week - pd.Timedelta(days=7), levels)
+    now = alerting.level(signals, week, config, daily)
+    before = alerting.level(signals, week - pd.Timedelta(days=7), config)
     if now.level > before.level:
         labels = {i.key: i.label(lang) for i in catalog}
         heading, reason = alert_text.level_texts(now, week, names, labels, lang)
@@ -135,12 +162,14 @@ def plan(store: Store, city: str, *, settings, catalog, config,
          digest: bool = False) -> list[Delivery]:
     """The messages due for ``city`` now (nothing is sent or written)."""
     signals = alerting.load_signals(store, SYSTEM, city)
+    daily = alerting.load_daily(store, SYSTEM, city)
     if alerting.is_stale(store, SYSTEM, city, catalog, config):
         signals = alerting.compute(store, SYSTEM, city, catalog, config)
+        daily = alerting.compute_daily(store, SYSTEM, city, config)
     districts = store.districts(SYSTEM, city)
-    full = notices(signals, districts, catalog, config.levels, city)
-    restricted = notices(signals, districts, catalog, config.levels, city,
-                         k=settings.small_count_k)
+    full = notices(signals, districts, catalog, config, city, daily=daily)
+    restricted = notices(signals, districts, catalog, config, city, k=settings.small_count_k,
+                         daily=daily)
     sent = store.notifications_sent(SYSTEM, city)
     had = set(zip(sent["notice_key"], sent["username"]))
     base = settings.app_url.rstrip("/")

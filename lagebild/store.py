@@ -488,6 +488,16 @@ class Store:
         sql, params = _filters(sql, params, indicators, start, end)
         return self._df(sql + " GROUP BY ALL ORDER BY week, district_id, indicator", params)
 
+    def daily_counts(self, actor: Actor, city: str, indicators: list[str] | None = None,
+                     start: date | None = None, end: date | None = None) -> pd.DataFrame:
+        """Sum of counts per district × indicator × day (``day``) – the daily signals (#17)."""
+        city_id = self.city_id(actor, city)
+        sql = ("SELECT district_id, indicator, date AS day, CAST(sum(count) AS BIGINT) AS count "
+               "FROM observations WHERE city_id = ?")
+        params: list = [city_id]
+        sql, params = _filters(sql, params, indicators, start, end)
+        return self._df(sql + " GROUP BY ALL ORDER BY day, district_id, indicator", params)
+
     def coverage(self, actor: Actor, city: str) -> pd.DataFrame:
         """Reported days per indicator × ISO week (0..7) from the reporting periods."""
         city_id = self.city_id(actor, city)
@@ -605,9 +615,10 @@ class Store:
         return df
 
     def save_alerts(self, actor: Actor, city: str, signals: pd.DataFrame, plan: dict,
-                    source_version: str) -> dict:
-        """Replace the city's signals and apply an episode plan (``escalation.merge_episodes``:
-        update / insert / retract) in ONE transaction, audited as ``alerts.refresh``."""
+                    source_version: str, daily: pd.DataFrame | None = None) -> dict:
+        """Replace the city's signals (and its daily signals, #17) and apply an episode plan
+        (``escalation.merge_episodes``: update / insert / retract) in ONE transaction, audited
+        as ``alerts.refresh``."""
         self._require(actor, self.ALERT_WRITE_ROLES, "Warnungen neu berechnen")
         city_id = self.city_id(actor, city)
         cols = [c for c in _ALERT_SIGNAL_COLUMNS if c in signals.columns]
@@ -637,6 +648,14 @@ class Store:
                 cur.execute("UPDATE alert_episodes SET state = 'retracted', updated_at = "
                             "current_timestamp WHERE alert_id = ? AND city_id = ?",
                             [alert_id, city_id]).fetchall()
+            if daily is not None:
+                cur.execute("DELETE FROM daily_signals WHERE city_id = ?", [city_id]).fetchall()
+                if len(daily):
+                    self._register(cur, "_daily", daily[_DAILY_COLUMNS])
+                    cur.execute(f"INSERT INTO daily_signals (city_id, "
+                                f"{', '.join(_DAILY_COLUMNS)}) SELECT ?, "
+                                f"{', '.join(_DAILY_COLUMNS)} FROM _daily", [city_id]).fetchall()
+                    cur.unregister("_daily")
             cur.execute("DELETE FROM alert_runs WHERE city_id = ?", [city_id]).fetchall()
             series = signals[["district_id", "indicator"]].drop_duplicates().shape[0]
             cur.execute("INSERT INTO alert_runs (city_id, source_version, computed_by, series, "
@@ -647,6 +666,12 @@ class Store:
                       "retracted": len(plan["retract"]), "signals": len(signals)}
             self._audit(cur, actor, "alerts.refresh", city_id, **counts)
         return counts
+
+    def daily_signals(self, actor: Actor, city: str) -> pd.DataFrame:
+        """The stored daily signals (spikes, clusters) of the last 7 reported days (#17)."""
+        return self._df(f"SELECT {', '.join(_DAILY_COLUMNS)} FROM daily_signals WHERE "
+                        f"city_id = ? ORDER BY end_day DESC, kind, indicator",
+                        [self.city_id(actor, city)])
 
     def acknowledge_alert(self, actor: Actor, city: str, alert_id: int, comment: str) -> None:
         """A crisis-team member (krisenstab/admin) acknowledges an alert with a comment
@@ -1115,6 +1140,11 @@ _ALERT_SIGNAL_COLUMNS = [
     "upper_yellow", "upper_red", "alarm_yellow", "alarm_red", "method", "alpha_yellow",
     "alpha_red", "history_have", "history_need", "static_yellow", "static_red",
     "static_yellow_rate", "static_red_rate", "colour", "cause"]
+
+
+# section: daily signals (#17) – columns of daily_signals written by Store.save_alerts
+_DAILY_COLUMNS = ["kind", "indicator", "district_ids", "start_day", "end_day", "observed",
+                  "expected", "p_value", "llr", "min_count", "hours", "centre_id", "radius_m"]
 
 
 # section: measures (#6) – a stored measure row as the plain values clean_measure returns

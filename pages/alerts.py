@@ -17,6 +17,7 @@ if city:
     flash = st.session_state.pop("alerts_flash", None)
     if flash:
         st.success(flash)
+    ui.show_last_7_days(city)                       # (#17) daily spikes and clusters
     c1, c2, c3, c4 = st.columns(4)
     statuses = c1.multiselect(ui.t("alerts.page.status"), list(opts["status"]),
                               default=["open", "acknowledged", "ended"],

@@ -55,6 +55,7 @@ if city:
 
     m, table, n_points, drawn = ui.map_view(city, indicator, weeks[0], span, measure,
                                             points_mode, colours, legend)
+    ui.add_daily_clusters(m, city, indicator)       # (#17) space-time clusters as circles
     ui.show_map(m)
     start, end = ui.period_text(weeks[0], span)
     attribution = ui.settings().basemap_attribution

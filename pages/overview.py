@@ -18,6 +18,7 @@ if city:
     ui.show_data_status(city)                     # (#14) how current the data is
     alerts = ui.alert_overview(city, week)          # (#4) Lagestufe right under the title
     ui.show_level(alerts)
+    ui.show_last_7_days(city)                       # (#17) daily spikes and clusters
     data = ui.overview(city, week)
     cols = st.columns(min(4, len(data["metrics"])))
     for i, metric in enumerate(data["metrics"]):

@@ -82,6 +82,19 @@ def alert_signals(city: str) -> pd.DataFrame:
     return (_stored_signals if fresh else _computed_signals)(_data_version(city), city)
 
 
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def _daily(version: tuple, city: str) -> pd.DataFrame:
+    from lagebild import alerting
+    return alerting.load_daily(store(), actor(), city)
+
+
+def daily_signals(city: str) -> pd.DataFrame:
+    """Spikes and significant clusters of the last 7 reported days (#17), as stored with the
+    weekly signals (refreshed first when stale and this user may)."""
+    _ensure_alerts(city)
+    return _daily(_data_version(city), city)
+
+
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def _neighbours(key: tuple, city: str, tolerance: float) -> pd.DataFrame:
     from lagebild.analytics.neighbours import neighbour_pairs
@@ -104,7 +117,7 @@ def alert_overview(city: str, week) -> dict:
     from lagebild import alert_text, alert_views, alerting
     cfg, dist = alert_config(), districts(city)
     esc, cells, watch = alerting.week_picture(alert_signals(city), week, cfg,
-                                              neighbour_pairs(city))
+                                              neighbour_pairs(city), daily_signals(city))
     names = alert_views.names_with_city(dist, lang())
     labels = {i.key: i.label(lang()) for i in catalog()}
     heading, reason = alert_text.level_texts(esc, pd.Timestamp(week), names, labels, lang())
