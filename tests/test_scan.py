@@ -392,3 +392,12 @@ def test_agrees_with_a_plain_loop_implementation(seed):
         assert (row.centre, row.locations, row.start, row.observed) == (centre, members, first, n)
         assert row.expected == pytest.approx(mu, rel=1e-12)
         assert row.llr == pytest.approx(value, abs=1e-9)
+
+
+def test_cluster_locations_compare_with_lists_and_tuples():
+    cases, locs, days = _plus_grid()
+    members = space_time_permutation(cases, locs, days[0], days[-1], 1.0,
+                                     replications=0).iloc[0]["locations"]
+    assert members == ["C", "W", "S"] and members == ("C", "W", "S")
+    assert ["C", "W", "S"] == members and members != ["C", "S", "W"]
+    assert list(members) == ["C", "W", "S"] and len({members, ("C", "W", "S")}) == 1

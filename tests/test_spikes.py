@@ -158,3 +158,15 @@ def test_missing_key_in_spike_rule():
     del raw["spike"][2]["min_count"]
     with pytest.raises(AlertConfigError, match=r"'spike\[3\].min_count' fehlt"):
         parse_alert_config(raw, load_catalog())
+
+
+def test_no_data_no_spike_and_bad_input():
+    empty = _daily([])
+    out = find_spikes(empty, RULES, "2026-12-02", lookback_days=7)
+    assert out.empty and "observed" in out.columns
+    with pytest.raises(ValueError, match="fehlt die Spalte count"):
+        find_spikes(empty.drop(columns="count"), RULES, "2026-12-02")
+    with pytest.raises(ValueError, match="hours muss ein Vielfaches von 24 sein"):
+        find_spikes(empty, [SpikeRule(NOTF, "district", 3, 36)], "2026-12-02")
+    with pytest.raises(ValueError, match="lookback_days muss eine ganze Zahl ≥ 1 sein"):
+        find_spikes(empty, RULES, "2026-12-02", lookback_days=0)

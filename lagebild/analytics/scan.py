@@ -33,13 +33,33 @@ import pandas as pd
 from lagebild.analytics.scan_input import check_number, fail, read_cases, read_locations
 from lagebild.analytics.scan_montecarlo import Llr, llr_grid, log_tables, simulated_maxima
 
-__all__ = ["space_time_permutation", "latlong_to_xyz", "CLUSTER_COLUMNS", "EARTH_RADIUS_KM"]
+__all__ = ["space_time_permutation", "latlong_to_xyz", "Members", "CLUSTER_COLUMNS",
+           "EARTH_RADIUS_KM"]
 
 EARTH_RADIUS_KM = 6367.0
 CLUSTER_COLUMNS = ["rank", "centre", "locations", "start", "end", "observed", "expected",
                    "llr", "p_value", "radius"]
 _TIE = 1e-9           # LLR-Gleichstand (Sortierung, Rang) und Überschneidungstest
 _MIN_REPORT_LLR = 0.001
+
+
+class Members(tuple):
+    """Die Orte eines Clusters (Tupel); gleich auch mit einer Liste derselben Kennungen.
+
+    >>> Members(["A", "B"]) == ["A", "B"], ["A", "B"] == Members(["A", "B"])
+    (True, True)
+    """
+
+    def __eq__(self, other):
+        if isinstance(other, (list, tuple)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __ne__(self, other):
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = tuple.__hash__
 
 
 # --------------------------------------------------------------------------- Koordinaten
@@ -168,8 +188,8 @@ def space_time_permutation(cases, locations, start, end, max_radius, max_days=7,
 
     Rückgabe: DataFrame, eine Zeile je gemeldetem Cluster (wahrscheinlichster zuerst, dann
     sekundäre ohne geografische Überschneidung) mit ``rank`` (1, 2, …), ``centre``,
-    ``locations`` (Tupel der Kennungen nach Entfernung vom Zentrum; Kennungen wie in
-    ``locations``, abgeglichen mit ``cases`` als Text), ``start``, ``end``
+    ``locations`` (:class:`Members`, ein Tupel der Kennungen nach Entfernung vom Zentrum;
+    Kennungen wie in ``locations``, abgeglichen mit ``cases`` als Text), ``start``, ``end``
     (Zeitfenster, ``pd.Timestamp``), ``observed``, ``expected``, ``llr``, ``p_value``
     (NaN ohne Replikationen) und ``radius`` (Entfernung Zentrum – fernster Ort, in
     Koordinateneinheiten). Leer, wenn kein Fenster die Bedingungen erfüllt.
@@ -262,7 +282,7 @@ def _report(kept, maxima, labels, params):
             continue
         rows.append({
             "rank": len(rows) + 1, "centre": labels[cand["centre"]],
-            "locations": tuple(labels[cand["members"]]),
+            "locations": Members(labels[cand["members"]].tolist()),
             "start": end - pd.Timedelta(days=cand["k"]), "end": end,
             "observed": cand["observed"], "expected": cand["expected"], "llr": cand["llr"],
             "p_value": rank / (reps + 1) if reps else np.nan, "radius": cand["radius"]})
