@@ -103,7 +103,8 @@ def build_report(store, city: str, week_text: str | None, catalog, config, lang:
                          f"({iso_label(first)} bis {iso_label(last)}).")
     dist = store.districts(SYSTEM, city)
     pairs = neighbour_pairs(dist, config.general["neighbour_tolerance_m"])
-    esc, cells, watch = alerting.week_picture(signals, week, config, pairs)
+    daily = alerting.load_daily(store, SYSTEM, city)                     # (#17)
+    esc, cells, watch = alerting.week_picture(signals, week, config, pairs, daily)
     names = alert_views.names_with_city(dist, lang)
     codes = dist.set_index("district_id")["code"].to_dict()
     labels = {i.key: i.label(lang) for i in catalog}
@@ -130,12 +131,31 @@ def build_report(store, city: str, week_text: str | None, catalog, config, lang:
         "rule": esc.rule.label(lang) if esc.rule else None,
         "counts": {c: int((cells["colour"] == c).sum()) for c in COUNT_KEYS},
         "alerts": alerts,
+        "daily": _daily(daily, dist, catalog, lang),
         "neighbours": [{"district": names.get(r.district_id),
                         "district_code": codes.get(r.district_id), "indicator": r.indicator,
                         "indicator_label": labels.get(r.indicator, r.indicator),
                         "red_neighbour": names.get(r.source_id)}
                        for r in watch.itertuples(index=False)],
     }
+
+
+def _daily(daily: pd.DataFrame, dist: pd.DataFrame, catalog, lang: str) -> list[dict]:
+    """Spikes and clusters of the last 7 reported days (#17) with their reasons."""
+    from lagebild.daily_text import daily_lines
+    names = dist.set_index("district_id")["name"].to_dict()
+    out = []
+    for row, (kind, text) in zip(daily.to_dict("records"),
+                                 daily_lines(daily, dist, catalog, lang)):
+        ids = row["district_ids"]
+        ids = [] if ids is None or isinstance(ids, float) or ids is pd.NA else list(ids)
+        out.append({"kind": kind, "indicator": row["indicator"],
+                    "districts": [names.get(int(i)) for i in ids],
+                    "start": str(pd.Timestamp(row["start_day"]).date()),
+                    "end": str(pd.Timestamp(row["end_day"]).date()),
+                    "observed": _num(row["observed"]), "expected": _num(row["expected"]),
+                    "p_value": _num(row["p_value"]), "reason": text})
+    return out
 
 
 def _episode_for(episodes: pd.DataFrame, district_id, indicator: str, week) -> dict | None:
@@ -165,4 +185,8 @@ def render_text(report: dict, lang: str = "de") -> str:
             n["indicator_label"])
     for district, sources in by_district.items():
         lines.append(f"{district}: " + watch_text(list(sources.items()), {}, {}, lang))
+    if report["daily"]:
+        lines += ["", t("daily.heading", lang) + ":"]
+        lines += [("▲ " if d["kind"] == "cluster" else "↑ ") + d["reason"]
+                  for d in report["daily"]]
     return "\n".join(lines)

@@ -80,14 +80,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _after_import(store, city: str) -> None:
     from lagebild import notify
-    from lagebild.alert_config import load_alert_config
     from lagebild.catalog import load_catalog
-    catalog = load_catalog()
-    try:
-        config = load_alert_config(catalog=catalog)
-    except ValueError:                     # invalid alerts.toml: shown by the next page view
-        return
-    notify.after_import(store, city, settings=get_settings(), catalog=catalog, config=config)
+    notify.after_import(store, city, settings=get_settings(), catalog=load_catalog())
 
 
 def summary(outcome, lang: str = "de") -> str:

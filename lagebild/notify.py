@@ -202,13 +202,17 @@ def run(store: Store, city: str, *, settings, catalog, config, dry_run: bool = F
     return deliveries
 
 
-def after_import(store: Store, city: str, *, settings, catalog, config) -> list[Delivery]:
-    """Right after an import: refresh the city's signals and send what became due. Quiet
-    (returns []) when no SMTP host is configured; never raises into the import."""
+def after_import(store: Store, city: str, *, settings, catalog) -> list[Delivery]:
+    """Right after an import (browser upload, ``lagebild ingest``): refresh the city's weekly
+    and daily signals and send what became due. Quiet (returns []) without an SMTP host or
+    with an invalid ``alerts.toml`` (the next page view shows that error); never raises into
+    the import, whose data are already committed."""
+    from lagebild.alert_config import AlertConfigError, load_alert_config
     alerting.refresh_after_change(store, SYSTEM, city, catalog)
     if not settings.smtp_host:
         return []
     try:
+        config = load_alert_config(catalog=catalog)
         return run(store, city, settings=settings, catalog=catalog, config=config)
-    except (OSError, smtplib.SMTPException):
+    except (AlertConfigError, OSError, smtplib.SMTPException):
         return []

@@ -5,6 +5,7 @@ import json
 from lagebild.cli import main
 
 KEYS = {"city", "week", "week_label", "level", "level_name", "level_heading", "level_reason",
+        "daily",
         "rule", "counts", "alerts", "neighbours"}
 ALERT_KEYS = {"alert_id", "status", "first_week", "district", "district_code", "indicator",
               "indicator_label", "colour", "cause", "observed", "expected", "threshold",
@@ -17,8 +18,12 @@ def test_json_shape_and_the_current_outbreak(demo_db, capsys):
     out = json.loads(capsys.readouterr().out)
     assert set(out) == KEYS
     assert (out["week"], out["week_label"], out["level"], out["level_name"]) == (
-        "2026-W46", "KW 46/2026", 2, "Lage")
-    assert out["rule"] == "rote Ampel bei einem personenbezogenen Indikator"
+        "2026-W46", "KW 46/2026", 3, "Krise")     # outbreak + injected cluster (#17): 4 districts
+    assert out["rule"] == ("Drogentodesfälle oder Drogennotfälle rot in mindestens 3 Stadtteilen "
+                           "innerhalb von 2 Wochen")
+    cluster = next(d for d in out["daily"] if d["kind"] == "cluster")      # (#17)
+    assert set(cluster["districts"]) == {"Schäferwiese", "Lerchenfeld", "Ziegelhof"}
+    assert cluster["p_value"] <= 0.05 and cluster["reason"].startswith("Häufung von ")
     assert "Bahnhofsviertel" in out["level_reason"]
     assert all(set(a) == ALERT_KEYS for a in out["alerts"])
     hit = next(a for a in out["alerts"] if a["district"] == "Bahnhofsviertel"
@@ -38,7 +43,7 @@ def test_default_week_is_the_latest_complete_one_and_text_output(demo_db, capsys
     text = capsys.readouterr().out
     lines = text.splitlines()
     assert lines[0] == "Musterstadt – KW 46/2026"
-    assert lines[1].startswith("Lagestufe 2: Lage – Gesetzt durch die Regel")
+    assert lines[1].startswith("Lagestufe 3: Krise – Gesetzt durch die Regel")
     assert any(line.startswith("▲ Drogennotfälle in Bahnhofsviertel:") and "offen" in line
                for line in lines)
     assert "Nachbarschaft beobachten" in text
@@ -50,7 +55,7 @@ def test_english_and_refresh(demo_db, capsys):
     captured = capsys.readouterr()
     assert "Warnungen neu berechnet: 0 neu" in captured.err      # ids kept
     out = json.loads(captured.out)
-    assert out["week_label"] == "W46/2026" and out["level_name"] == "Incident"
+    assert out["week_label"] == "W46/2026" and out["level_name"] == "Crisis"
     assert any("expected" in a["reason"] and "α = 0.001" in a["reason"] for a in out["alerts"])
 
 

@@ -68,8 +68,8 @@ def test_lagestufe_under_the_title_and_red_ampel_for_the_current_outbreak(app):
     at = app()
     assert at.title[0].value == "Lagebild Musterstadt – KW 46/2026"
     box = _level_box(at)
-    assert box.proto.format == box.proto.WARNING                  # level 2 = warning colour
-    assert box.value.startswith("**Lagestufe 2: Lage** – Gesetzt durch die Regel")
+    assert box.proto.format == box.proto.ERROR                    # level 3 = error colour
+    assert box.value.startswith("**Lagestufe 3: Krise** – Gesetzt durch die Regel")
     assert "Bahnhofsviertel" in box.value
     ampel = _ampel(at)
     assert ampel.index[0] == "Gesamtstadt" and len(ampel) == 1 + len(
@@ -110,7 +110,7 @@ def test_every_demo_outbreak_is_red_in_its_peak_week_and_raises_the_lagestufe(ap
 
 def test_english_overview(app):
     at = app(lang="en")
-    assert _level_box(at).value.startswith("**Escalation level 2: Incident** – Set by the rule")
+    assert _level_box(at).value.startswith("**Escalation level 3: Crisis** – Set by the rule")
     ampel = _ampel(at)
     assert ampel.loc["Bahnhofsviertel", "Non-fatal overdoses"] == "▲ red"
     assert any(r.startswith("Non-fatal overdoses in Bahnhofsviertel: ") and "expected" in r

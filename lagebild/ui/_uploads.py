@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from lagebild import clock
-from lagebild.ui._core import actor, catalog, _data_version, districts, lang, store
+from lagebild.ui._core import actor, catalog, _data_version, districts, lang, settings, store
 
 
 def organisations(city: str) -> list[str]:
@@ -56,11 +56,14 @@ def _cached_preview(version, actor_key, lang_key, city, organisation, data, file
 
 def _run_import(city, organisation, data, filename, replace, period, write, progress):
 
-    from lagebild import importer
-    return importer.import_file(store(), actor(), city, organisation, data, filename,
-                                today=clock.today(), replace=replace, dry_run=not write,
-                                lang=lang(), period=period, catalog=catalog(),
-                                progress=progress)
+    from lagebild import importer, notify
+    outcome = importer.import_file(store(), actor(), city, organisation, data, filename,
+                                   today=clock.today(), replace=replace, dry_run=not write,
+                                   lang=lang(), period=period, catalog=catalog(),
+                                   progress=progress)
+    if write and outcome.status == "imported":   # (#17) signals and e-mails right away
+        notify.after_import(store(), city, settings=settings(), catalog=catalog())
+    return outcome
 
 
 def flash(message: str | None = None) -> str | None:
