@@ -17,6 +17,7 @@ import pandas as pd
 
 from lagebild.alert_text import spike_reason
 from lagebild.analytics.daily import district_of
+from lagebild.analytics.trends import CITY
 from lagebild.i18n import fmt_number, t
 
 
@@ -84,3 +85,25 @@ def daily_lines(daily: pd.DataFrame, districts: pd.DataFrame, catalog, lang: str
         out.append(("spike", spike_reason(spike, ind.label(lang), names.get(district, ""),
                                           lang, k, ind.person_related)))
     return out
+
+
+def alert_rows(daily: pd.DataFrame, districts: pd.DataFrame, catalog, lang: str = "de",
+               indicators=(), district_ids=()) -> list[list]:
+    """The daily signals as rows of the Warnungen list (same columns as
+    ``alert_views.alert_table``: no number, status "tägliches Signal", places, days, kind,
+    reason); ``indicators``/``district_ids`` filter like the list's filters."""
+    names = districts.set_index("district_id")["name"].to_dict()
+    rows = []
+    for row, (kind, text) in zip(daily.to_dict("records"),
+                                 daily_lines(daily, districts, catalog, lang)):
+        ids = row["district_ids"]
+        ids = [] if district_of(ids) == CITY else [int(i) for i in ids]
+        if indicators and row["indicator"] not in indicators:
+            continue
+        if district_ids and not set(district_ids) & (set(ids) or {CITY}):
+            continue
+        where = ", ".join(names.get(i, str(i)) for i in ids) or t("app.city_total", lang)
+        rows.append(["–", t("daily.status", lang), catalog[row["indicator"]].label(lang), where,
+                     _day(row["start_day"], lang), _day(row["end_day"], lang),
+                     t(f"daily.kind_{kind}", lang), text, "", ""])
+    return rows

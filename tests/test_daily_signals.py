@@ -189,3 +189,15 @@ def test_the_briefing_lists_the_daily_signals(demo_store):
     assert "Tägliche Signale (letzte 7 Tage)" in text
     assert "Häufung von Drogennotfällen in" in text and "p = 0,0" in text
     assert "Häufung von Drogennotfällen in" in docs.html
+
+
+def test_the_alert_list_starts_with_the_daily_signals(demo_db, monkeypatch):
+    at = _page(demo_db, "pages/alerts.py", KRISENSTAB, monkeypatch)
+    table = next(d.value for d in at.dataframe if "Status" in d.value.columns)
+    daily = table[table["Status"] == "tägliches Signal (letzte 7 Tage)"]
+    cluster = daily[daily["Grund (stärkste Woche)"].str.startswith("Häufung von Drogennotfällen")]
+    assert len(cluster) == 1
+    assert set(cluster.iloc[0]["Stadtteil"].split(", ")) == {"Schäferwiese", "Lerchenfeld",
+                                                             "Ziegelhof"}
+    assert table.index[table["Status"] != "tägliches Signal (letzte 7 Tage)"].min() > \
+        daily.index.max()                                    # the daily signals come first

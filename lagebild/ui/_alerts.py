@@ -201,9 +201,20 @@ def _filtered(city, statuses, indicators, district_keys, weeks) -> pd.DataFrame:
 
 
 def alert_list(city: str, statuses, indicators, district_keys, weeks: int) -> pd.DataFrame:
+    """The Warnungen list: the daily signals of the last 7 days (#17) first, then the
+    alert episodes of the filter."""
     from lagebild import alert_views
+    from lagebild.daily_text import alert_rows
     eps = _filtered(city, statuses, indicators, district_keys, weeks)
-    return alert_views.alert_table(eps, alert_signals(city), districts(city), catalog(), lang())
+    table = alert_views.alert_table(eps, alert_signals(city), districts(city), catalog(), lang())
+    if statuses and "open" not in statuses:          # daily signals are current ("offen")
+        return table
+    ids = [trends.CITY if k == trends.CITY else int(k) for k in district_keys]
+    daily = alert_rows(daily_signals(city), districts(city), catalog(), lang(), indicators, ids)
+    if not daily:
+        return table
+    table[table.columns[0]] = table[table.columns[0]].astype(str)
+    return pd.concat([pd.DataFrame(daily, columns=table.columns), table], ignore_index=True)
 
 
 def alert_ack_options(city: str, statuses, indicators, district_keys, weeks: int) -> dict:
