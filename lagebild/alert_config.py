@@ -51,7 +51,7 @@ DEFAULT_SPIKES = (
 # [daily]: daily signals of the last 7 days (#17) – level they raise, the space-time scan.
 DAILY_DEFAULTS = {"spike_level": 1, "cluster_level": 2, "cluster_p": 0.05,
                   "scan_indicators": ("drogennotfaelle",), "study_days": 365, "max_days": 7,
-                  "max_radius_m": 3500.0, "replications": 999}
+                  "max_radius_m": 3500.0, "replications": 999, "ears_min_count": 3}
 GENERAL_DEFAULTS = {"min_reported_days": 7, "end_after_green_weeks": 2,
                     "neighbour_tolerance_m": 5.0}
 
@@ -362,6 +362,8 @@ def _daily(raw, src: str, catalog) -> dict:
                                   lo_open=True)
     out["replications"] = _number(table["replications"], src, "daily.replications", 0, 100000,
                                   integer=True)
+    out["ears_min_count"] = _number(table["ears_min_count"], src, "daily.ears_min_count", 1,
+                                    integer=True)
     inds = table["scan_indicators"]
     if not isinstance(inds, (list, tuple)) or not all(isinstance(v, str) for v in inds):
         _fail(src, "daily.scan_indicators", "muss eine Liste von Indikatoren sein")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lagebild.alert_text import spike_reason
+from lagebild.alert_text import place, spike_reason
 from lagebild.analytics.daily import district_of
 from lagebild.analytics.trends import CITY
 from lagebild.i18n import fmt_number, t
@@ -67,6 +67,18 @@ def cluster_reason(row, indicator: str, names: dict, lang: str = "de", k: int | 
              expected=fmt_number(row["expected"], lang, 1), **base)
 
 
+def ears_reason(row, indicator: str, where: str, lang: str = "de", k: int | None = None,
+                person_related: bool = True) -> str:
+    """The reason of a daily EARS alarm; in a restricted view a person-related count 1…k−1
+    is not given, and neither are expected value and bound (they would narrow it down)."""
+    base = {"indicator": indicator, "place": where, "day": _day(row["end_day"], lang)}
+    if k and person_related and 1 <= row["observed"] <= k - 1:
+        return t("daily.ears_suppressed", lang, **base)
+    return t("daily.ears", lang, observed=fmt_number(row["observed"], lang),
+             expected=fmt_number(row["expected"], lang, 1),
+             upper=fmt_number(row["upper"], lang, 1), **base)
+
+
 def daily_lines(daily: pd.DataFrame, districts: pd.DataFrame, catalog, lang: str = "de",
                 k: int | None = None) -> list[tuple[str, str]]:
     """(kind, reason in words) of every daily signal, clusters first."""
@@ -79,6 +91,10 @@ def daily_lines(daily: pd.DataFrame, districts: pd.DataFrame, catalog, lang: str
                                                   ind.person_related)))
             continue
         district = district_of(row["district_ids"])
+        if row["kind"] == "ears":
+            out.append(("ears", ears_reason(row, ind.label(lang), place(district, names, lang),
+                                            lang, k, ind.person_related)))
+            continue
         spike = {"district_id": district, "start": row["start_day"], "end": row["end_day"],
                  "observed": int(row["observed"]), "min_count": row["min_count"],
                  "hours": row["hours"]}

@@ -76,6 +76,10 @@ def _daily_notices(daily: pd.DataFrame, districts: pd.DataFrame, catalog, city: 
             key = f"cluster:{row['indicator']}:{row['centre_id']}:{start:%Y-%m-%d}"
             where = places_text(row["district_ids"], names, lang)
             subject = f"Lagebild {city}: Häufung – {label} {where}"
+        elif kind == "ears":
+            key = f"ears:{row['indicator']}:{place}:{start:%Y-%m-%d}"
+            subject = (f"Lagebild {city}: auffällig erhöht – {label} "
+                       f"{alert_text.place(place, names, lang)}")
         else:
             key = (f"spike:{row['indicator']}:{place}:{row['hours']}:"
                    f"{pd.Timestamp(row['end_day']):%Y-%m-%d}")

@@ -1144,7 +1144,8 @@ _ALERT_SIGNAL_COLUMNS = [
 
 # section: daily signals (#17) – columns of daily_signals written by Store.save_alerts
 _DAILY_COLUMNS = ["kind", "indicator", "district_ids", "start_day", "end_day", "observed",
-                  "expected", "p_value", "llr", "min_count", "hours", "centre_id", "radius_m"]
+                  "expected", "p_value", "llr", "min_count", "hours", "centre_id", "radius_m",
+                  "upper"]
 
 
 # section: measures (#6) – a stored measure row as the plain values clean_measure returns

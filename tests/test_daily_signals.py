@@ -32,7 +32,7 @@ KRISENSTAB = Actor("k", "krisenstab", cities=frozenset({CITY}))
 GAST = Actor("g", "gast", cities=frozenset({CITY}))
 SETTINGS = {"scan_indicators": ("drogennotfaelle",), "study_days": 60, "max_days": 3,
             "max_radius_m": 1000.0, "replications": 99, "cluster_p": 0.05,
-            "spike_level": 1, "cluster_level": 2}
+            "spike_level": 1, "cluster_level": 2, "ears_min_count": 3}
 
 
 def _daily(extra: list[tuple[int, int, int]]) -> pd.DataFrame:
@@ -53,10 +53,11 @@ def test_a_cluster_of_two_neighbours_is_found_and_a_quiet_city_has_none():
     quiet = daily_signals(_daily([]), CENTROIDS, [], SETTINGS)
     assert quiet.empty
     found = daily_signals(_daily([(1, -1, 12), (2, -1, 12)]), CENTROIDS, [], SETTINGS)
-    (row,) = found.to_dict("records")
+    (row,) = found[found["kind"] == "cluster"].to_dict("records")
     assert row["kind"] == "cluster" and row["district_ids"] == [1, 2]
     assert row["observed"] == 28 and row["p_value"] <= 0.05 and row["radius_m"] == 900.0
     far = daily_signals(_daily([(1, -1, 12), (6, -1, 12)]), CENTROIDS, [], SETTINGS)
+    far = far[far["kind"] == "cluster"]
     assert all(len(ids) == 1 for ids in far["district_ids"])   # 16 km apart: not one circle
 
 
@@ -201,3 +202,32 @@ def test_the_alert_list_starts_with_the_daily_signals(demo_db, monkeypatch):
                                                              "Ziegelhof"}
     assert table.index[table["Status"] != "tägliches Signal (letzte 7 Tage)"].min() > \
         daily.index.max()                                    # the daily signals come first
+
+
+def test_daily_ears_alarms_on_a_jump_and_treats_unreported_days_as_missing():
+    settings = SETTINGS | {"replications": 0, "ears_min_count": 3}
+    quiet = daily_signals(_daily([]), CENTROIDS, [], settings)
+    assert "ears" not in set(quiet["kind"])                 # 1–2 a day: no daily alarm
+    jump = daily_signals(_daily([(4, -2, 6)]), CENTROIDS, [], settings)
+    rows = [r for r in jump[jump["kind"] == "ears"].to_dict("records")
+            if r["district_ids"] == [4]]
+    assert len(rows) == 1
+    row = rows[0]
+    # 28.02.: 1 + 0 + 6 cases; C2 compares with 19.–25.02. = 2, 1, 2, 1, 2, 1, 2 → mean 11/7
+    assert row["observed"] == 7 and row["expected"] == pytest.approx(11 / 7)
+    assert row["observed"] > row["upper"] > row["expected"]
+    data = _daily([(4, -2, 6)])
+    gap = data[data["day"] != data["day"].max() - pd.Timedelta(days=1)]    # nobody reported
+    gapped = daily_signals(gap, CENTROIDS, [], settings)
+    assert "ears" not in set(gapped["kind"])                # that day is missing, not 0
+
+
+def test_daily_ears_reason_hides_small_counts_and_their_bounds():
+    from lagebild.daily_text import ears_reason
+    row = {"end_day": pd.Timestamp("2026-11-10"), "observed": 3.0, "expected": 0.4,
+           "upper": 2.1}
+    full = ears_reason(row, "Drogennotfälle", "in Ziegelhof")
+    assert full == ("Drogennotfälle in Ziegelhof am 10.11.2026: 3, erwartet 0,4, Warnschwelle "
+                    "2,1 (EARS C2 auf Tageszahlen, α = 0,001)")
+    hidden = ears_reason(row, "Drogennotfälle", "in Ziegelhof", k=5)
+    assert not re.search(r"\d,\d|: \d", hidden) and "auffällig erhöht" in hidden

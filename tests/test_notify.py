@@ -112,7 +112,7 @@ def test_notify_sends_each_new_red_signal_once_to_subscribed_accounts(smtp, acco
     assert (audit["action"] == "notify.sent").sum() == first       # every message audited
 
 
-RULE_WORDS = re.compile(r"Lagestufe \d|Schwelle \d+ in \d+ Stunden|mindestens \d+ Stadtteil\w*|"
+RULE_WORDS = re.compile(r"Lagestufe \d|EARS C\d|Schwelle \d+ in \d+ Stunden|mindestens \d+ Stadtteil\w*|"
                         r"innerhalb von \d+ Wochen|p ≤ 0,\d+")
 SMALL = re.compile(r"(?<![\d.,/])[1-4](?![\d.,/])")
 

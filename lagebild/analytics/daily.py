@@ -4,6 +4,11 @@ Pure numpy/pandas: daily counts and district centroids in, one frame of signals 
 
 - **Spikes** (:func:`lagebild.analytics.spikes.find_spikes`): every rule of ``[[spike]]`` that
   fired on one of the last 7 reported days; per rule and place only the newest window.
+- **Daily EARS** (:func:`lagebild.analytics.ears.ears_c`, C2 on daily counts, the window
+  t−9 … t−3): for every district and the city of each indicator in ``scan_indicators``, an
+  alarm on one of the last 7 days with at least ``ears_min_count`` cases. A day on which
+  nobody reported the indicator in the whole city is missing (no bound, no alarm); on a
+  reported day a district without a row counts 0.
 - **Clusters** (:func:`lagebild.analytics.scan.space_time_permutation`): the prospective
   space-time permutation scan of each indicator in ``[daily] scan_indicators`` over district
   centroids (a metric CRS), study period ``study_days`` up to the newest reported day; clusters
@@ -19,7 +24,8 @@ Pure numpy/pandas: daily counts and district centroids in, one frame of signals 
 >>> centroids = pd.DataFrame({"district_id": range(1, 7), "y": 0.0,
 ...                           "x": [0.0, 900.0, 5000.0, 9000.0, 13000.0, 17000.0]})
 >>> settings = {"scan_indicators": ("drogennotfaelle",), "study_days": 60, "max_days": 3,
-...             "max_radius_m": 1000.0, "replications": 99, "cluster_p": 0.05}
+...             "max_radius_m": 1000.0, "replications": 99, "cluster_p": 0.05,
+...             "ears_min_count": 20}
 >>> rule = SpikeRule("drogennotfaelle", "district", 10, 24)
 >>> out = daily_signals(daily, centroids, [rule], settings)
 >>> out[["kind", "district_ids", "observed"]].values.tolist()
@@ -30,12 +36,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lagebild.analytics.ears import ears_c
 from lagebild.analytics.scan import space_time_permutation
 from lagebild.analytics.spikes import find_spikes
 from lagebild.analytics.trends import CITY
 
 COLUMNS = ["kind", "indicator", "district_ids", "start_day", "end_day", "observed",
-           "expected", "p_value", "llr", "min_count", "hours", "centre_id", "radius_m"]
+           "expected", "p_value", "llr", "min_count", "hours", "centre_id", "radius_m",
+           "upper"]
 LOOKBACK_DAYS = 7
 SEED = 20261204
 
@@ -50,6 +58,37 @@ def _spikes(daily: pd.DataFrame, rules, end: pd.Timestamp) -> list[dict]:
              "start_day": r.start, "end_day": r.end, "observed": float(r.observed),
              "min_count": int(r.min_count), "hours": int(r.hours)}
             for r in newest.itertuples(index=False)]
+
+
+def _ears(daily: pd.DataFrame, settings: dict, end: pd.Timestamp) -> list[dict]:
+    first = end - pd.Timedelta(days=LOOKBACK_DAYS + 9 + 7)        # C2 needs t−9 … t−3
+    days = pd.date_range(first, end, freq="D")
+    out = []
+    for indicator in settings["scan_indicators"]:
+        part = daily[(daily["indicator"] == indicator) & (daily["day"] >= first)
+                     & (daily["district_id"] != CITY)]
+        if part.empty:
+            continue
+        table = part.pivot_table(index="day", columns="district_id", values="count",
+                                 aggfunc="sum").reindex(days)
+        reported = table.notna().any(axis=1)
+        table = table.fillna(0.0)
+        table[CITY] = table.sum(axis=1)
+        table.loc[~reported] = float("nan")
+        for district in table.columns:
+            res = ears_c(table[district], method="C2", baseline=7, alpha=0.001)
+            recent = res.iloc[-LOOKBACK_DAYS:]
+            hits = recent[(recent["alarm"] == True)                     # noqa: E712 (NA)
+                          & (recent["observed"] >= settings["ears_min_count"])]
+            if hits.empty:
+                continue
+            day, row = hits.index[-1], hits.iloc[-1]                  # the newest alarm
+            out.append({"kind": "ears", "indicator": indicator,
+                        "district_ids": None if district == CITY else [int(district)],
+                        "start_day": day, "end_day": day, "observed": float(row["observed"]),
+                        "expected": float(row["expected"]),
+                        "upper": float(row["upperbound"])})
+    return out
 
 
 def _clusters(daily: pd.DataFrame, centroids: pd.DataFrame, settings: dict,
@@ -95,7 +134,8 @@ def daily_signals(daily: pd.DataFrame, centroids: pd.DataFrame, rules, settings:
         return pd.DataFrame(columns=COLUMNS)
     data = daily.assign(day=pd.to_datetime(daily["day"]).dt.normalize())
     end = data["day"].max()
-    rows = _clusters(data, centroids, settings, end, seed) + _spikes(data, rules, end)
+    rows = (_clusters(data, centroids, settings, end, seed) + _spikes(data, rules, end)
+            + _ears(data, settings, end))
     out = pd.DataFrame(rows, columns=COLUMNS)
     for col in ("start_day", "end_day"):
         out[col] = pd.to_datetime(out[col])

@@ -3,7 +3,7 @@
 -- weekly signals in one transaction at every refresh (Store.save_alerts).
 CREATE TABLE daily_signals (
     city_id      INTEGER NOT NULL,
-    kind         VARCHAR NOT NULL,      -- spike | cluster
+    kind         VARCHAR NOT NULL,      -- spike | cluster | ears
     indicator    VARCHAR NOT NULL,
     district_ids INTEGER[],             -- the district(s); NULL = whole city (spike)
     start_day    DATE NOT NULL,
@@ -15,5 +15,6 @@ CREATE TABLE daily_signals (
     min_count    INTEGER,               -- spike: the rule's threshold
     hours        INTEGER,               -- spike: the rule's window
     centre_id    INTEGER,               -- cluster: district at the centre of the circle
-    radius_m     DOUBLE                 -- cluster: radius of the circle in metres
+    radius_m     DOUBLE,                -- cluster: radius of the circle in metres
+    upper        DOUBLE                 -- ears: the upper bound (EARS C2 on daily counts)
 );
