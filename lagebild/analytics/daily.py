@@ -25,11 +25,11 @@ Pure numpy/pandas: daily counts and district centroids in, one frame of signals 
 ...                           "x": [0.0, 900.0, 5000.0, 9000.0, 13000.0, 17000.0]})
 >>> settings = {"scan_indicators": ("drogennotfaelle",), "study_days": 60, "max_days": 3,
 ...             "max_radius_m": 1000.0, "replications": 99, "cluster_p": 0.05,
-...             "ears_min_count": 20}
+...             "ears_min_count": 20}      # a district's 14 is below, the city's 36 not
 >>> rule = SpikeRule("drogennotfaelle", "district", 10, 24)
 >>> out = daily_signals(daily, centroids, [rule], settings)
 >>> out[["kind", "district_ids", "observed"]].values.tolist()
-[['cluster', [1, 2], 28.0], ['spike', [1], 14.0], ['spike', [2], 14.0]]
+[['cluster', [1, 2], 28.0], ['spike', [1], 14.0], ['spike', [2], 14.0], ['ears', None, 36.0]]
 """
 
 from __future__ import annotations
