@@ -143,23 +143,33 @@ def send(settings, deliveries: list[Delivery]) -> None:
     """Send the messages through the configured SMTP relay; failures are kept per message."""
     if not deliveries:
         return
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
-        if settings.smtp_user:
-            smtp.login(settings.smtp_user, settings.smtp_password)
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+            if settings.smtp_starttls:
+                smtp.starttls()
+            if settings.smtp_user:
+                smtp.login(settings.smtp_user, settings.smtp_password)
+            for d in deliveries:
+                _send_one(smtp, settings, d)
+    except (OSError, smtplib.SMTPException) as exc:      # connection, TLS or login failed
         for d in deliveries:
-            msg = EmailMessage()
-            msg["From"] = settings.smtp_from
-            msg["To"] = d.email
-            msg["Subject"] = d.subject
-            msg["Message-ID"] = make_msgid(domain="lagebild")
-            msg.set_content(d.body)
-            try:
-                smtp.send_message(msg)
-                d.sent = True
-            except smtplib.SMTPException as exc:
-                d.error = f"{type(exc).__name__}: {exc}"
+            if not d.sent and d.error is None:
+                d.error = (f"SMTP-Server {settings.smtp_host}:{settings.smtp_port} nicht "
+                           f"erreichbar oder Anmeldung abgelehnt ({type(exc).__name__}: {exc})")
+
+
+def _send_one(smtp, settings, d: Delivery) -> None:
+    msg = EmailMessage()
+    msg["From"] = settings.smtp_from
+    msg["To"] = d.email
+    msg["Subject"] = d.subject
+    msg["Message-ID"] = make_msgid(domain="lagebild")
+    msg.set_content(d.body)
+    try:
+        smtp.send_message(msg)
+        d.sent = True
+    except smtplib.SMTPRecipientsRefused as exc:
+        d.error = f"Empfänger abgelehnt: {exc}"
 
 
 def plan(store: Store, city: str, *, settings, catalog, config,

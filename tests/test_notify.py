@@ -239,3 +239,43 @@ def test_a_delivery_with_a_spike_is_mailed_once_right_after_the_import(smtp, acc
     again = _cli("notify", "--city", CITY, port=smtp.port, db=accounts)
     assert again.returncode == 0
     assert not [m for m in smtp.messages if m["Subject"] == petra[0]["Subject"]][2:]
+
+
+def _authenticator(server, session, envelope, mechanism, auth_data):
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"lagebild" \
+        and auth_data.password == b"geheim"
+    return AuthResult(success=ok)
+
+
+@pytest.fixture
+def smtp_auth():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port,
+                            authenticator=_authenticator, auth_required=True,
+                            auth_require_tls=False)
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+@pytest.mark.parametrize("password, delivered", [("geheim", True), ("falsch", False)])
+def test_a_relay_with_login(smtp_auth, accounts, password, delivered, monkeypatch):
+    """LAGEBILD_SMTP_USER/_PASSWORD log in at the relay; a refused login is a German error,
+    exit 1, and nothing is recorded (the next run tries again)."""
+    monkeypatch.setenv("LAGEBILD_SMTP_USER", "lagebild")
+    monkeypatch.setenv("LAGEBILD_SMTP_PASSWORD", password)
+    proc = _cli("notify", "--city", CITY, port=smtp_auth.port, db=accounts)
+    assert bool(smtp_auth.to("petra@stadt.example")) is delivered
+    assert proc.returncode == (0 if delivered else 1), proc.stderr
+    if not delivered:
+        assert "NICHT gesendet" in proc.stdout and "Anmeldung abgelehnt" in proc.stdout
+        s = Store(accounts)
+        try:
+            assert s.notifications_sent(SYSTEM, CITY).empty
+        finally:
+            s.close()
