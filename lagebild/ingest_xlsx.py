@@ -2,7 +2,8 @@
 
 Formula cells count with the value Excel last computed (a formula never runs here); text that
 merely starts with ``=`` stays text. Rows are the Excel row numbers; the first non-empty row
-is the header. A zip bomb is refused before openpyxl unpacks anything.
+is the header. A zip bomb, a sheet of whitespace or one with too many rows is refused
+before openpyxl unpacks anything (``ingest_guard``: bounded memory).
 
 >>> import openpyxl
 >>> wb = openpyxl.Workbook()
@@ -25,9 +26,10 @@ import pandas as pd
 
 from lagebild.i18n import t
 from lagebild.ingest_errors import UploadError
+from lagebild.ingest_guard import UNPACKED_LIMIT, check_xlsx
 from lagebild.ingest_read import RawTable
 
-XLSX_UNPACKED_LIMIT = 1024 * 1024 * 1024
+XLSX_UNPACKED_LIMIT = UNPACKED_LIMIT
 
 
 def read_xlsx(data: bytes, lang: str = "de", sheet: str | None = None
@@ -38,13 +40,12 @@ def read_xlsx(data: bytes, lang: str = "de", sheet: str | None = None
         return None, [UploadError(None, None, None, t(key, lang, **kw))]
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
+        zipfile.ZipFile(io.BytesIO(data)).close()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         return err("ingest.file.xlsx_invalid", detail=str(exc) or type(exc).__name__)
-    if unpacked > XLSX_UNPACKED_LIMIT:
-        return err("ingest.file.xlsx_too_big", size=f"{unpacked / 2**20:.0f}",
-                   limit=f"{XLSX_UNPACKED_LIMIT / 2**20:.0f}")
+    refusal = check_xlsx(data)      # budgets streamed before openpyxl unpacks anything
+    if refusal is not None:
+        return err(refusal.key, **refusal.values)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
