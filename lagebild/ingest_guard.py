@@ -1,7 +1,7 @@
-"""Budgets an Excel file must keep before openpyxl reads it: bounded memory by design.
+"""Budgets an Excel file must keep before it is read: bounded memory by design.
 
-An ``.xlsx`` is a zip of XML parts. openpyxl (read-only mode) streams the sheet, but the XML
-parser keeps whatever stands between two tags as one string: a sheet whose XML is a gigabyte
+An ``.xlsx`` is a zip of XML parts. An XML parser keeps whatever stands between two tags as
+one string, and a reader keeps every cell: a sheet whose XML is a gigabyte
 of whitespace (1 MB packed) took the server to 2.6 GB before any error, and a sheet with a
 million rows kept it busy for minutes. So every XML part is first *streamed* through zlib
 in 256 KiB pieces (never unpacked as a whole) and the file is refused, with a German reason,
@@ -40,8 +40,8 @@ MAX_PARTS = 10_000
 MAX_RATIO = 200                        # packed : unpacked, for parts over RATIO_FROM
 RATIO_FROM = 10 * 1024 * 1024
 MAX_TEXT_RUN = 1024 * 1024             # bytes between two tags
-MAX_ROWS = 200_000                     # rows of one worksheet
-MAX_CELLS = 2_000_000                  # cells of one worksheet
+MAX_ROWS = 100_000                     # rows of one worksheet
+MAX_CELLS = 500_000                    # cells of one worksheet (~100 MB as Python text)
 CHUNK = 256 * 1024                     # < MAX_TEXT_RUN: only runs across chunks can exceed it
 
 _SHEET = re.compile(r"(?:^|/)worksheets/[^/]+\.xml$", re.IGNORECASE)

@@ -66,8 +66,10 @@ def whitespace_xlsx(folder: Path, size: int = 1000 * MiB) -> Path:
     return _workbook(Path(folder) / "leerraum.xlsx", chunks(), level=9)
 
 
-def million_rows_xlsx(folder: Path, rows: int = 1_048_576) -> Path:
-    """Excel's maximum of 1 048 576 rows (the header and valid-looking rows; ~15 MB)."""
+def million_rows_xlsx(folder: Path, rows: int = 1_048_576,
+                      name: str = "millionen-zeilen.xlsx") -> Path:
+    """Excel's maximum of 1 048 576 rows (the header and valid-looking rows; ~18 MB). The
+    dates are Excel serial numbers without a date format, so the rows are not valid."""
     def chunks():
         yield _HEAD + _HEADER_ROW
         batch = []
@@ -80,7 +82,7 @@ def million_rows_xlsx(folder: Path, rows: int = 1_048_576) -> Path:
                 yield b"".join(batch)
                 batch = []
         yield b"".join(batch) + _TAIL
-    return _workbook(Path(folder) / "millionen-zeilen.xlsx", chunks(), level=1)
+    return _workbook(Path(folder) / name, chunks(), level=1)
 
 
 def sparse_file(folder: Path, size: int = 2 * 1024 * MiB, name: str = "gross.csv") -> Path:
@@ -106,6 +108,9 @@ def corpus(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     return {"whitespace_xlsx": whitespace_xlsx(folder),
             "million_rows_xlsx": million_rows_xlsx(folder),
+            # the largest sheet the budgets let through (100 000 rows, 400 000 cells), all
+            # rows invalid: the most work a file can cause before its rejection
+            "budget_xlsx": million_rows_xlsx(folder, 100_000, "an-der-grenze.xlsx"),
             "sparse_2gb": sparse_file(folder),
             "giant_cell_csv": giant_cell_csv(folder)}
 

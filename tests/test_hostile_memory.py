@@ -1,8 +1,8 @@
 """Bounded memory against hostile files (issue #21, point 1), in real subprocesses.
 
 The corpus (``hostile_files``: a 1 MB xlsx whose sheet XML is ~1 GB of whitespace, an xlsx
-with Excel's 1 048 576 rows, a sparse 2 GB file, a CSV with a 3 MB cell) is generated into
-tmp_path. Each file goes through
+with Excel's 1 048 576 rows, one with as many rows as the budgets allow (every row invalid),
+a sparse 2 GB file, a CSV with a 3 MB cell) is generated into tmp_path. Each file goes through
 
 - the CLI (``python -m lagebild.cli ingest FILE …``), and
 - the server's upload check (``importer.import_file(dry_run=True)``, what the upload page's
@@ -38,7 +38,8 @@ HEADROOM_MB = 300
 # file -> a phrase of the German rejection it must get
 EXPECTED = {
     "whitespace_xlsx": "Zip-Bombe",
-    "million_rows_xlsx": "mehr als 200.000 Zeilen",
+    "million_rows_xlsx": "mehr als 100.000 Zeilen",
+    "budget_xlsx": "„46330“ ist kein Datum",
     "sparse_2gb": "erlaubt sind höchstens 20,0 MB",
     "giant_cell_csv": "länger als 131.072 Zeichen",
 }
