@@ -10,4 +10,4 @@ ui.store()            # self-check: an unusable database stops here with a Germa
 nav = ui.navigation()
 ui.user_box()
 st.sidebar.caption(ui.t("app.tagline"))
-nav.run()
+ui.run_page(nav)   # a read failure at run time: the same German message

@@ -16,7 +16,7 @@ from lagebild.analytics import trends
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
 from lagebild.i18n import t as _t
-from lagebild.store import Store, StoreError
+from lagebild.store import Store, StoreError, damaged_error, is_damage
 
 LANG_KEY = "lagebild_lang"
 CITY_KEY = "lagebild_city"
@@ -63,6 +63,18 @@ def store() -> Store:
         return _store(path)
     except StoreError as exc:
         st.error(t("app.db_error", error=str(exc)))
+        st.stop()
+
+
+def run_page(nav) -> None:
+    """Run the chosen page. A database that fails to read while a page runs (damaged after
+    the start) gives the German ``restore`` message, never Streamlit's English error page."""
+    try:
+        nav.run()
+    except Exception as exc:  # noqa: BLE001 - only DuckDB read failures are answered here
+        if not is_damage(exc):
+            raise
+        st.error(t("app.db_error", error=str(damaged_error(get_settings().db_path))))
         st.stop()
 
 
