@@ -30,6 +30,7 @@ STEPS = [
      ["--runs", "1", "--warm-runs", "1"]),
     ("Karte 100 000 Punkte", ["bench_map.py"], "--no-write", ["--runs", "1"]),
     ("Briefing", ["bench_briefing.py"], "--no-write", ["--runs", "1"]),
+    ("Feindliche Dateien", ["bench_hostile.py"], "--write", ["--runs", "1"]),
 ]
 
 
