@@ -53,33 +53,37 @@ def t(key: str, lang: str = "de", /, **kwargs) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
-_MD_SPECIAL = set("\\`*[]<>!$~|#@")
-# only where they could act: ``_`` at a word edge (emphasis; ``a_b`` stays), ``:`` of an
-# address (``http://`` makes a link by itself), the dot of ``www.`` (ditto)
-_MD_CONTEXT = re.compile(r"(?<![0-9A-Za-zÀ-ÿ])_|_(?![0-9A-Za-zÀ-ÿ])|:(?=//)|(?<=www)\.",
-                         re.IGNORECASE)
+_MD_SPECIAL = set("\\`*[]<>!$~|#")
+# ``_`` only at a word edge (emphasis; ``a_b`` stays)
+_MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-zÀ-ÿ])_|_(?![0-9A-Za-zÀ-ÿ])")
+# GFM turns bare addresses into links *after* escapes are read (a transform on the text),
+# so ``http://``, ``www.`` and ``x@y.z`` are broken by an invisible WORD JOINER instead
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def md_escape(value) -> str:
     r"""Data as plain text inside Streamlit Markdown (titles, messages, labels, captions).
 
     Escapes what could make a link, an image, HTML, LaTeX (``$``), a heading, a table or
-    emphasis: ``\ ` * [ ] < > ! $ ~ | # @`` always, ``_`` at a word edge, the ``:`` of
-    ``http://`` and the dot of ``www.`` (GFM turns bare addresses into links); line breaks
-    become spaces (no lists or headings). Letters, digits, ``-``, ``.``, ``(``, ``)``, ``:``
-    elsewhere and ``_`` inside words stay, so numbers, weeks (``2026-W46``), paths and
-    names read the same where the text is not Markdown.
+    emphasis: ``\ ` * [ ] < > ! $ ~ | #`` always, ``_`` at a word edge; bare addresses
+    (``http://``, ``www.``, ``a@b.de``), which GFM links by itself, get an invisible word
+    joiner (U+2060) after ``:``, ``www`` and ``@``; line breaks become spaces (no lists or
+    headings). Letters, digits, ``-``, ``.``, ``(``, ``)``, ``:`` and ``_`` inside words
+    stay, so numbers, weeks (``2026-W46``), paths and names read the same where the text
+    is not Markdown.
 
-    >>> md_escape("D![i](http://host/t.png)")
-    'D\\!\\[i\\](http\\://host/t.png)'
-    >>> md_escape("Groß-Zschocher (Nord)\nwww.x.de")
-    'Groß-Zschocher (Nord) www\\.x.de'
+    >>> md_escape("D![i](http://host/t.png)").replace(WORD_JOINER, "⁀")
+    'D\\!\\[i\\](http:⁀//host/t.png)'
+    >>> md_escape("Groß-Zschocher (Nord)\nwww.x.de").replace(WORD_JOINER, "⁀")
+    'Groß-Zschocher (Nord) www⁀.x.de'
     >>> md_escape("Stufe 2: _lage_ in /tmp/a_b")
     'Stufe 2: \\_lage\\_ in /tmp/a_b'
     """
     text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     text = "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
-    return _MD_CONTEXT.sub(lambda m: "\\" + m.group(0), text)
+    text = _MD_UNDERSCORE.sub(r"\\_", text)
+    return _AUTOLINK.sub(WORD_JOINER, text)
 
 
 def fmt_number(value, lang: str = "de", decimals: int = 0) -> str:

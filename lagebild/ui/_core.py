@@ -184,7 +184,7 @@ def user_box() -> None:
     name = st.session_state.get("lagebild_display_name", current.username)
     role = t(f"roles.{current.role}")
     org = f" · {current.organisation}" if current.organisation else ""
-    st.sidebar.caption(tm("login.logged_in_as", name=name, role=role) + org)
+    st.sidebar.caption(tm("login.logged_in_as", name=name, role=role) + md(org))
     if st.sidebar.button(t("login.logout"), key="logout"):
         logout()
         st.rerun()
