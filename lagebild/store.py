@@ -1042,11 +1042,17 @@ class Store:
                 city_id = row[0] if row else None
             self._audit(cur, actor, action, city_id, **detail)
 
-    def recent_failed_logins(self, username: str, minutes: int = 15) -> int:
-        return self._cur().execute(
-            "SELECT count(*) FROM audit_log WHERE action = 'login.failed' AND actor = ? "
-            "AND logged_at > CAST(current_timestamp AS TIMESTAMP) - to_minutes(?)",
-            [username, minutes]).fetchone()[0]
+    def recent_failed_logins(self, username: str, minutes: int = 15,
+                             address: str | None = None) -> int:
+        """Failed logins for ``username`` in the last ``minutes``; with ``address`` only
+        those from that client address (recorded in the audit detail)."""
+        sql = ("SELECT count(*) FROM audit_log WHERE action = 'login.failed' AND actor = ? "
+               "AND logged_at > CAST(current_timestamp AS TIMESTAMP) - to_minutes(?)")
+        params: list = [username, minutes]
+        if address is not None:
+            sql += " AND json_extract_string(detail, '$.address') = ?"
+            params.append(address)
+        return self._cur().execute(sql, params).fetchone()[0]
 
 
     # ------------------------------------------------------------------ backup (#8)

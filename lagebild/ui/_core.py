@@ -157,10 +157,20 @@ def _start_session(account: "accounts.Account") -> None:
     st.session_state[SEEN_KEY] = time.time()
 
 
+def _client_address() -> str | None:
+    """The client's IP address (None for localhost or when Streamlit cannot tell); behind
+    a reverse proxy that is the proxy's address (docs/security.md)."""
+    try:
+        return st.context.ip_address
+    except Exception:  # noqa: BLE001 - no script run context (bare mode)
+        return None
+
+
 def login(username: str, password: str) -> str | None:
     """Local login; returns a German error text or None on success."""
     try:
-        account = accounts.authenticate(store(), username, password, settings().demo_mode)
+        account = accounts.authenticate(store(), username, password, settings().demo_mode,
+                                        address=_client_address())
     except accounts.LoginError as exc:
         return str(exc)
     _start_session(account)
