@@ -154,22 +154,30 @@ class Store:
     def check_integrity(self) -> None:
         """The quick check at every open (the app's start, ``lagebild info`` and every other
         command): every table's row count, and the last checkpoint complete on disk (the
-        file holds every block DuckDB's header names; a file cut short fails here although
-        DuckDB opens it and counts rows from its metadata). Raises ``StoreError`` with
+        file reaches the highest block a stored column segment uses, from
+        ``pragma_storage_info``; a file cut short fails here although DuckDB opens it and
+        counts rows from its metadata; free blocks at the end may be cut off by DuckDB
+        itself and are not counted). Raises ``StoreError`` with
         the German ``restore`` message; milliseconds, whatever the size."""
         if self.path == ":memory:":
             return
         cur = self._con.cursor()
+        last = -1                       # the highest block the stored tables use
         try:
-            for (name,) in cur.execute("SELECT table_name FROM duckdb_tables() "
-                                       "WHERE database_name = current_database()").fetchall():
+            names = cur.execute("SELECT table_name FROM duckdb_tables() "
+                                "WHERE database_name = current_database()").fetchall()
+            for (name,) in names:
                 cur.execute(f'SELECT count(*) FROM "{name}"').fetchall()
-            block, total = cur.execute("SELECT block_size, total_blocks "
-                                       "FROM pragma_database_size()").fetchone()
+                used = cur.execute(
+                    "SELECT max(greatest(block_id, coalesce(list_max(additional_block_ids), "
+                    "-1))) FROM pragma_storage_info(?) WHERE persistent AND block_id >= 0",
+                    [name]).fetchone()[0]
+                last = max(last, -1 if used is None else int(used))
+            block_size = cur.execute("SELECT block_size FROM pragma_database_size()"
+                                     ).fetchone()[0]
         finally:
             cur.close()
-        needed = HEADER_BYTES + int(block) * int(total)
-        if Path(self.path).stat().st_size < needed:
+        if Path(self.path).stat().st_size < HEADER_BYTES + (last + 1) * int(block_size):
             raise damaged_error(self.path)
 
     # ------------------------------------------------------------------ plumbing
