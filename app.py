@@ -9,5 +9,5 @@ ui.language_switch()
 ui.store()            # self-check: an unusable database stops here with a German explanation
 nav = ui.navigation()
 ui.user_box()
-st.sidebar.caption(ui.t("app.tagline"))
-nav.run()
+st.sidebar.caption(ui.tm("app.tagline"))
+ui.run_page(nav)   # a read failure at run time: the same German message

@@ -31,6 +31,7 @@ STEPS = [
     ("Karte 100 000 Punkte", ["bench_map.py"], "--no-write", ["--runs", "1"]),
     ("Briefing", ["bench_briefing.py"], "--no-write", ["--runs", "1"]),
     ("Raum-Zeit-Scan", ["bench_scan.py"], "--write", ["--runs", "1"]),
+    ("Feindliche Dateien", ["bench_hostile.py"], "--write", ["--runs", "1"]),
 ]
 
 

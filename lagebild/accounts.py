@@ -8,6 +8,7 @@ hashes (argon2-cffi). Demo accounts exist only in the demo database and are refu
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -17,7 +18,9 @@ from lagebild.access import SYSTEM, Actor
 from lagebild.store import Store
 
 MIN_PASSWORD = 10
-MAX_FAILED = 5          # failed logins within 15 minutes before the account is paused
+MAX_FAILED = 5          # failed logins within 15 minutes from one address: that address waits
+MAX_DELAY = 8.0         # seconds: the longest wait before a check once an account is attacked
+LOCAL = "lokal"         # the address of a login without one (CLI, same machine)
 _hasher = PasswordHasher()
 
 # Documented in the README; refused outside demo mode.
@@ -59,12 +62,25 @@ def _actor(record: dict) -> Actor:
                  organisation=record["organisation"])
 
 
-def authenticate(store: Store, username: str, password: str, demo_mode: bool) -> Account:
-    """The account for a correct local login; :class:`LoginError` otherwise (audited)."""
+def authenticate(store: Store, username: str, password: str, demo_mode: bool,
+                 address: str | None = None, sleep=time.sleep) -> Account:
+    """The account for a correct local login; :class:`LoginError` otherwise (audited).
+
+    Throttling (nobody can lock a known account by guessing its name): after
+    ``MAX_FAILED`` failures within 15 minutes *from one address* (``address``, the client's
+    IP; ``LOCAL`` without one) that address is refused for 15 minutes — other addresses,
+    the real user's among them, are not. Failures from all addresses together slow every
+    further check of that account down: 1, 2, 4 … up to ``MAX_DELAY`` seconds (``sleep``),
+    which slows an attacker with many addresses but still lets the user in."""
     username = username.strip()
+    address = address or LOCAL
     record = store.credentials(username=username)
-    if store.recent_failed_logins(username) >= MAX_FAILED:
-        raise LoginError("Zu viele Fehlversuche. Bitte in 15 Minuten erneut versuchen.")
+    if store.recent_failed_logins(username, address=address) >= MAX_FAILED:
+        raise LoginError("Zu viele Fehlversuche von dieser Adresse. Bitte in 15 Minuten "
+                         "erneut versuchen.")
+    failed = store.recent_failed_logins(username)
+    if failed >= MAX_FAILED:
+        sleep(min(2.0 ** (failed - MAX_FAILED), MAX_DELAY))
     ok = False
     if record and record["password_hash"]:
         try:
@@ -72,15 +88,16 @@ def authenticate(store: Store, username: str, password: str, demo_mode: bool) ->
         except (VerificationError, InvalidHashError):
             ok = False
     if not ok or not record["active"]:
-        store.log_event(Actor(username or "?", "gast"), "login.failed")
+        store.log_event(Actor(username or "?", "gast"), "login.failed", address=address)
         raise LoginError("Anmeldung fehlgeschlagen: Benutzername oder Passwort falsch, "
                          "oder das Konto ist gesperrt.")
     if record["is_demo"] and not demo_mode:
-        store.log_event(Actor(username, "gast"), "login.failed", reason="demo account")
+        store.log_event(Actor(username, "gast"), "login.failed", reason="demo account",
+                        address=address)
         raise LoginError("Demo-Konten sind nur im Demo-Betrieb erlaubt "
                          "(LAGEBILD_DEMO_MODE=true).")
     actor = _actor(record)
-    store.log_event(actor, "login", method="local")
+    store.log_event(actor, "login", method="local", address=address)
     return Account(actor, record["display_name"] or username)
 
 

@@ -180,23 +180,33 @@ def cmd_rebuild(args) -> int:
     if folder is None or not folder.is_dir():
         print(f"Fehler: kein Verzeichnis mit Original-Uploads: {folder}", file=sys.stderr)
         return 2
-    if folder.resolve() == rawstore.directory(_db(args)).resolve():
-        # the rebuilt database records its uploads here again, under new numbers
-        aside = folder.with_name(f"{folder.name}.vor-rebuild-{clock.now():%Y%m%d-%H%M%S}")
-        folder.rename(aside)
-        print(f"Original-Uploads gelesen aus {aside}.")
-        folder = aside
     store = _open(args)
     try:
-        result = rebuild(store, folder)
+        # the database's own uploads (if it still has any) settle interrupted imports
+        records = store.upload_records(SYSTEM)
+        known = {r["sha256"]: r for r in records.to_dict("records")} if len(records) \
+            else None
+        if folder.resolve() == rawstore.directory(_db(args)).resolve():
+            # the rebuilt database records its uploads here again
+            aside = folder.with_name(
+                f"{folder.name}.vor-rebuild-{clock.now():%Y%m%d-%H%M%S}")
+            folder.rename(aside)
+            print(f"Original-Uploads gelesen aus {aside}.")
+            folder = aside
+        result = rebuild(store, folder, known=known)
     finally:
         store.close()
     print(f"Neu eingelesen: {result['imported']} Uploads; schon vorhanden: "
           f"{result['duplicate']}; zurückgezogen (ausgelassen): {result['withdrawn']}; "
-          f"abgelehnt: {result['rejected']}; Datei fehlt: {result['missing']}.")
+          f"abgelehnt: {result['rejected']}; Datei fehlt: {result['missing']}; "
+          f"ohne Beschreibung: {result['orphaned'] + result['recovered']} "
+          f"(davon aus der Datenbank ergänzt: {result['recovered']}); "
+          f"Abschluss unbestätigt: {result['unconfirmed']}; "
+          f"nie abgeschlossen: {result['not_committed']}.")
     for line in result["problems"]:
         print(f"  {line}", file=sys.stderr)
-    return 1 if result["rejected"] or result["missing"] else 0
+    return 1 if any(result[k] for k in ("rejected", "missing", "orphaned", "unconfirmed")) \
+        else 0
 
 
 def cmd_serve(args) -> int:

@@ -48,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(t("ingest.cli.file_missing", lang, path=path), file=sys.stderr)
         return USAGE
+    limit = int(get_settings().upload_limit_mb) * 1024 * 1024
+    size = path.stat().st_size
+    if size > limit:                 # checked before a single byte is read
+        return _too_large(args, size, limit, lang)
     data = path.read_bytes()
     try:
         store = Store(args.db or get_settings().db_path)
@@ -82,6 +86,22 @@ def _after_import(store, city: str) -> None:
     from lagebild import notify
     from lagebild.catalog import load_catalog
     notify.after_import(store, city, settings=get_settings(), catalog=load_catalog())
+
+
+def _too_large(args, size: int, limit: int, lang: str) -> int:
+    """The size rejection, in the same shape as every other rejection (exit 1)."""
+    from lagebild.importer import ImportOutcome
+    from lagebild.ingest import UploadError, _mb
+    from lagebild.store import no_collisions
+    message = t("ingest.file.too_large", lang, size=_mb(size, lang), limit=_mb(limit, lang))
+    outcome = ImportOutcome("rejected", None, 0, {}, {},
+                            [UploadError(None, None, None, message)], no_collisions(),
+                            t("ingest.import.rejected", lang, n=1))
+    if args.json:
+        print(json.dumps(outcome.as_json(), ensure_ascii=False, default=str))
+    else:
+        print(summary(outcome, lang))
+    return EXIT["rejected"]
 
 
 def summary(outcome, lang: str = "de") -> str:

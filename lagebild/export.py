@@ -18,20 +18,8 @@ from lagebild import privacy
 from lagebild.access import Actor
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog
+from lagebild.csv_safe import neutralise  # noqa: F401  (the one OWASP rule, used below)
 from lagebild.store import Store
-
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """OWASP CSV injection: prefix text that a spreadsheet would evaluate with an apostrophe.
-
-    >>> neutralise('=HYPERLINK("http://x")'), neutralise("-5 Spritzen"), neutralise(7)
-    ('\\'=HYPERLINK("http://x")', "'-5 Spritzen", 7)
-    """
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,8 @@ falls back to German, a missing key is an error caught by ``tests/test_i18n.py``
 
 from __future__ import annotations
 
+import re
+
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +51,39 @@ def t(key: str, lang: str = "de", /, **kwargs) -> str:
     texts = strings()[key]
     text = texts.get(lang) or texts["de"]
     return text.format(**kwargs) if kwargs else text
+
+
+_MD_SPECIAL = set("\\`*[]<>!$~|#")
+# ``_`` only at a word edge (emphasis; ``a_b`` stays)
+_MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-zÀ-ÿ])_|_(?![0-9A-Za-zÀ-ÿ])")
+# GFM turns bare addresses into links *after* escapes are read (a transform on the text),
+# so ``http://``, ``www.`` and ``x@y.z`` are broken by an invisible WORD JOINER instead
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def md_escape(value) -> str:
+    r"""Data as plain text inside Streamlit Markdown (titles, messages, labels, captions).
+
+    Escapes what could make a link, an image, HTML, LaTeX (``$``), a heading, a table or
+    emphasis: ``\ ` * [ ] < > ! $ ~ | #`` always, ``_`` at a word edge; bare addresses
+    (``http://``, ``www.``, ``a@b.de``), which GFM links by itself, get an invisible word
+    joiner (U+2060) after ``:``, ``www`` and ``@``; line breaks become spaces (no lists or
+    headings). Letters, digits, ``-``, ``.``, ``(``, ``)``, ``:`` and ``_`` inside words
+    stay, so numbers, weeks (``2026-W46``), paths and names read the same where the text
+    is not Markdown.
+
+    >>> md_escape("D![i](http://host/t.png)").replace(WORD_JOINER, "⁀")
+    'D\\!\\[i\\](http:⁀//host/t.png)'
+    >>> md_escape("Groß-Zschocher (Nord)\nwww.x.de").replace(WORD_JOINER, "⁀")
+    'Groß-Zschocher (Nord) www⁀.x.de'
+    >>> md_escape("Stufe 2: _lage_ in /tmp/a_b")
+    'Stufe 2: \\_lage\\_ in /tmp/a_b'
+    """
+    text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    text = "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
+    text = _MD_UNDERSCORE.sub(r"\\_", text)
+    return _AUTOLINK.sub(WORD_JOINER, text)
 
 
 def fmt_number(value, lang: str = "de", decimals: int = 0) -> str:

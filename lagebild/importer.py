@@ -107,9 +107,21 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
             return _outcome("valid", t(key, lang, rows=len(parsed.rows), n=n), parsed,
                             collisions, replaced=n)
         staged.keep()                    # on disk before the commit (rebuild)
+        meta = {
+            "city": city, "organisation": organisation, "filename": filename,
+            "sha256": sha, "uploaded_by": actor.username, "replace": bool(replace),
+            "period": [d.isoformat() for d in period] if period else None, "sheet": sheet,
+            "today": today.isoformat(), "rows": len(parsed.rows),
+            "uploaded_at": clock.now().isoformat(timespec="seconds")}
+
+        def describe(new_id: int) -> None:
+            # inside the transaction, before the commit: a kill after this point leaves a
+            # "pending" description that ``rebuild`` settles against the database
+            rawstore.record(store.path, new_id, {**meta, "status": "pending"})
         try:
             upload_id = store.insert_upload(actor, city, organisation, filename, sha,
-                                            parsed.rows, parsed.periods, replace=replace)
+                                            parsed.rows, parsed.periods, replace=replace,
+                                            before_commit=describe)
         except DuplicateUpload as exc:   # another import of the same bytes won the race
             return _duplicate(exc.upload_id, exc.uploaded_at, lang)
         except CollidingRows:            # rows arrived meanwhile: list them, write nothing
@@ -117,12 +129,7 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
             return _outcome("rejected", t("ingest.import.collisions", lang,
                                           n=len(collisions), organisation=organisation),
                             parsed, collisions)
-    rawstore.record(store.path, upload_id, {
-        "city": city, "organisation": organisation, "filename": filename,
-        "sha256": parsed.sha256, "uploaded_by": actor.username, "replace": bool(replace),
-        "period": [d.isoformat() for d in period] if period else None, "sheet": sheet,
-        "today": today.isoformat(), "rows": len(parsed.rows), "status": "imported",
-        "uploaded_at": clock.now().isoformat(timespec="seconds")})
+    rawstore.record(store.path, upload_id, {**meta, "status": "imported"})
     key = "ingest.import.imported_replace" if n else "ingest.import.imported"
     return _outcome("imported", t(key, lang, rows=len(parsed.rows), upload_id=upload_id, n=n),
                     parsed, collisions, upload_id=upload_id, replaced=n)
@@ -180,31 +187,86 @@ def _outcome(status: str, message: str, parsed: ParsedUpload | None = None,
         collisions=collisions, message=message, replaced=replaced, parsed=parsed)
 
 
-def rebuild(store: Store, folder, lang: str = "de", catalog: Catalog | None = None) -> dict:
+def rebuild(store: Store, folder, lang: str = "de", catalog: Catalog | None = None,
+            known: dict[str, dict] | None = None) -> dict:
     """Import the kept raw uploads of ``folder`` (see ``rawstore``) again, in their original
     order, with their original organisation, options and validation day; withdrawn uploads
     are left out. The cities and their districts must exist (restore the boundaries
-    first). Returns counts and one line per upload that did not import."""
-    counts = {"imported": 0, "duplicate": 0, "rejected": 0, "withdrawn": 0, "missing": 0}
+    first). Returns counts and one line per upload that needs a look.
+
+    ``known``: sha256 -> upload row (``Store.upload_records``) of the database the uploads
+    came from, if it still answers (None: lost). With it, a ``pending`` description (the
+    importer was killed around its commit) is imported only if that database committed
+    it, and a ``.bin`` without description is recovered from that database's row. Without
+    it, a ``pending`` upload is imported and named (it may never have been committed), and
+    a ``.bin`` without description is named, never dropped silently."""
+    counts = {"imported": 0, "duplicate": 0, "rejected": 0, "withdrawn": 0, "missing": 0,
+              "unconfirmed": 0, "not_committed": 0, "recovered": 0, "orphaned": 0}
     problems: list[str] = []
+    todo = []
     for meta in rawstore.entries(folder):
-        if meta.get("status") == "withdrawn":
+        sha, status = meta["sha256"], meta.get("status")
+        if status == "withdrawn" or (known and known.get(sha, {}).get("status") == "withdrawn"):
             counts["withdrawn"] += 1
             continue
+        if status == "pending":
+            if known is not None and sha not in known:
+                counts["not_committed"] += 1
+                problems.append(f"Upload {meta['upload_id']} ({meta['filename']}): Import "
+                                "wurde vor dem Abschluss abgebrochen (nicht in der Datenbank) "
+                                "– ausgelassen.")
+                continue
+            if known is None:
+                counts["unconfirmed"] += 1
+                problems.append(f"Upload {meta['upload_id']} ({meta['filename']}): Import "
+                                "wurde um den Abschluss herum abgebrochen; ob er abgeschlossen "
+                                "war, ist unbekannt – wieder eingelesen, bitte prüfen.")
+        todo.append(meta)
+    for path in rawstore.orphans(folder):
+        row = (known or {}).get(path.stem)
+        if row is None:
+            counts["orphaned"] += 1
+            problems.append(f"Datei {path.name}: keine Beschreibung und nicht in der "
+                            "Datenbank (Import vor dem Abschluss abgebrochen?) – nicht "
+                            "eingelesen. Bei Bedarf mit `lagebild ingest` erneut hochladen.")
+            continue
+        if row.get("status") == "withdrawn":
+            counts["withdrawn"] += 1
+            continue
+        counts["recovered"] += 1
+        problems.append(f"Upload {row['upload_id']} ({row['filename']}): Beschreibung fehlte "
+                        "– aus der Datenbank ergänzt und wieder eingelesen.")
+        todo.append({"upload_id": int(row["upload_id"]), "city": row["city"],
+                     "organisation": row["organisation"], "filename": row["filename"],
+                     "sha256": path.stem, "uploaded_by": row["uploaded_by"], "path": path,
+                     "today": pd.Timestamp(row["uploaded_at"]).date().isoformat()})
+    for meta in sorted(todo, key=lambda m: m["upload_id"]):
         if not meta["path"].exists():
             counts["missing"] += 1
             problems.append(f"Upload {meta['upload_id']}: Datei {meta['path'].name} fehlt.")
             continue
-        actor = Actor(str(meta.get("uploaded_by") or "rebuild"), "admin")
-        period = meta.get("period")
-        outcome = import_file(
-            store, actor, meta["city"], meta["organisation"], meta["path"].read_bytes(),
-            meta["filename"], today=date.fromisoformat(meta["today"]),
-            replace=bool(meta.get("replace")), lang=lang, sheet=meta.get("sheet"),
-            period=(date.fromisoformat(period[0]), date.fromisoformat(period[1]))
-            if period else None, catalog=catalog, limit_bytes=1 << 62)
+        outcome = _reimport(store, meta, lang, catalog)
         counts[outcome.status if outcome.status in counts else "rejected"] += 1
         if outcome.status == "rejected":
             problems.append(f"Upload {meta['upload_id']} ({meta['filename']}): "
                             f"{outcome.message}")
     return {**counts, "problems": problems}
+
+
+def _reimport(store: Store, meta: dict, lang: str, catalog: Catalog | None) -> ImportOutcome:
+    """One kept upload again; an upload the database already has gets its original and
+    description back beside it (the rebuild set the old folder aside)."""
+    actor = Actor(str(meta.get("uploaded_by") or "rebuild"), "admin")
+    period = meta.get("period")
+    data = meta["path"].read_bytes()
+    outcome = import_file(
+        store, actor, meta["city"], meta["organisation"], data,
+        meta["filename"], today=date.fromisoformat(meta["today"]),
+        replace=bool(meta.get("replace")), lang=lang, sheet=meta.get("sheet"),
+        period=(date.fromisoformat(period[0]), date.fromisoformat(period[1]))
+        if period else None, catalog=catalog, limit_bytes=1 << 62)
+    if outcome.status == "duplicate":
+        rawstore.keep_bytes(store.path, data, meta["sha256"])
+        kept = {k: v for k, v in meta.items() if k not in ("path", "upload_id")}
+        rawstore.record(store.path, outcome.upload_id, {**kept, "status": "imported"})
+    return outcome

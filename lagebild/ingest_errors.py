@@ -24,9 +24,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from lagebild.csv_safe import neutralise
 from lagebild.i18n import t
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 VALUE_SHOWN = 120  # characters of a value repeated in an error
 
 
@@ -124,13 +124,6 @@ def _pick(value, offsets: np.ndarray) -> list:
     if value is None or isinstance(value, str) or np.isscalar(value):
         return [value] * len(offsets)
     return list(np.asarray(value, dtype=object)[offsets])
-
-
-def neutralise(cell):
-    """Prefix cells that a spreadsheet would run as a formula with ``'``."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_START):
-        return "'" + cell
-    return cell
 
 
 def errors_frame(errors: list[UploadError]) -> pd.DataFrame:

@@ -267,6 +267,14 @@ def _read_exact(text: str, delimiter: str, lang: str
         except StopIteration:
             break
         except csv.Error as exc:
+            long_value = "field limit" in str(exc) and _long_field(
+                text, reader.line_num, delimiter, header)
+            if long_value:      # one value too long (not a quote left open many lines ago)
+                column = long_value if isinstance(long_value, str) else None
+                errors.append(UploadError(line, column, None, t(
+                    "ingest.file.cell_too_long", lang,
+                    limit=f"{csv.field_size_limit():,}".replace(",", "."))))
+                break
             if any(k in str(exc) for k in ("end of data", "EOF", "field limit")):
                 errors.append(UploadError(line, None, None,
                                           t("ingest.file.unterminated_quote", lang)))
@@ -303,6 +311,24 @@ def _read_exact(text: str, delimiter: str, lang: str
         return None, errors or [UploadError(None, None, None, t("ingest.file.empty", lang))]
     cells = pd.DataFrame(rows, columns=range(len(header)), dtype=str)
     return RawTable(header, cells, np.asarray(lines, dtype="int64"), "csv", delimiter), errors
+
+
+def _long_field(text: str, physical_line: int, delimiter: str,
+                header: list[str] | None) -> str | bool:
+    """Does the physical line where the csv module gave up hold a value over the field
+    limit? Its column (header name, else True); False: the limit was reached by a quote
+    left open on an earlier line (then it is reported as the unclosed quote)."""
+    limit = csv.field_size_limit()
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if number < physical_line:
+            continue
+        for pos, value in enumerate(line.split(delimiter)):
+            if len(value) > limit:
+                if header and pos < len(header) and header[pos].strip():
+                    return header[pos].strip()
+                return True
+        return False
+    return False
 
 
 def _delim_name(delimiter: str) -> str:

@@ -1,8 +1,9 @@
-"""Reading XLSX uploads with openpyxl: read-only, cached formula values, defusedxml.
+"""Reading XLSX uploads with calamine (Rust, python-calamine): cached formula values, no DTDs.
 
 Formula cells count with the value Excel last computed (a formula never runs here); text that
 merely starts with ``=`` stays text. Rows are the Excel row numbers; the first non-empty row
-is the header. A zip bomb is refused before openpyxl unpacks anything.
+is the header. A zip bomb, a sheet of whitespace or one with too many rows is refused
+before calamine unpacks anything (``ingest_guard``: bounded memory).
 
 >>> import openpyxl
 >>> wb = openpyxl.Workbook()
@@ -25,57 +26,59 @@ import pandas as pd
 
 from lagebild.i18n import t
 from lagebild.ingest_errors import UploadError
+from lagebild.ingest_guard import UNPACKED_LIMIT, check_xlsx
 from lagebild.ingest_read import RawTable
 
-XLSX_UNPACKED_LIMIT = 1024 * 1024 * 1024
+XLSX_UNPACKED_LIMIT = UNPACKED_LIMIT
 
 
 def read_xlsx(data: bytes, lang: str = "de", sheet: str | None = None
               ) -> tuple[RawTable | None, list[UploadError]]:
-    import openpyxl  # local: only xlsx uploads pay for the import
+    from python_calamine import CalamineWorkbook  # local: only xlsx uploads pay for it
 
     def err(key, **kw):
         return None, [UploadError(None, None, None, t(key, lang, **kw))]
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
+        zipfile.ZipFile(io.BytesIO(data)).close()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         return err("ingest.file.xlsx_invalid", detail=str(exc) or type(exc).__name__)
-    if unpacked > XLSX_UNPACKED_LIMIT:
-        return err("ingest.file.xlsx_too_big", size=f"{unpacked / 2**20:.0f}",
-                   limit=f"{XLSX_UNPACKED_LIMIT / 2**20:.0f}")
+    refusal = check_xlsx(data)      # budgets streamed before the sheet is unpacked
+    if refusal is not None:
+        return err(refusal.key, **refusal.values)
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own kinds
         return err("ingest.file.xlsx_invalid", detail=str(exc)[:200] or type(exc).__name__)
     try:
-        sheets = wb.worksheets
+        sheets = [m.name for m in wb.sheets_metadata
+                  if str(getattr(m, "typ", "WorkSheet")).endswith("WorkSheet")]
         if sheet:
-            chosen = [ws for ws in sheets if ws.title.casefold() == sheet.strip().casefold()]
+            chosen = [n for n in sheets if n.casefold() == sheet.strip().casefold()]
             if not chosen:
-                return err("ingest.file.sheet_missing", sheet=sheet,
-                           sheets=", ".join(ws.title for ws in sheets))
-            ws = chosen[0]
+                return err("ingest.file.sheet_missing", sheet=sheet, sheets=", ".join(sheets))
+            name = chosen[0]
         elif sheets:
-            ws = sheets[0]
+            name = sheets[0]
         else:
             return err("ingest.file.empty")
-        return _sheet_table(ws, lang)
-    except Exception as exc:  # noqa: BLE001 - corrupt sheet XML surfaces while iterating
+        ws = wb.get_sheet_by_name(name)
+        return _sheet_table(ws.iter_rows(), lang)
+    except Exception as exc:  # noqa: BLE001 - corrupt sheet XML surfaces while reading
         return err("ingest.file.xlsx_invalid", detail=str(exc)[:200] or type(exc).__name__)
     finally:
         wb.close()
 
 
-def _sheet_table(ws, lang: str) -> tuple[RawTable | None, list[UploadError]]:
+def _sheet_table(rows_in, lang: str) -> tuple[RawTable | None, list[UploadError]]:
+    """Rows from the top-left cell A1 on (calamine keeps the empty area above and left of
+    the data, so positions are Excel's row numbers)."""
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
     width = 0
-    ws.reset_dimensions()   # trust the cells, not the (often stale) dimension tag
-    for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
-        record = [cell_text(v) for v in values]
+    for line, values in enumerate(rows_in, start=1):
+        record = [v if type(v) is str else cell_text(v) for v in values]  # noqa: E721
         while record and not record[-1].strip():
             record.pop()
         if not record:
@@ -101,7 +104,7 @@ def cell_text(value) -> str:
     >>> cell_text(3.0), cell_text(2.5), cell_text(dt.datetime(2026, 11, 3)), cell_text(None)
     ('3', '2.5', '2026-11-03', '')
     """
-    if value is None:
+    if value is None or value == "":
         return ""
     if isinstance(value, bool):
         return str(value)
@@ -112,4 +115,6 @@ def cell_text(value) -> str:
             value.isoformat(sep=" ")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):        # a duration cell (calamine)
+        return str(value)
     return str(value)

@@ -151,10 +151,12 @@ def markers(measures: pd.DataFrame, indicator: str, district_ids: list,
     if measures is None or measures.empty:
         return pd.DataFrame(columns=cols)
     sel = measures[measures["implemented_on"].notna() & measures["status"].isin(IN_EFFECT)]
-    sel = sel[sel["indicators"].map(lambda xs: not xs or indicator in xs)]
+    # astype(bool): on an empty selection map() gives an object Series, which pandas would
+    # take as a list of column names (the districts column then went missing: KeyError)
+    sel = sel[sel["indicators"].map(lambda xs: not xs or indicator in xs).astype(bool)]
     if CITY not in district_ids:
         want = {int(d) for d in district_ids}
-        sel = sel[sel["districts"].map(lambda ds: not ds or bool(want & set(ds)))]
+        sel = sel[sel["districts"].map(lambda ds: not ds or bool(want & set(ds))).astype(bool)]
     rows = [[pd.Timestamp(m["implemented_on"]), _short(m["title"]),
              t("measures.marker", lang, title=m["title"],
                date=fmt_date(m["implemented_on"], lang))]

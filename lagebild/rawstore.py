@@ -7,12 +7,18 @@ For the database ``data/lagebild.duckdb`` the files live in ``data/lagebild.uplo
   transaction starts, so every committed upload has its bytes on disk (``Staging`` writes
   it under a temporary name while the file is being checked and renames it in ``keep()``);
 - ``<upload id>.json``: city, organisation, file name, who, when, whether earlier values
-  were replaced, and the status (``imported`` / ``withdrawn``), written after the commit.
+  were replaced, and the status. It is written (fsynced, renamed into place) *inside* the
+  import transaction, just before the commit, with status ``pending``, and rewritten as
+  ``imported`` after the commit (later ``withdrawn``).
 
-An import that fails leaves at most a ``.bin`` without a ``.json`` (a process killed while
-checking may leave a ``.tmp``); the rebuild ignores both.
-A crash between the commit and the ``.json`` leaves an imported upload without one
-(the rebuild reports how many uploads the database had and how many it found here).
+A process killed at any step therefore leaves one of: nothing; a ``.tmp``; a ``.bin``
+without a description (killed before the transaction wrote it: not committed); a
+``pending`` description (killed around the commit: committed or not — the database knows);
+an ``imported`` one. ``lagebild rebuild`` (``importer.rebuild``) asks the database, when it
+still has uploads, which ``pending`` ones were committed, recovers the description of a
+``.bin`` the database knows from the database, and reports every ``.bin`` without a
+description and every ``pending`` upload it could not confirm by name — none is dropped
+silently.
 No DuckDB here: plain files, written to a temporary name and renamed into place.
 """
 
@@ -126,6 +132,23 @@ def record(db_path: str | Path, upload_id: int, meta: dict) -> None:
     text = json.dumps({"upload_id": int(upload_id), **meta}, ensure_ascii=False, indent=1,
                       default=str)
     _write_atomic(folder / f"{int(upload_id):08d}.json", text.encode("utf-8"))
+
+
+def keep_bytes(db_path: str | Path, data: bytes, sha256: str) -> None:
+    """Put ``data`` beside the database under its hash (if not there yet)."""
+    folder = directory(db_path)
+    if folder is None or (folder / f"{sha256}.bin").exists():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_atomic(folder / f"{sha256}.bin", data)
+
+
+def orphans(folder: str | Path) -> list[Path]:
+    """``.bin`` files that no description names (an import killed before its transaction
+    wrote one, or a description lost)."""
+    folder = Path(folder)
+    named = {meta["sha256"] for meta in entries(folder)}
+    return sorted(p for p in folder.glob("*.bin") if p.stem not in named)
 
 
 def mark_withdrawn(db_path: str | Path, upload_id: int, by: str) -> None:

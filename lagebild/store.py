@@ -10,11 +10,12 @@ Methods return pandas DataFrames (GeoDataFrames for districts) with named column
 from __future__ import annotations
 
 import json
+import re
 import threading
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import geopandas as gpd
@@ -31,6 +32,51 @@ WRITE_ROLES = {"city": ("admin",), "upload": ("admin", "outreach")}
 
 class StoreError(RuntimeError):
     """A database problem explained for users (German)."""
+
+
+# DuckDB's file: three 4 KiB headers, then the blocks (``pragma_database_size``).
+HEADER_BYTES = 3 * 4096
+_LOCK_WORDS = ("could not set lock", "conflicting lock")
+
+
+def damaged_error(path: str) -> StoreError:
+    """The German message for a damaged database file, naming the way out."""
+    return StoreError(
+        f"Die Datenbank {path} ist beschädigt und kann nicht geöffnet werden (z. B. "
+        "unvollständig kopiert oder beim Schreiben abgebrochen). Stellen Sie die letzte "
+        f"Sicherung wieder her: lagebild restore SICHERUNGSVERZEICHNIS --db {path} --force "
+        "(die beschädigte Datei wird dabei beiseitegelegt). Ohne brauchbare Sicherung: "
+        "leere Datenbank anlegen, Grenzen importieren, dann lagebild rebuild (README, "
+        "„Sicherung und Wiederherstellung“).")
+
+
+def open_error(path: str, exc: BaseException) -> StoreError:
+    """German message for a database that cannot be opened: another process holds it
+    (DuckDB's lock; nothing is damaged, no restore), else a damaged file. DuckDB's English
+    text is not passed on to users."""
+    text = str(exc).lower()
+    if any(w in text for w in _LOCK_WORDS):
+        pid = re.search(r"pid (\d+)", text)
+        who = f" (Prozess {pid.group(1)})" if pid else ""
+        return StoreError(
+            f"Die Datenbank {path} wird gerade von einem anderen Lagebild-Prozess{who} "
+            "benutzt; DuckDB lässt nur einen Prozess an eine Datei. Die Daten sind nicht "
+            "beschädigt. Beenden Sie den anderen Prozess (z. B. den Dienst: systemctl stop "
+            "lagebild) und versuchen Sie es erneut.")
+    if isinstance(exc, duckdb.IOException) and "no such file" not in text \
+            and "permission" not in text:
+        return damaged_error(path)
+    if "permission" in text:
+        return StoreError(f"Lagebild darf die Datenbank {path} nicht öffnen (fehlende "
+                          "Dateirechte). Bitte die Rechte der Datei und ihres Verzeichnisses "
+                          "prüfen.")
+    return damaged_error(path)
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Is ``exc`` DuckDB failing to read its file (a damaged database found at run time)?"""
+    return isinstance(exc, (duckdb.IOException, duckdb.InternalException)) or (
+        isinstance(exc, duckdb.Error) and "corrupt" in str(exc).lower())
 
 
 # Rows ``o`` of one organisation in one city (parameters: city_id, organisation). The
@@ -89,19 +135,51 @@ class Store:
             self._con = duckdb.connect(self.path, read_only=read_only,
                                        config={"memory_limit": f"{int(memory_mb)}MB"})
         except duckdb.Error as exc:
-            raise StoreError(
-                f"Die Datenbank {self.path} kann nicht geöffnet werden ({exc}). "
-                "Läuft Lagebild bereits in einem anderen Prozess, beenden Sie diesen. "
-                "Ist die Datei beschädigt, stellen Sie die letzte Sicherung wieder her: "
-                f"lagebild restore SICHERUNGSVERZEICHNIS --db {self.path} --force"
-            ) from exc
+            raise open_error(self.path, exc) from exc
         self._local = threading.local()
         self._lock = threading.Lock()
         # Imports and withdrawals of this process run one after another, so the duplicate
         # and collision checks inside their transaction cannot race each other.
         self._write_lock = threading.RLock()
-        if not read_only:
-            self._migrate()
+        try:
+            self.check_integrity()
+            if not read_only:
+                self._migrate()
+        except duckdb.Error as exc:
+            self._con.close()
+            raise damaged_error(self.path) from exc
+        except StoreError:
+            self._con.close()
+            raise
+
+    def check_integrity(self) -> None:
+        """The quick check at every open (the app's start, ``lagebild info`` and every other
+        command): every table's row count, and the last checkpoint complete on disk (the
+        file reaches the highest block a stored column segment uses, from
+        ``pragma_storage_info``; a file cut short fails here although DuckDB opens it and
+        counts rows from its metadata; free blocks at the end may be cut off by DuckDB
+        itself and are not counted). Raises ``StoreError`` with
+        the German ``restore`` message; milliseconds, whatever the size."""
+        if self.path == ":memory:":
+            return
+        cur = self._con.cursor()
+        last = -1                       # the highest block the stored tables use
+        try:
+            names = cur.execute("SELECT table_name FROM duckdb_tables() "
+                                "WHERE database_name = current_database()").fetchall()
+            for (name,) in names:
+                cur.execute(f'SELECT count(*) FROM "{name}"').fetchall()
+                used = cur.execute(
+                    "SELECT max(greatest(block_id, coalesce(list_max(additional_block_ids), "
+                    "-1))) FROM pragma_storage_info(?) WHERE persistent AND block_id >= 0",
+                    [name]).fetchone()[0]
+                last = max(last, -1 if used is None else int(used))
+            block_size = cur.execute("SELECT block_size FROM pragma_database_size()"
+                                     ).fetchone()[0]
+        finally:
+            cur.close()
+        if Path(self.path).stat().st_size < HEADER_BYTES + (last + 1) * int(block_size):
+            raise damaged_error(self.path)
 
     # ------------------------------------------------------------------ plumbing
     def close(self) -> None:
@@ -296,7 +374,8 @@ class Store:
     # ------------------------------------------------------------------ uploads
     def insert_upload(self, actor: Actor, city: str, organisation: str, filename: str,
                       sha256: str, rows: pd.DataFrame, periods: pd.DataFrame,
-                      raw: bytes | None = None, replace: bool = False) -> int:
+                      raw: bytes | None = None, replace: bool = False,
+                      before_commit: Callable[[int], None] | None = None) -> int:
         """Store one validated upload in ONE transaction; returns the upload id.
 
         ``rows``: district_id, indicator, date, count, lat, lon, note.
@@ -305,6 +384,8 @@ class Store:
         indicator, date (and coordinates) are deleted first; the audit log records how many.
         ``raw`` (file bytes in ``uploads.raw``) is left empty by the importer, which keeps
         the bytes beside the database instead (``lagebild/rawstore.py``).
+        ``before_commit(upload_id)`` runs last inside the transaction (the importer writes
+        the upload's description there); if it raises, nothing is committed.
         """
         self._require(actor, WRITE_ROLES["upload"], "Daten hochladen")
         if actor.role == "outreach" and organisation != actor.organisation:
@@ -371,6 +452,8 @@ class Store:
             self._audit(cur, actor, "upload.import", city_id, upload_id=upload_id,
                         organisation=organisation, filename=filename, rows=len(data),
                         replaced=replaced)
+            if before_commit is not None:
+                before_commit(int(upload_id))
         self.checkpoint()
         return upload_id
 
@@ -438,6 +521,14 @@ class Store:
             params.append(actor.organisation)
         df = self._df(sql, params)
         return None if df.empty else df.iloc[0].to_dict()
+
+    def upload_records(self, actor: Actor) -> pd.DataFrame:
+        """Every upload of every city with its city name and hash (``lagebild rebuild``
+        compares them with the kept originals). Admin/system only."""
+        self._require(actor, ("admin",), "alle Uploads lesen")
+        return self._df("SELECT u.upload_id, c.name AS city, u.organisation, u.filename, "
+                        "u.sha256, u.uploaded_by, u.uploaded_at, u.status FROM uploads u "
+                        "JOIN cities c USING (city_id) ORDER BY u.upload_id")
 
     def uploads(self, actor: Actor, city: str) -> pd.DataFrame:
         """Upload list; an outreach user sees only its own organisation's uploads."""
@@ -985,11 +1076,17 @@ class Store:
                 city_id = row[0] if row else None
             self._audit(cur, actor, action, city_id, **detail)
 
-    def recent_failed_logins(self, username: str, minutes: int = 15) -> int:
-        return self._cur().execute(
-            "SELECT count(*) FROM audit_log WHERE action = 'login.failed' AND actor = ? "
-            "AND logged_at > CAST(current_timestamp AS TIMESTAMP) - to_minutes(?)",
-            [username, minutes]).fetchone()[0]
+    def recent_failed_logins(self, username: str, minutes: int = 15,
+                             address: str | None = None) -> int:
+        """Failed logins for ``username`` in the last ``minutes``; with ``address`` only
+        those from that client address (recorded in the audit detail)."""
+        sql = ("SELECT count(*) FROM audit_log WHERE action = 'login.failed' AND actor = ? "
+               "AND logged_at > CAST(current_timestamp AS TIMESTAMP) - to_minutes(?)")
+        params: list = [username, minutes]
+        if address is not None:
+            sql += " AND json_extract_string(detail, '$.address') = ?"
+            params.append(address)
+        return self._cur().execute(sql, params).fetchone()[0]
 
 
     # ------------------------------------------------------------------ backup (#8)

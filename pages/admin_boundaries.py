@@ -6,11 +6,11 @@ import streamlit as st
 from lagebild import ui
 
 ui.require_role("admin")
-st.title(ui.t("maps.admin.title"))
+st.title(ui.tm("maps.admin.title"))
 
 # ------------------------------------------------------------------ boundaries
-st.header(ui.t("maps.admin.boundaries"))
-st.caption(ui.t("maps.admin.boundaries_help"))
+st.header(ui.tm("maps.admin.boundaries"))
+st.caption(ui.tm("maps.admin.boundaries_help"))
 cities = ui.all_city_names()
 NEW = "\x00new"
 c1, c2 = st.columns(2)
@@ -25,7 +25,7 @@ upload = st.file_uploader(ui.t("maps.admin.file"), type=["geojson", "json", "gpk
 if upload is not None:
     read = ui.read_boundary_upload(upload.getvalue(), upload.name)
     if isinstance(read, str):
-        st.error(read)
+        st.error(ui.md(read))
     else:
         raw, guess = read
         columns = [c for c in raw.columns if c != raw.geometry.name]
@@ -48,48 +48,48 @@ if upload is not None:
                        "maps.admin.field_none")
         preview = ui.boundary_preview(raw, name, code, population, parent)
         if isinstance(preview, str):
-            st.error(preview)
+            st.error(ui.md(preview))
         else:
             gdf, html, table, area = preview
-            st.subheader(ui.t("maps.admin.preview", n=len(gdf), area=area))
+            st.subheader(ui.tm("maps.admin.preview", n=len(gdf), area=area))
             st.iframe(html, height=420)
             st.dataframe(table, hide_index=True, width="stretch")
             if st.button(ui.t("maps.admin.import"), type="primary", key="boundaries_import"):
                 if not city:
-                    st.error(ui.t("maps.admin.need_city"))
+                    st.error(ui.tm("maps.admin.need_city"))
                 else:
                     report = ui.import_boundaries(city, ags, gdf)
-                    st.success(ui.t("maps.admin.report", city=city, n=len(gdf),
+                    st.success(ui.tm("maps.admin.report", city=city, n=len(gdf),
                                     added=len(report["added"]), updated=len(report["updated"]),
                                     unchanged=len(report["unchanged"])))
                     for key, label in (("added", "maps.admin.report_added"),
                                        ("updated", "maps.admin.report_updated"),
                                        ("missing", "maps.admin.report_missing")):
                         if report[key]:
-                            st.markdown(f"**{ui.t(label)}:** " + ", ".join(report[key]))
+                            st.markdown(f"**{ui.t(label)}:** " + ", ".join(ui.md(n) for n in report[key]))
 
 # ------------------------------------------------------------------ sensitive places
-st.header(ui.t("maps.admin.places"))
-st.caption(ui.t("maps.admin.places_help"))
+st.header(ui.tm("maps.admin.places"))
+st.caption(ui.tm("maps.admin.places_help"))
 cities = ui.all_city_names()
 if not cities:
-    st.info(ui.t("maps.admin.places_need_city"))
+    st.info(ui.tm("maps.admin.places_need_city"))
     st.stop()
 place_city = st.selectbox(ui.t("maps.admin.city"), cities, key="places_city")
-st.caption(ui.t("maps.admin.places_current", n=len(ui.places(place_city))))
+st.caption(ui.tm("maps.admin.places_current", n=len(ui.places(place_city))))
 place_file = st.file_uploader(ui.t("maps.admin.places_file"), type=["csv", "txt", "geojson",
                                                                   "json"], key="places_file")
 if place_file is not None:
     parsed = ui.parse_places_upload(place_file.getvalue(), place_file.name)
     if isinstance(parsed, tuple):
         message, problems = parsed
-        st.error(message + ("\n\n" + "\n".join(f"- {p}" for p in problems[:50])
+        st.error(ui.md(message) + ("\n\n" + "\n".join(f"- {ui.md(p)}" for p in problems[:50])
                             if problems else ""))
     else:
-        st.subheader(ui.t("maps.admin.places_preview", n=len(parsed)))
+        st.subheader(ui.tm("maps.admin.places_preview", n=len(parsed)))
         kinds = ui.place_kind_labels()
         st.dataframe(parsed.assign(kind=parsed["kind"].map(kinds)), hide_index=True,
                      width="stretch")
         if st.button(ui.t("maps.admin.places_import"), type="primary", key="places_import"):
             done = ui.import_places(place_city, parsed, place_file.name)
-            st.success(ui.t("maps.admin.places_done", city=place_city, **done))
+            st.success(ui.tm("maps.admin.places_done", city=place_city, **done))

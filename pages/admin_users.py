@@ -5,12 +5,12 @@ import streamlit as st
 from lagebild import ui
 
 ui.require_role("admin")
-st.title(ui.t("nav.admin_users"))
-st.subheader(ui.t("admin.users_heading"))
+st.title(ui.tm("nav.admin_users"))
+st.subheader(ui.tm("admin.users_heading"))
 st.dataframe(ui.users_table(), hide_index=True, width="stretch")
 
 with st.form("add_user", clear_on_submit=True):
-    st.subheader(ui.t("admin.add_heading"))
+    st.subheader(ui.tm("admin.add_heading"))
     c1, c2 = st.columns(2)
     username = c1.text_input(ui.t("admin.username"), key="new_username")
     role = c2.selectbox(ui.t("admin.role"), ui.ALL_ROLES, format_func=lambda r: ui.t(f"roles.{r}"),
@@ -22,11 +22,11 @@ with st.form("add_user", clear_on_submit=True):
     if st.form_submit_button(ui.t("admin.add")):
         problem = ui.add_user(username, role, password, organisation, cities, email)
         if problem:
-            st.error(problem)
+            st.error(ui.md(problem))
         else:
-            st.success(ui.t("admin.added", username=username))
+            st.success(ui.tm("admin.added", username=username))
 
-st.subheader(ui.t("admin.manage_heading"))
+st.subheader(ui.tm("admin.manage_heading"))
 names = list(ui.users_table()["username"])
 if names:
     c1, c2, c3 = st.columns([2, 1, 1])
@@ -40,9 +40,9 @@ if names:
     new_pw = c1.text_input(ui.t("admin.new_password"), type="password", key="reset_pw")
     if c2.button(ui.t("admin.set_password"), key="reset_pw_button"):
         problem = ui.reset_password(who, new_pw)
-        st.error(problem) if problem else st.success(ui.t("admin.done"))
+        st.error(ui.md(problem)) if problem else st.success(ui.tm("admin.done"))
 
-st.subheader(ui.t("admin.audit_heading"))
+st.subheader(ui.tm("admin.audit_heading"))
 st.dataframe(ui.audit_table(), hide_index=True, width="stretch")
 st.download_button(ui.t("admin.audit_download"), data=ui.audit_csv, file_name="lagebild-protokoll.csv",
                    mime="text/csv", key="audit_download")

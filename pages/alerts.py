@@ -9,14 +9,14 @@ ui.require_role("admin", "krisenstab")
 city = ui.city_picker()
 if city:
     if not ui.week_choices(city):
-        st.info(ui.t("app.no_data"))
+        st.info(ui.tm("app.no_data"))
         st.stop()
-    st.title(ui.t("alerts.page.heading", city=city))
+    st.title(ui.tm("alerts.page.heading", city=city))
     opts = ui.alert_filter_options(city)
-    st.caption(ui.t("alerts.page.caption", weeks=opts["end_after"]))
+    st.caption(ui.tm("alerts.page.caption", weeks=opts["end_after"]))
     flash = st.session_state.pop("alerts_flash", None)
     if flash:
-        st.success(flash)
+        st.success(ui.md(flash))
     ui.show_last_7_days(city)                       # (#17) daily spikes and clusters
     c1, c2, c3, c4 = st.columns(4)
     statuses = c1.multiselect(ui.t("alerts.page.status"), list(opts["status"]),
@@ -32,15 +32,15 @@ if city:
                          format_func=opts["period"].get, key="alerts_period")
     table = ui.alert_list(city, statuses, indicators, district_keys, weeks)
     if table.empty:
-        st.info(ui.t("alerts.page.none"))
+        st.info(ui.tm("alerts.page.none"))
     else:
-        st.caption(ui.t("alerts.page.count", n=len(table)))
+        st.caption(ui.tm("alerts.page.count", n=len(table)))
         st.dataframe(table, hide_index=True, width="stretch")
 
-    st.subheader(ui.t("alerts.page.ack_heading"))
+    st.subheader(ui.tm("alerts.page.ack_heading"))
     choices = ui.alert_ack_options(city, statuses, indicators, district_keys, weeks)
     if not choices:
-        st.caption(ui.t("alerts.page.ack_nothing"))
+        st.caption(ui.tm("alerts.page.ack_nothing"))
     else:
         with st.form("alerts_ack_form"):
             alert_id = st.selectbox(ui.t("alerts.page.ack_select"), list(choices),
@@ -50,7 +50,7 @@ if city:
         if submitted:
             problem = ui.acknowledge_alert(city, alert_id, comment)
             if problem:
-                st.error(problem)
+                st.error(ui.md(problem))
             else:
                 st.session_state["alerts_flash"] = ui.t("alerts.page.ack_done", alert_id=alert_id)
                 st.rerun()

@@ -9,12 +9,12 @@ ui.require_login()
 
 city = ui.city_picker()
 if city:
-    st.title(ui.t("briefing.page.heading", city=city))
+    st.title(ui.tm("briefing.page.heading", city=city))
     ui.show_data_status(city)                     # (#14) how current the data is
-    st.caption(ui.t("briefing.page.caption"))
+    st.caption(ui.tm("briefing.page.caption"))
     note = ui.briefing_restricted_note()
     if note:
-        st.info(note)
+        st.info(ui.md(note))
     periods = ui.briefing_period_options(city)
     c1, c2 = st.columns(2)
     period = c1.radio(ui.t("briefing.page.period"), list(periods), format_func=periods.get,
@@ -29,10 +29,10 @@ if city:
                                   progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
         bar.empty()
         if isinstance(result, str):
-            st.error(result)
+            st.error(ui.md(result))
     docs = ui.briefing_result(city)
     if docs is not None:
-        st.success(ui.briefing_done_text(docs))
+        st.success(ui.md(ui.briefing_done_text(docs)))
         d1, d2 = st.columns(2)
         d1.download_button(ui.t("briefing.page.download_pdf"), docs.pdf,
                            file_name=docs.filename + ".pdf", mime="application/pdf",
@@ -40,4 +40,4 @@ if city:
         d2.download_button(ui.t("briefing.page.download_html"), docs.html.encode("utf-8"),
                            file_name=docs.filename + ".html", mime="text/html",
                            key="briefing_html", on_click="ignore")
-        st.caption(ui.t("briefing.page.contents"))
+        st.caption(ui.tm("briefing.page.contents"))

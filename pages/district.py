@@ -10,55 +10,55 @@ ui.require_login()
 city = ui.city_picker()
 if city:
     if not ui.week_choices(city):
-        st.info(ui.t("app.no_data"))
+        st.info(ui.tm("app.no_data"))
         st.stop()
     options = ui.district_page_options(city)
     district = st.sidebar.selectbox(ui.t("app.district"), list(options),
                                     format_func=options.get, key="district_page_district")
     facts = ui.district_facts(city, district)
-    st.title(ui.t("measures.district.heading", district=facts["name"], city=city))
+    st.title(ui.tm("measures.district.heading", district=facts["name"], city=city))
     ui.show_data_status(city)                     # (#14) how current the data is
-    st.caption(ui.t("measures.district.meta", parent=facts["parent"],
+    st.caption(ui.tm("measures.district.meta", parent=facts["parent"],
                     population=facts["population"], week=ui.week_label(facts["week"])))
     note = ui.privacy_note()
     if note:
-        st.info(note)
+        st.info(ui.md(note))
 
-    st.subheader(ui.t("measures.district.indicators"))
+    st.subheader(ui.tm("measures.district.indicators"))
     st.dataframe(ui.district_indicators(city, district, facts["week"]), hide_index=True,
                  width="stretch", key="district_indicators")
 
-    st.subheader(ui.t("measures.district.alerts", week=ui.week_label(facts["week"])))
+    st.subheader(ui.tm("measures.district.alerts", week=ui.week_label(facts["week"])))
     reasons, alert_table = ui.district_alerts(city, district, facts["week"])
     if reasons:
-        st.markdown("\n".join(f"- {line}" for line in reasons))
+        st.markdown("\n".join(f"- {ui.md(line)}" for line in reasons))
     else:
-        st.caption(ui.t("measures.district.no_alerts"))
+        st.caption(ui.tm("measures.district.no_alerts"))
     if alert_table is not None and not alert_table.empty:
         with st.expander(ui.t("measures.district.alert_list", n=len(alert_table))):
             st.dataframe(alert_table, hide_index=True, width="stretch", key="district_alert_list")
 
-    st.subheader(ui.t("measures.district.measures"))
+    st.subheader(ui.tm("measures.district.measures"))
     measures = ui.district_measures(city, district)
     if measures.empty:
-        st.caption(ui.t("measures.district.no_measures"))
+        st.caption(ui.tm("measures.district.no_measures"))
     else:
         st.dataframe(measures, hide_index=True, width="stretch", key="district_measures")
 
-    st.subheader(ui.t("measures.district.trends"))
-    st.caption(ui.t("measures.district.trends_caption"))
+    st.subheader(ui.tm("measures.district.trends"))
+    st.caption(ui.tm("measures.district.trends_caption"))
     columns = st.columns(2)
     for i, (label, figure) in enumerate(ui.district_trends(city, district)):
         with columns[i % 2]:
             if isinstance(figure, str):
-                st.markdown(f"**{label}**")
-                st.caption(figure)
+                st.markdown(f"**{ui.md(label)}**")
+                st.caption(ui.md(figure))
             else:
                 st.plotly_chart(figure, width="stretch", key=f"district_trend_{i}")
 
-    st.subheader(ui.t("measures.district.places"))
+    st.subheader(ui.tm("measures.district.places"))
     nearby = ui.district_places(city, district)
     if nearby.empty:
-        st.caption(ui.t("measures.district.no_places"))
+        st.caption(ui.tm("measures.district.no_places"))
     else:
         st.dataframe(nearby, hide_index=True, width="stretch", key="district_places")

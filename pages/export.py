@@ -8,9 +8,9 @@ ui.require_login()
 
 city = ui.city_picker()
 if city:
-    st.title(ui.t("export.heading", city=city))
+    st.title(ui.tm("export.heading", city=city))
     st.caption(ui.export_explanation())
-    st.caption(ui.t("export.audit_note"))
+    st.caption(ui.tm("export.audit_note"))
     c1, c2 = st.columns(2)
     c1.download_button(ui.t("export.csv"), data=lambda: ui.export_bytes(city, "csv"),
                        file_name=f"lagebild-{ui.slug(city)}.csv", mime="text/csv",

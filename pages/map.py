@@ -11,9 +11,9 @@ city = ui.city_picker()
 if city:
     weeks = ui.week_choices(city)
     if not weeks:
-        st.info(ui.t("app.no_data"))
+        st.info(ui.tm("app.no_data"))
         st.stop()
-    st.title(ui.t("map.heading", city=city))
+    st.title(ui.tm("map.heading", city=city))
     ui.show_data_status(city)                     # (#14) how current the data is
     options = ui.indicator_options()
     c1, c2, c3 = st.columns(3)
@@ -25,7 +25,7 @@ if city:
     span = c2.selectbox(ui.t("map.period"), list(periods), format_func=periods.get,
                         key="map_period")
     if note := ui.meeting_period_note(city, weeks[0]):             # (#14) nothing since then
-        c2.caption(note)
+        c2.caption(ui.md(note))
     measures = {False: ui.t("map.measure_count"), True: ui.t("map.measure_rate")}
     # ---- HOOK for the alerts issue (#4) -------------------------------------------------
     # When lagebild.ui offers `alert_map_colours(city, indicator, week)` returning
@@ -39,7 +39,7 @@ if city:
     measure = c3.radio(ui.t("map.measure"), list(measures), format_func=measures.get,
                        key="map_measure", horizontal=True)
     if measure is True and not ui.has_population(city):
-        st.info(ui.t("map.no_rate"))
+        st.info(ui.tm("map.no_rate"))
         measure = False
     colours = legend = None
     if measure == "alert":
@@ -60,27 +60,27 @@ if city:
     start, end = ui.period_text(weeks[0], span)
     attribution = ui.settings().basemap_attribution
     key = "map.caption_basemap" if ui.settings().basemap_url else "map.caption"
-    st.caption(ui.t(key, indicator=options[indicator], period=periods[span],
+    st.caption(ui.tm(key, indicator=options[indicator], period=periods[span],
                     attribution=attribution, **{"from": start, "to": end}))
     if points_mode:
-        st.caption(ui.t("maps.points_caption", n=ui.number(n_points)) if n_points
+        st.caption(ui.tm("maps.points_caption", n=ui.number(n_points)) if n_points
                    else ui.t("maps.points_none"))
         if drawn and drawn != points_mode:
-            st.info(ui.t("maps.points_heat_instead", n=ui.number(n_points)))
+            st.info(ui.tm("maps.points_heat_instead", n=ui.number(n_points)))
     if points_mode and not ui.places(city).empty:
-        st.caption(ui.t("maps.places_caption", m=ui.settings().proximity_m))
+        st.caption(ui.tm("maps.places_caption", m=ui.settings().proximity_m))
     with st.expander(ui.t("map.table")):
         st.dataframe(table, hide_index=True, width="stretch")
 
-    st.caption(ui.t("maps.click_hint"))
+    st.caption(ui.tm("maps.click_hint"))
     choices = ui.district_choice_options(city)
     chosen = st.selectbox(ui.t("maps.detail_select"), list(choices), format_func=choices.get,
                           key=ui.MAP_DISTRICT_KEY)
     if chosen:
         meta, detail = ui.district_detail(city, chosen, weeks[0], span)
-        st.subheader(ui.t("maps.detail_heading", district=meta["name"]))
-        st.caption(ui.t("maps.detail_meta", parent=meta["parent"],
+        st.subheader(ui.tm("maps.detail_heading", district=meta["name"]))
+        st.caption(ui.tm("maps.detail_meta", parent=meta["parent"],
                         population=meta["population"]))
         st.dataframe(detail, hide_index=True, width="stretch")
-        st.caption(ui.t("maps.detail_caption", period=periods[span],
+        st.caption(ui.tm("maps.detail_caption", period=periods[span],
                         **{"from": start, "to": end}))

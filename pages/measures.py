@@ -65,11 +65,11 @@ def measure_form(key: str, opts: dict, values: dict, editing: bool):
 
 city = ui.city_picker()
 if city:
-    st.title(ui.t("measures.page.heading", city=city))
-    st.caption(ui.t("measures.page.caption"))
+    st.title(ui.tm("measures.page.heading", city=city))
+    st.caption(ui.tm("measures.page.caption"))
     message = ui.flash()
     if message:
-        st.success(message)
+        st.success(ui.md(message))
     opts = ui.measure_options(city)
     f1, f2, f3, f4 = st.columns(4)
     statuses = f1.multiselect(ui.t("measures.field.status"), list(opts["status"]),
@@ -89,9 +89,9 @@ if city:
                                 placeholder=ui.t("measures.page.all"))
     table = ui.measures_table(city, statuses, body_keys, district_keys, indicators)
     if table.empty:
-        st.info(ui.t("measures.page.none"))
+        st.info(ui.tm("measures.page.none"))
     else:
-        st.caption(ui.t("measures.page.count", n=len(table)))
+        st.caption(ui.tm("measures.page.count", n=len(table)))
         st.dataframe(table, hide_index=True, width="stretch", key="measures_table")
 
     if ui.may_edit_measures():
@@ -100,14 +100,14 @@ if city:
             if submitted:
                 problem = ui.save_measure(city, None, *submitted)
                 if problem:
-                    st.error(problem)
+                    st.error(ui.md(problem))
                 else:
                     ui.flash(ui.t("measures.page.created", title=submitted[0]["title"]))
                     st.rerun()
 
     choices = ui.measure_choices(city)
     if choices:
-        st.subheader(ui.t("measures.page.detail"))
+        st.subheader(ui.tm("measures.page.detail"))
         chosen = st.selectbox(ui.t("measures.page.select"), list(choices),
                               format_func=choices.get, key="measures_selected")
         record = ui.measure_record(city, chosen)
@@ -120,10 +120,10 @@ if city:
                                      value=8, key="measures_effect_weeks")
             effect = ui.measure_effects(city, chosen, weeks)
             if isinstance(effect, str):
-                st.info(effect)
+                st.info(ui.md(effect))
             else:
                 st.dataframe(effect[0], hide_index=True, width="stretch", key="measures_effect")
-                st.caption(effect[1])
+                st.caption(ui.md(effect[1]))
         with tabs[1]:
             st.dataframe(ui.measure_history(city, chosen), hide_index=True, width="stretch",
                          key="measures_history")
@@ -134,7 +134,7 @@ if city:
                 if submitted:
                     problem = ui.save_measure(city, chosen, *submitted)
                     if problem:
-                        st.error(problem)
+                        st.error(ui.md(problem))
                     else:
                         ui.flash(ui.t("measures.page.saved", title=submitted[0]["title"]))
                         st.rerun()

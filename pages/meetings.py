@@ -31,17 +31,17 @@ def meeting_form(key: str, values: dict, options: list[str], editing: bool):
 
 city = ui.city_picker()
 if city:
-    st.title(ui.t("measures.meetings.heading", city=city))
-    st.caption(ui.t("measures.meetings.caption"))
+    st.title(ui.tm("measures.meetings.heading", city=city))
+    st.caption(ui.tm("measures.meetings.caption"))
     message = ui.flash()
     if message:
-        st.success(message)
+        st.success(ui.md(message))
     since = ui.since_meeting_text(city)
     if since:
-        st.info(since)
+        st.info(ui.md(since))
     table = ui.meetings_table(city)
     if table.empty:
-        st.info(ui.t("measures.meetings.none"))
+        st.info(ui.tm("measures.meetings.none"))
     else:
         st.dataframe(table, hide_index=True, width="stretch", key="meetings_table")
     options = ui.participant_options(city)
@@ -51,23 +51,23 @@ if city:
             if fields:
                 problem = ui.save_meeting(city, None, fields)
                 if problem:
-                    st.error(problem)
+                    st.error(ui.md(problem))
                 else:
                     ui.flash(ui.t("measures.meetings.created"))
                     st.rerun()
     choices = ui.meeting_options(city)
     if choices:
-        st.subheader(ui.t("measures.meetings.detail"))
+        st.subheader(ui.tm("measures.meetings.detail"))
         chosen = st.selectbox(ui.t("measures.meetings.select"), list(choices),
                               index=ui.meeting_default_index(city),
                               format_func=choices.get, key="meetings_selected")
         st.markdown("**" + ui.t("measures.meetings.agreed") + "**")
         agreed = ui.meeting_measures(city, chosen)
         if agreed.empty:
-            st.caption(ui.t("measures.meetings.no_measures"))
+            st.caption(ui.tm("measures.meetings.no_measures"))
         else:
             st.dataframe(agreed, hide_index=True, width="stretch", key="meetings_measures")
-        st.caption(ui.t("measures.meetings.how_to_agree"))
+        st.caption(ui.tm("measures.meetings.how_to_agree"))
         if ui.may_edit_measures():
             with st.expander(ui.t("measures.meetings.edit")):
                 record = ui.meeting_record(city, chosen)
@@ -76,7 +76,7 @@ if city:
                 if fields:
                     problem = ui.save_meeting(city, chosen, fields)
                     if problem:
-                        st.error(problem)
+                        st.error(ui.md(problem))
                     else:
                         ui.flash(ui.t("measures.meetings.saved"))
                         st.rerun()

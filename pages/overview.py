@@ -10,11 +10,11 @@ city = ui.city_picker()
 if city:
     weeks = ui.week_choices(city)
     if not weeks:
-        st.info(ui.t("app.no_data"))
+        st.info(ui.tm("app.no_data"))
         st.stop()
     week = st.sidebar.selectbox(ui.t("overview.week_select"), weeks, format_func=ui.week_label,
                                 key="overview_week")
-    st.title(ui.t("overview.heading", city=city, week=ui.week_label(week)))
+    st.title(ui.tm("overview.heading", city=city, week=ui.week_label(week)))
     ui.show_data_status(city)                     # (#14) how current the data is
     alerts = ui.alert_overview(city, week)          # (#4) Lagestufe right under the title
     ui.show_level(alerts)
@@ -26,10 +26,10 @@ if city:
             st.metric(metric.label, metric.value, metric.delta, delta_color="inverse",
                       help=metric.help)
             if metric.incomplete:
-                st.caption(metric.incomplete)
+                st.caption(ui.md(metric.incomplete))
     # ---- #4: Ampel per district × indicator and the reasons in words
-    st.subheader(ui.t("alerts.overview.matrix_heading", week=ui.week_label(week)))
-    st.caption(ui.t("alerts.overview.matrix_caption"))
+    st.subheader(ui.tm("alerts.overview.matrix_heading", week=ui.week_label(week)))
+    st.caption(ui.tm("alerts.overview.matrix_caption"))
     st.dataframe(alerts["matrix"], width="stretch", height=alerts["height"], key="overview_ampel")
     st.markdown("**" + ui.t("alerts.overview.reasons_heading") + "**")
     if alerts["privacy"]:
@@ -37,17 +37,17 @@ if city:
     if alerts["reasons"]:
         st.markdown("\n".join(f"- {text}" for _, text in alerts["reasons"]))
     else:
-        st.caption(ui.t("alerts.overview.no_reasons", week=ui.week_label(week)))
+        st.caption(ui.tm("alerts.overview.no_reasons", week=ui.week_label(week)))
     # ---- end #4
-    st.subheader(ui.t("overview.districts_heading", week=ui.week_label(week)))
-    st.caption(ui.t("overview.districts_caption"))
+    st.subheader(ui.tm("overview.districts_heading", week=ui.week_label(week)))
+    st.caption(ui.tm("overview.districts_caption"))
     if ui.privacy_note():
         st.info(ui.privacy_note())
     st.dataframe(data["matrix"], width="stretch")
     options = ui.indicator_options()
     indicator = st.selectbox(ui.t("app.indicator"), list(options), format_func=options.get,
                              key="overview_indicator")
-    st.subheader(ui.t("overview.detail_heading", indicator=options[indicator]))
+    st.subheader(ui.tm("overview.detail_heading", indicator=options[indicator]))
     st.dataframe(ui.indicator_detail(city, data["summary"], indicator), hide_index=True,
                  width="stretch")
 

@@ -9,9 +9,9 @@ ui.require_login()
 city = ui.city_picker()
 if city:
     if not ui.week_choices(city):
-        st.info(ui.t("app.no_data"))
+        st.info(ui.tm("app.no_data"))
         st.stop()
-    st.title(ui.t("trends.heading", city=city))
+    st.title(ui.tm("trends.heading", city=city))
     ui.show_data_status(city)                     # (#14) how current the data is
     options = ui.indicator_options()
     c1, c2 = st.columns([1, 2])
@@ -27,9 +27,9 @@ if city:
     st.plotly_chart(ui.trend_figure(city, indicator, chosen, weeks,
                                     markers=ui.measure_markers(city, chosen, indicator)),  # (#6)
                     width="stretch")
-    st.caption(ui.t("trends.caption"))
+    st.caption(ui.tm("trends.caption"))
     band_note = ui.alert_band_note(city, indicator, chosen)        # (#4) alert band
     if band_note:
-        st.caption(band_note)
+        st.caption(ui.md(band_note))
     if restricted:
-        st.info(restricted)
+        st.info(ui.md(restricted))

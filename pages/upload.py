@@ -7,11 +7,11 @@ from lagebild import ui
 ui.require_role("admin", "outreach")
 city = ui.city_picker()
 if city:
-    st.title(ui.t("upload.heading", city=city))
-    st.caption(ui.t("upload.intro"))
+    st.title(ui.tm("upload.heading", city=city))
+    st.caption(ui.tm("upload.intro"))
     message = ui.flash()
     if message:
-        st.success(message)
+        st.success(ui.md(message))
     orgs = ui.organisations(city)
     c1, c2 = st.columns(2)
     organisation = c1.selectbox(ui.t("upload.organisation"), orgs, key="upload_org") if orgs \
@@ -38,17 +38,17 @@ if city:
                                   period=period)
         tables = preview.tables
         show = st.success if preview.status == "valid" else st.error
-        show(preview.message)
+        show(ui.md(preview.message))
         if "errors" in tables:
-            st.subheader(ui.t("upload.errors_heading", n=len(tables["errors"])))
+            st.subheader(ui.tm("upload.errors_heading", n=len(tables["errors"])))
             st.dataframe(tables["errors"], hide_index=True, width="stretch")
             st.download_button(ui.t("upload.errors_download"), preview.errors_csv,
                                "lagebild-fehler.csv", "text/csv", key="errors_csv")
         if "collisions" in tables:
-            st.subheader(ui.t("upload.collisions_heading", n=len(tables["collisions"])))
+            st.subheader(ui.tm("upload.collisions_heading", n=len(tables["collisions"])))
             st.dataframe(tables["collisions"], hide_index=True, width="stretch")
         if "by_district" in tables:
-            st.subheader(ui.t("upload.totals_heading"))
+            st.subheader(ui.tm("upload.totals_heading"))
             st.dataframe(tables["by_district"], width="stretch")
         if "rows" in tables:
             with st.expander(ui.t("upload.rows_heading")):
@@ -64,11 +64,11 @@ if city:
                 ui.flash(done.message)
                 st.session_state["upload_nonce"] = st.session_state.get("upload_nonce", 0) + 1
                 st.rerun()
-            st.error(done.message)
-    st.subheader(ui.t("upload.list_heading"))
+            st.error(ui.md(done.message))
+    st.subheader(ui.tm("upload.list_heading"))
     uploads = ui.uploads_table(city)
     if uploads.empty:
-        st.caption(ui.t("upload.no_uploads"))
+        st.caption(ui.tm("upload.no_uploads"))
     else:
         st.dataframe(uploads, hide_index=True, width="stretch")
         for _, row in uploads.iterrows():

@@ -120,3 +120,30 @@ def test_user_cli_add_list_disable_passwd(tmp_path, monkeypatch, capsys):
     with pytest.raises(accounts.LoginError):
         accounts.authenticate(s, "sw1", "sehr-geheimes-pw", False)   # disabled
     s.close()
+
+
+def test_guessing_from_one_address_does_not_lock_out_the_user_elsewhere(store_with_city):
+    """Issue #21: anyone could lock a known account for 15 minutes by guessing. Now only the
+    guessing address is refused; the user's own address gets in, after a short delay that
+    grows with the failures (it slows attackers with many addresses)."""
+    _add(store_with_city)
+    waits: list[float] = []
+    for _ in range(accounts.MAX_FAILED):
+        with pytest.raises(accounts.LoginError, match="fehlgeschlagen"):
+            accounts.authenticate(store_with_city, "anna", "geraten-falsch", False,
+                                  address="203.0.113.9", sleep=waits.append)
+    with pytest.raises(accounts.LoginError, match="Zu viele Fehlversuche von dieser Adresse"):
+        accounts.authenticate(store_with_city, "anna", "ein-langes-passwort", False,
+                              address="203.0.113.9", sleep=waits.append)
+    assert waits == []                       # nothing slowed before the limit
+    account = accounts.authenticate(store_with_city, "anna", "ein-langes-passwort", False,
+                                    address="198.51.100.7", sleep=waits.append)
+    assert account.actor.username == "anna"
+    assert waits == [1.0]
+    for _ in range(5):                       # more guesses from other addresses
+        with pytest.raises(accounts.LoginError, match="fehlgeschlagen"):
+            accounts.authenticate(store_with_city, "anna", "geraten-falsch", False,
+                                  address="192.0.2.1", sleep=waits.append)
+    assert waits == [1.0, 1.0, 2.0, 4.0, 8.0, 8.0]   # growing, capped at MAX_DELAY
+    failed = store_with_city.audit_log(SYSTEM, limit=100)
+    assert "203.0.113.9" in " ".join(failed["detail"].astype(str))

@@ -70,3 +70,16 @@ def test_chart_markers_inside_the_weeks_and_escaped():
     assert len(fig.layout.shapes) == 1
     note = fig.layout.annotations[0]
     assert note.text == "&lt;img src=x onerror=alert(1)&gt;" and note.hovertext == "&lt;script&gt;"
+
+
+def test_markers_with_no_measure_for_the_indicator_are_empty_not_an_error():
+    """The district page crashed (KeyError 'districts') when no measure in effect named the
+    chosen indicator: an empty selection must give no markers."""
+    import pandas as pd
+
+    from lagebild.measure_views import markers
+    measures = pd.DataFrame({"implemented_on": [pd.Timestamp("2026-11-01")],
+                             "status": ["umgesetzt"], "indicators": [["naloxon"]],
+                             "districts": [[]], "title": ["Naloxon-Schulung"]})
+    assert markers(measures, "spritzenfunde", ["1"]).empty
+    assert list(markers(measures, "naloxon", ["1"])["label"]) == ["Naloxon-Schulung"]

@@ -21,6 +21,7 @@ from lagebild.ui._core import (
     small_count_k,
     store,
     t,
+    tm,
     week_label,
 )
 from lagebild.ui._maps import _md
@@ -46,7 +47,7 @@ def alert_config():
     try:
         return _alert_config(str(DEFAULT_PATH), DEFAULT_PATH.stat().st_mtime)
     except (AlertConfigError, OSError) as exc:
-        st.error(t("alerts.config_error", error=str(exc)))
+        st.error(tm("alerts.config_error", error=str(exc)))
         st.stop()
 
 
@@ -134,7 +135,7 @@ def alert_overview(city: str, week) -> dict:
 def show_level(info: dict) -> None:
     """The Lagestufe box: colour by level, heading and the rule that set it (in words)."""
     box = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
-    box[info["kind"]](f"**{info['heading']}** – {info['reason']}",
+    box[info["kind"]](f"**{_md(info['heading'])}** – {info['reason']}",
                       icon=":material/crisis_alert:" if info["level"] >= 2 else None)
 
 

@@ -15,8 +15,8 @@ from lagebild.access import Actor
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
-from lagebild.i18n import t as _t
-from lagebild.store import Store, StoreError
+from lagebild.i18n import md_escape, t as _t
+from lagebild.store import Store, StoreError, damaged_error, is_damage
 
 LANG_KEY = "lagebild_lang"
 CITY_KEY = "lagebild_city"
@@ -62,7 +62,19 @@ def store() -> Store:
     try:
         return _store(path)
     except StoreError as exc:
-        st.error(t("app.db_error", error=str(exc)))
+        st.error(tm("app.db_error", error=str(exc)))
+        st.stop()
+
+
+def run_page(nav) -> None:
+    """Run the chosen page. A database that fails to read while a page runs (damaged after
+    the start) gives the German ``restore`` message, never Streamlit's English error page."""
+    try:
+        nav.run()
+    except Exception as exc:  # noqa: BLE001 - only DuckDB read failures are answered here
+        if not is_damage(exc):
+            raise
+        st.error(tm("app.db_error", error=str(damaged_error(get_settings().db_path))))
         st.stop()
 
 
@@ -83,7 +95,22 @@ def lang() -> str:
 
 
 def t(key: str, **kwargs) -> str:
+    """The text in the session's language, values as given (for plain-text places: option
+    labels, file names, tables, charts)."""
     return _t(key, lang(), **kwargs)
+
+
+def md(value) -> str:
+    """Data shown inside Markdown (``st.markdown``, titles, messages, captions, labels) as
+    plain text: the one escape helper (``i18n.md_escape``) for every such place."""
+    return md_escape(value)
+
+
+def tm(key: str, **kwargs) -> str:
+    """``t`` for Markdown places: every text value (a city, district, title, name,
+    organisation, file name…) passes through ``md``; the template's own words stay."""
+    return _t(key, lang(), **{k: md_escape(v) if isinstance(v, str) else v
+                              for k, v in kwargs.items()})
 
 
 def actor() -> Actor | None:
@@ -130,10 +157,20 @@ def _start_session(account: "accounts.Account") -> None:
     st.session_state[SEEN_KEY] = time.monotonic()
 
 
+def _client_address() -> str | None:
+    """The client's IP address (None for localhost or when Streamlit cannot tell); behind
+    a reverse proxy that is the proxy's address (docs/security.md)."""
+    try:
+        return st.context.ip_address
+    except Exception:  # noqa: BLE001 - no script run context (bare mode)
+        return None
+
+
 def login(username: str, password: str) -> str | None:
     """Local login; returns a German error text or None on success."""
     try:
-        account = accounts.authenticate(store(), username, password, settings().demo_mode)
+        account = accounts.authenticate(store(), username, password, settings().demo_mode,
+                                        address=_client_address())
     except accounts.LoginError as exc:
         return str(exc)
     _start_session(account)
@@ -157,7 +194,7 @@ def user_box() -> None:
     name = st.session_state.get("lagebild_display_name", current.username)
     role = t(f"roles.{current.role}")
     org = f" · {current.organisation}" if current.organisation else ""
-    st.sidebar.caption(t("login.logged_in_as", name=name, role=role) + org)
+    st.sidebar.caption(tm("login.logged_in_as", name=name, role=role) + md(org))
     if st.sidebar.button(t("login.logout"), key="logout"):
         logout()
         st.rerun()
@@ -197,17 +234,17 @@ def require_role(*roles: str) -> None:
     """Stop the page with a German message unless the user has one of ``roles``."""
     current = require_login()
     if current.role not in roles:
-        st.error(t("app.forbidden"))
+        st.error(tm("app.forbidden"))
         st.stop()
 
 
 def login_form() -> None:
     """The login: identity provider button (when configured) and the local account form."""
-    st.title(t("login.heading"))
-    st.caption(t("app.tagline"))
+    st.title(tm("login.heading"))
+    st.caption(tm("app.tagline"))
     error = st.session_state.pop("lagebild_login_error", None)
     if error:
-        st.error(error)
+        st.error(md(error))
     if oidc_configured():
         if st.button(t("login.oidc"), type="primary", key="oidc_login"):
             st.login()
@@ -219,11 +256,11 @@ def login_form() -> None:
     if submitted:
         problem = login(username, password)
         if problem:
-            st.error(problem)
+            st.error(md(problem))
         else:
             st.rerun()
     if settings().demo_mode:
-        st.info(t("login.demo_hint"))
+        st.info(tm("login.demo_hint"))
 
 
 def language_switch() -> None:
@@ -236,7 +273,7 @@ def city_picker() -> str | None:
     """Sidebar city selector; returns the chosen city name or None when there is none."""
     cities = store().cities(actor())
     if cities.empty:
-        st.info(t("app.no_city"))
+        st.info(tm("app.no_city"))
         return None
     names = list(cities["name"])
     current = st.session_state.get(CITY_KEY)
@@ -244,7 +281,7 @@ def city_picker() -> str | None:
     city = st.sidebar.selectbox(t("app.city"), names, index=index, key="city_select")
     st.session_state[CITY_KEY] = city
     if bool(cities.set_index("name").loc[city, "is_demo"]):
-        st.warning(t("app.demo_banner", city=city), icon=":material/science:")
+        st.warning(tm("app.demo_banner", city=city), icon=":material/science:")
     notification_box(city)
     return city
 

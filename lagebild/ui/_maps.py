@@ -8,6 +8,7 @@ import streamlit as st
 from lagebild import maps, views
 from lagebild.analytics import trends
 from lagebild.i18n import fmt_number
+from lagebild.i18n import md_escape
 from lagebild.ui._core import (
     actor,
     cached_read,
@@ -19,6 +20,7 @@ from lagebild.ui._core import (
     small_count_k,
     store,
     t,
+    tm,
 )
 
 
@@ -184,8 +186,8 @@ def proximity_notices(city: str) -> tuple[pd.DataFrame, object]:
 
 
 def _md(text: str) -> str:
-    """Uploaded text shown as Markdown: every Markdown/HTML character escaped."""
-    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~$:" else c for c in str(text))
+    """Uploaded text shown as Markdown (``i18n.md_escape``, the one helper)."""
+    return md_escape(text)
 
 
 def show_proximity_notices(city: str) -> None:
@@ -194,16 +196,16 @@ def show_proximity_notices(city: str) -> None:
     if last is None:
         return
     s, kinds = settings(), place_kind_labels()
-    st.subheader(t("maps.proximity.heading"))
-    st.caption(t("maps.proximity.caption", m=s.proximity_m, days=s.proximity_days,
+    st.subheader(tm("maps.proximity.heading"))
+    st.caption(tm("maps.proximity.caption", m=s.proximity_m, days=s.proximity_days,
                  date=pd.Timestamp(last).strftime("%d.%m.%Y")))
     if notices.empty:
-        st.success(t("maps.proximity.none", m=s.proximity_m, days=s.proximity_days))
+        st.success(tm("maps.proximity.none", m=s.proximity_m, days=s.proximity_days))
         return
     for r in notices.head(10).itertuples(index=False):
         kind = kinds.get(r.kind, r.kind)
         place = r.place if r.place.casefold().startswith(kind.casefold()) else f"{kind} {r.place}"
-        st.warning(t("maps.proximity.notice", distance=r.distance_m, place=_md(place),
+        st.warning(tm("maps.proximity.notice", distance=r.distance_m, place=place,
                      date=pd.Timestamp(r.date).strftime("%d.%m.%Y")), icon=":material/warning:")
     if len(notices) > 10:
         with st.expander(t("maps.proximity.more", n=len(notices))):

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lagebild import charts, clock, views
 from lagebild.analytics import trends
-from lagebild.i18n import fmt_number
+from lagebild.i18n import fmt_number, md_escape
 from lagebild.ui._core import (
     actor,
     cached_read,
@@ -57,7 +57,7 @@ def bodies() -> dict:
     try:
         return _bodies(BODIES_PATH.stat().st_mtime)
     except (OSError, ValueError) as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         st.stop()
 
 
