@@ -44,5 +44,5 @@ if names:
 
 st.subheader(ui.t("admin.audit_heading"))
 st.dataframe(ui.audit_table(), hide_index=True, width="stretch")
-st.download_button(ui.t("admin.audit_download"), data=ui.audit_csv, file_name="lagebild-protokoll.csv",
+st.download_button(ui.t("admin.audit_download"), data=ui.audit_csv(), file_name="lagebild-protokoll.csv",
                    mime="text/csv", key="audit_download")
