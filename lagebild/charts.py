@@ -48,16 +48,21 @@ def weekly_lines(series: pd.DataFrame, *, title: str, y_title: str, lang: str = 
 def _add_band(fig: go.Figure, band: pd.DataFrame, lang: str) -> None:
     b = band.sort_values("week")
     de = lang == "de"
+    if b["expected"].notna().any() or b["upperbound"].notna().any():
+        _add_expected(fig, b, de)
+    alarms = b[b["alarm"].fillna(False).astype(bool)]
+    fig.add_trace(go.Scatter(x=alarms["week"], y=alarms["observed"], mode="markers",
+                             marker={"symbol": "x", "size": 11, "color": "#D55E00"},
+                             name="Warnung" if de else "Alert"))
+
+
+def _add_expected(fig: go.Figure, b: pd.DataFrame, de: bool) -> None:
     fig.add_trace(go.Scatter(x=b["week"], y=b["upperbound"], mode="lines",
                              line={"width": 0}, name="Warnschwelle" if de else "Threshold",
                              showlegend=False, hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=b["week"], y=b["expected"], mode="lines", fill="tonexty",
                              fillcolor="rgba(120,120,120,0.2)", line={"color": "#666", "dash": "dot"},
                              name="erwartet / Warnschwelle" if de else "expected / threshold"))
-    alarms = b[b["alarm"].fillna(False).astype(bool)]
-    fig.add_trace(go.Scatter(x=alarms["week"], y=alarms["observed"], mode="markers",
-                             marker={"symbol": "x", "size": 11, "color": "#D55E00"},
-                             name="Warnung" if de else "Alert"))
 
 
 def _add_markers(fig: go.Figure, markers: pd.DataFrame, weeks: pd.Series) -> None:

@@ -66,10 +66,11 @@ def fmt_number(value, lang: str = "de", decimals: int = 0) -> str:
     return text
 
 
-def fmt_percent(value, lang: str = "de", decimals: int = 0) -> str:
-    """Signed percentage change: '+25 %' (de) / '+25%' (en)."""
+def fmt_percent(value, lang: str = "de", decimals: int = 0, signed: bool = True) -> str:
+    """Percentage of a ratio: signed change '+25 %' (de) / '+25%' (en); ``signed=False`` for
+    a share ('25 %')."""
     if value is None or value != value:
         return "–"
-    sign = "+" if value > 0 else ""
+    sign = "+" if signed and value > 0 else ""
     number = fmt_number(value * 100, lang, decimals)
     return f"{sign}{number} %" if lang == "de" else f"{sign}{number}%"

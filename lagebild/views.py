@@ -164,3 +164,73 @@ def trend_series(grid: pd.DataFrame, districts: pd.DataFrame, indicator: str,
     order = {d: i for i, d in enumerate(district_ids)}
     sel = sel.assign(label=sel["district_id"].map(names), _o=sel["district_id"].map(order))
     return sel.sort_values(["_o", "week"])[["label", "week", "count"]]
+
+
+def weekly_only(person_related: bool, k: int | None) -> bool:
+    """True when a view may show this indicator only week by week (restricted view of a
+    person-related indicator): a sum over several weeks minus the weeks shown one by one
+    would give hidden weeks away (#21: 14 − 12 = 2)."""
+    return bool(k and person_related)
+
+
+def map_cells(grid: pd.DataFrame, districts: pd.DataFrame, indicator: str,
+              latest: pd.Timestamp, weeks: int, per_10k: bool, lang: str,
+              k: int | None = None) -> pd.DataFrame:
+    """What the map shows per district (ordered like ``districts``): district_id, count,
+    value (count or rate; NaN where hidden or not reported), label (text of the tooltip and
+    table) and hidden. With ``k`` (restricted, person-related) the period must be one week
+    (:func:`weekly_only`) and the column of all districts is suppressed exactly as in the
+    overview (primary "< k", complementary "×"; a hidden count hides its rate too)."""
+    if k and weeks != 1:
+        raise ValueError(f"eingeschränkte Ansicht: nur eine Woche je Karte, nicht {weeks}")
+    ids = districts["district_id"]
+    counts = map_values(grid, districts, indicator, latest, weeks, False).reindex(ids)
+    values = (map_values(grid, districts, indicator, latest, weeks, True).reindex(ids)
+              if per_10k else counts)
+    decimals = 1 if per_10k else 0
+    labels = values.map(lambda v: fmt_number(v, lang, decimals))
+    hidden = pd.Series(False, index=values.index)
+    if k:
+        status = privacy.suppress_column(counts, k)
+        hidden = status != privacy.SHOWN
+        labels[hidden] = [privacy.display(None, s, k) for s in status[hidden]]
+        values = values.where(~hidden)
+    return pd.DataFrame({"district_id": ids.to_numpy(), "count": counts.to_numpy(),
+                         "value": values.to_numpy(), "label": labels.to_numpy(),
+                         "hidden": hidden.to_numpy()})
+
+
+def district_detail_rows(grid: pd.DataFrame, districts: pd.DataFrame, catalog: Catalog,
+                         district_id, latest: pd.Timestamp, weeks: int, lang: str,
+                         k: int | None = None) -> list[list[str]]:
+    """Map page, one district: per indicator the period, per 10 000, the period before and
+    the share of the city, as text. Restricted views: person-related indicators one week at
+    a time, suppressed per column exactly as in the map table (a hidden count hides its
+    rate and share too; the share times the shown city total would give it back)."""
+    pop = districts.set_index("district_id")["population"]
+    rows = []
+    for ind in catalog:
+        kk = k if ind.person_related else None
+        span = 1 if weekly_only(ind.person_related, k) else weeks
+        now = map_values(grid, districts, ind.key, latest, span, False)
+        prev = map_values(grid, districts, ind.key, latest - pd.Timedelta(days=7 * span),
+                          span, False)
+        rate = trends.rate_per_10k(now, pop)
+        total = now.sum()
+        cells = [now.get(district_id), rate.get(district_id), prev.get(district_id),
+                 now.get(district_id) / total if total else None]
+        text = [("–" if v is None or pd.isna(v) else
+                 fmt_percent(v, lang, signed=False) if d is None else fmt_number(v, lang, d))
+                for v, d in zip(cells, [0, 1, 0, None])]
+        if kk:
+            for i, series in ((0, now), (2, prev)):
+                status = privacy.suppress_column(series.reindex(districts["district_id"]), kk)
+                text[i] = privacy.display(series.get(district_id), status.get(district_id, ""),
+                                          kk, lambda v: fmt_number(v, lang))
+            if text[0] in (f"< {kk}", "×"):
+                text[1], text[3] = text[0], text[0]
+        label = ind.label(lang)
+        if span != weeks:
+            label += f" ({trends.iso_label(latest, lang)})"
+        rows.append([label, *text])
+    return rows

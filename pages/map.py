@@ -21,8 +21,13 @@ if city:
     periods = {1: ui.t("map.period_week", week=ui.week_label(weeks[0])), 4: ui.t("map.period_4"),
                12: ui.t("map.period_12"), 52: ui.t("map.period_52")}
     periods = ui.with_meeting_period(city, weeks[0], periods)   # (#6) since the last meeting
+    periods, weekly_note = ui.map_periods(indicator, periods)  # restricted: one week (#21)
+    if st.session_state.get("map_period") not in periods:
+        st.session_state.pop("map_period", None)       # a period no longer offered
     span = c2.selectbox(ui.t("map.period"), list(periods), format_func=periods.get,
                         key="map_period")
+    if weekly_note:
+        st.caption(weekly_note)
     measures = {False: ui.t("map.measure_count"), True: ui.t("map.measure_rate")}
     # ---- HOOK for the alerts issue (#4) -------------------------------------------------
     # When lagebild.ui offers `alert_map_colours(city, indicator, week)` returning

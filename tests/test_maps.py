@@ -76,11 +76,45 @@ def test_one_feature_per_district_and_no_data_colour():
 
 
 def test_class_breaks_and_legend_for_counts():
+    """#15: 0 is a class of its own (no red "≤ 0"), counts get whole-number classes."""
     assert maps.class_breaks(pd.Series([], dtype=float)) == []
-    breaks = maps.class_breaks(pd.Series([0, 0, 1, 2, 3, 10, 40]))
-    assert breaks[-1] == 40 and breaks == sorted(breaks)
-    labels = [label for _, label in maps._class_legend([2.0, 3.0, 41.0], str)]
-    assert labels == ["≤ 2.0", "3.0", "4.0 – 41.0", "keine Meldung"]
+    counts = pd.Series([0, 0, 0, 1, 2, 3, 10, 25] + [0] * 7, dtype=float)
+    breaks = maps.class_breaks(counts)
+    assert breaks[-1] == 25 and breaks == sorted(breaks)
+    assert all(b == int(b) for b in breaks)
+    colours, legend = maps.class_colours(counts, lambda v: f"{v:g}")
+    assert legend[0] == (maps.ZERO, "0")
+    assert set(colours[counts == 0]) == {maps.ZERO}            # no case: not a shade of red
+    assert maps.ZERO not in set(colours[counts > 0])
+    assert legend[-1] == (maps.NO_DATA, "keine Meldung")
+    labels = [label for _, label in legend[1:-1]]
+    assert labels[0].startswith("1") and labels[-1].endswith("25")
+    assert not any("≤" in label or "0,5" in label for label in labels)
+
+
+@pytest.mark.parametrize("values", [
+    [0.0, 0.4, 2.1, 2.9, 3.0, 5.3, 7.7, 9.9, 12.4, None],
+    [0.0, 0.0, 1.0, 1.0, 2.0, 3.0, 4.0, 7.0, 30.0],
+    [2.1, 2.1, 2.1],
+])
+def test_every_value_lies_inside_the_label_of_its_class(values):
+    """#15: Ziegelhof at 2,1 per 10 000 was drawn in the class labelled "3"."""
+    from lagebild.i18n import fmt_number
+    values = pd.Series(values, dtype=float)
+    colours, legend = maps.class_colours(values, lambda v: fmt_number(v, "de", 1))
+    ranges = {}
+    for colour, label in legend[:-1]:
+        parts = [float(p.replace(",", ".")) for p in label.split(" – ")]
+        ranges[colour] = (parts[0], parts[-1])
+    assert len(ranges) == len(legend) - 1                     # one colour per class
+    for value, colour in zip(values, colours):
+        if pd.isna(value):
+            assert colour == maps.NO_DATA
+            continue
+        lo, hi = ranges[colour]
+        assert lo <= value <= hi, (value, colour, legend)
+    bounds = sorted(ranges.values())
+    assert all(a[1] < b[0] for a, b in zip(bounds, bounds[1:]))   # classes do not overlap
 
 
 # ------------------------------------------------------------------ #5: points, places, page
@@ -221,10 +255,11 @@ def test_a_map_click_selects_the_district(map_page):
     assert at.subheader[0].value == "Großmarkt"
 
 
-def _small_count_view(at) -> tuple[str, int] | None:
-    """The first person-related indicator and period whose full map shows a count 1..4."""
+def _small_count_view(at, spans=(1,)) -> tuple[str, int] | None:
+    """The first person-related indicator and period whose full map shows a count 1..4
+    (restricted views offer person-related indicators one week at a time, see below)."""
     for indicator in ("drogennotfaelle", "naloxon", "drogentodesfaelle"):
-        for span in (1, 4, 12):
+        for span in spans:
             at.selectbox(key="map_indicator").set_value(indicator)
             at.selectbox(key="map_period").set_value(span).run()
             if {"1", "2", "3", "4"} & set(at.dataframe[0].value.iloc[:, 1]):
@@ -244,6 +279,21 @@ def test_restricted_view_hides_small_person_related_counts_on_the_map(map_page):
     assert sorted(shown) == sorted(maps.escape_map_text(v) for v in table)
     assert "&lt; 5" in shown
     assert not {"1", "2", "3", "4"} & set(shown)
+
+
+def test_restricted_view_offers_person_related_indicators_only_week_by_week(map_page):
+    """#21: a 12-week sum minus the weeks shown one by one gave hidden cases away."""
+    full = map_page("krisenstab")
+    full.selectbox(key="map_indicator").set_value("naloxon").run()
+    assert len(full.selectbox(key="map_period").options) >= 4
+    at = map_page("gast")
+    at.selectbox(key="map_period").set_value(12).run()     # chosen for syringe finds ...
+    assert len(at.selectbox(key="map_period").options) >= 4
+    at.selectbox(key="map_indicator").set_value("naloxon").run()   # ... then Naloxon
+    assert len(at.selectbox(key="map_period").options) == 1
+    assert at.selectbox(key="map_period").value == 1
+    assert any("nur für die Berichtswoche" in c.value for c in at.caption)
+    assert not at.exception
 
 
 def test_too_many_points_for_clusters_are_drawn_as_heat(monkeypatch):
