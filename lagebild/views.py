@@ -12,7 +12,7 @@ import pandas as pd
 from lagebild import privacy
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog
-from lagebild.i18n import fmt_number, fmt_percent, t
+from lagebild.i18n import fmt_change, fmt_number, fmt_percent, t
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,9 @@ def city_metrics(summary: pd.DataFrame, catalog: Catalog, week: pd.Timestamp,
             out.append(_suppressed_metric(ind, r, k, week, lang))
             continue
         delta = None
-        if pd.notna(r["change_mean"]):
-            delta = f"{fmt_percent(r['change_mean'], lang)} {t('overview.vs_mean', lang)}"
+        change = fmt_change(r["current"], r["mean8"], lang)
+        if change != "–":
+            delta = f"{change} {t('overview.vs_mean', lang)}"
         days = int(r["reported_days"]) if pd.notna(r["reported_days"]) else 0
         out.append(Metric(
             key=ind.key, label=ind.label(lang), value=_num(r["current"], lang), delta=delta,
@@ -83,7 +84,7 @@ def district_matrix(summary: pd.DataFrame, districts: pd.DataFrame, catalog: Cat
         text = {}
         for did, r in part.iterrows():
             value = _num(r["current"], lang)
-            change = fmt_percent(r["change_mean"], lang)
+            change = fmt_change(r["current"], r["mean8"], lang)
             text[did] = value if change == "–" else f"{value} ({change})"
         cells[ind.label(lang)] = pd.Series(text)
     table = pd.DataFrame(cells)
@@ -104,14 +105,17 @@ def indicator_detail(summary: pd.DataFrame, districts: pd.DataFrame, indicator: 
     if k:
         return _suppressed_detail(part, k, lang)
     part = part.sort_values(["current", "name"], ascending=[False, True])
+    rows = part.to_dict("records")
     return pd.DataFrame({
         t("app.district", lang): part["name"].to_numpy(),
-        t("overview.col_current", lang): part["current"].to_numpy(),
-        t("overview.col_previous", lang): part["previous"].to_numpy(),
-        t("overview.col_mean8", lang): part["mean8"].round(1).to_numpy(),
-        t("overview.col_change_prev", lang): (part["change_prev"] * 100).round(0).to_numpy(),
-        t("overview.col_change_mean", lang): (part["change_mean"] * 100).round(0).to_numpy(),
-    })
+        t("overview.col_current", lang): [_num(r["current"], lang) for r in rows],
+        t("overview.col_previous", lang): [_num(r["previous"], lang) for r in rows],
+        t("overview.col_mean8", lang): [_num(r["mean8"], lang, 1) for r in rows],
+        t("overview.col_change_prev", lang): [fmt_change(r["current"], r["previous"], lang)
+                                             for r in rows],
+        t("overview.col_change_mean", lang): [fmt_change(r["current"], r["mean8"], lang)
+                                             for r in rows],
+    }, dtype=object)
 
 
 def _suppressed_detail(part: pd.DataFrame, k: int, lang: str) -> pd.DataFrame:

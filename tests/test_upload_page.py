@@ -50,13 +50,30 @@ def test_valid_file_previews_imports_and_can_be_withdrawn(page):
     assert not page.exception
     assert any("importiert" in s.value for s in page.success)
     uploads = page.dataframe[-1].value
-    mine = uploads[uploads["organisation"] == ORG]
-    new_id = int(mine["upload_id"].max())
-    assert mine.loc[mine["upload_id"] == new_id, "row_count"].iloc[0] == 2
+    mine = uploads[uploads["Organisation"] == ORG]
+    new_id = int(mine["Nr."].max())
+    assert mine.loc[mine["Nr."] == new_id, "Zeilen"].iloc[0] == "2"
+    assert mine.loc[mine["Nr."] == new_id, "Status"].iloc[0] == "importiert"
     page.button(key=f"withdraw_{new_id}").click().run()
+    # #15.9: one click only asks; it names the file, the organisation and the rows
+    warning = " ".join(w.value for w in page.warning)
+    assert f"Upload {new_id} wirklich zurückziehen" in warning and "2 Zeilen" in warning
+    assert page.dataframe[-1].value.loc[lambda d: d["Nr."] == new_id, "Status"].iloc[0] \
+        == "importiert"
+    page.button(key="withdraw_no").click().run()                 # cancel: nothing happens
+    assert not any("wirklich" in w.value for w in page.warning)
+    assert page.dataframe[-1].value.loc[lambda d: d["Nr."] == new_id, "Status"].iloc[0] \
+        == "importiert"
+    page.button(key=f"withdraw_{new_id}").click().run()
+    page.button(key="withdraw_yes").click().run()
     assert any("zurückgezogen" in s.value for s in page.success)
     uploads = page.dataframe[-1].value
-    assert uploads.loc[uploads["upload_id"] == new_id, "status"].iloc[0] == "withdrawn"
+    row = uploads.loc[uploads["Nr."] == new_id].iloc[0]
+    assert row["Status"] == "zurückgezogen" and row["zurückgezogen (von, am)"].startswith(
+        "streetwork, ")
+    text = " ".join(str(v) for v in uploads.to_numpy().ravel()) + " ".join(uploads.columns)
+    for raw in ("None", "upload_id", "row_count", "imported", "NaT"):
+        assert raw not in text
 
 
 def test_same_file_twice_is_recognised(page):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from lagebild.ui._core import actor, catalog, _data_version, districts, lang, store
+from lagebild.ui._core import actor, catalog, _data_version, districts, lang, store, t
 
 
 def organisations(city: str) -> list[str]:
@@ -88,6 +88,47 @@ def upload_preview_tables(outcome) -> dict[str, pd.DataFrame]:
 
 def uploads_table(city: str) -> pd.DataFrame:
     return store().uploads(actor(), city)
+
+
+WITHDRAW_KEY = "lagebild_withdraw_pending"
+
+
+def uploads_view(city: str) -> tuple[pd.DataFrame, list[dict]]:
+    """(the upload list with German column names and values, the uploads this user may
+    withdraw: id, file, organisation and rows as text for the confirmation)."""
+    from lagebild.i18n import fmt_number
+    raw = uploads_table(city)
+    when = lambda v: "" if pd.isna(v) else pd.Timestamp(v).strftime("%d.%m.%Y %H:%M")  # noqa
+    table = pd.DataFrame({
+        t("upload.col.id"): raw["upload_id"].astype(int).to_numpy(),
+        t("upload.col.organisation"): raw["organisation"].to_numpy(),
+        t("upload.col.filename"): raw["filename"].to_numpy(),
+        t("upload.col.uploaded_by"): raw["uploaded_by"].fillna("").to_numpy(),
+        t("upload.col.uploaded_at"): raw["uploaded_at"].map(when).to_numpy(),
+        t("upload.col.rows"): raw["row_count"].map(lambda v: fmt_number(v, lang())).to_numpy(),
+        t("upload.col.status"): raw["status"].map(
+            lambda v: t(f"upload.status.{v}") if v in ("imported", "withdrawn") else v
+        ).to_numpy(),
+        t("upload.col.withdrawn"): [
+            "" if pd.isna(b) else f"{b}, {when(a)}"
+            for b, a in zip(raw["withdrawn_by"], raw["withdrawn_at"])],
+    }, dtype=object)
+    mine = [{"id": int(r["upload_id"]), "filename": r["filename"],
+             "organisation": r["organisation"], "rows": fmt_number(r["row_count"], lang())}
+            for _, r in raw.iterrows() if may_withdraw(r)]
+    return table, mine
+
+
+def ask_withdrawal(item: dict | None) -> None:
+    """Remember (or, with None, forget) the upload whose withdrawal awaits confirmation."""
+    if item is None:
+        st.session_state.pop(WITHDRAW_KEY, None)
+    else:
+        st.session_state[WITHDRAW_KEY] = item
+
+
+def pending_withdrawal() -> dict | None:
+    return st.session_state.get(WITHDRAW_KEY)
 
 
 def may_withdraw(row) -> bool:
