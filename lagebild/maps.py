@@ -75,6 +75,18 @@ def local_assets(element, asset_base: str = ASSET_BASE, plugins: tuple[str, ...]
     element.default_js, element.default_css = js, css
 
 
+VENDOR_FILES = ("leaflet/leaflet.js", "leaflet/leaflet.css", "markercluster/leaflet.markercluster.js",
+                "heat/leaflet-heat.js")
+
+
+def missing_assets(static_dir) -> list[str]:
+    """The self-hosted map files missing under ``static_dir`` (``static/`` next to app.py):
+    without them the map area stays blank, so the page says which and how to fetch them."""
+    from pathlib import Path
+    return [f"static/vendor/{f}" for f in VENDOR_FILES
+            if not (Path(static_dir) / "vendor" / f).is_file()]
+
+
 def base_map(districts: gpd.GeoDataFrame, basemap_url: str = "", attribution: str = "",
              asset_base: str = ASSET_BASE) -> folium.Map:
     """An empty map fitted to the districts; a tile layer only if ``basemap_url`` is set."""

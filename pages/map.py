@@ -10,8 +10,14 @@ ui.require_login()
 city = ui.city_picker()
 if city:
     weeks = ui.week_choices(city)
-    if not weeks:
-        st.info(ui.t("app.no_data"))
+    if not weeks:                   # boundaries without reports: show what was imported
+        st.title(ui.t("map.heading", city=city))
+        outline = ui.boundaries_map(city)
+        if outline is None:
+            st.info(ui.t("app.no_data"))
+        else:
+            st.info(ui.t("maps.no_reports_yet", n=len(ui.districts(city)), city=city))
+            ui.show_map(outline)
         st.stop()
     st.title(ui.t("map.heading", city=city))
     options = ui.indicator_options()

@@ -303,3 +303,54 @@ def test_too_many_points_for_clusters_are_drawn_as_heat(monkeypatch):
     m = maps.choropleth(_districts(["A"]), pd.Series([1.0]), title="t")
     assert maps.add_points(m, _points(51), label="x") == "heat"
     assert "/heat/leaflet-heat.js" in maps.to_html(m)
+
+
+# ------------------------------------------------------------------ #15 point 10: new cities
+def _new_city(db, name="Neuhausen"):
+    from lagebild.access import SYSTEM
+    from lagebild.store import Store
+    s = Store(db)
+    s.ensure_city(SYSTEM, name)
+    s.upsert_districts(SYSTEM, name, gpd.GeoDataFrame(
+        {"code": ["1", "2", "3"], "name": ["Nord", "Mitte", "Süd"],
+         "population": [1000, 2000, 3000], "parent": [None] * 3},
+        geometry=[box(9, 50 + 0.01 * i, 9.01, 50.01 + 0.01 * i) for i in range(3)],
+        crs="EPSG:4326"))
+    s.close()
+
+
+def _open(db, monkeypatch, actor, page="pages/map.py") -> AppTest:
+    monkeypatch.setenv("LAGEBILD_DB_PATH", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lagebild_actor"] = actor
+    at.run()
+    at.switch_page(page).run()
+    return at
+
+
+def test_a_city_with_boundaries_but_no_reports_shows_its_districts(demo_db, monkeypatch):
+    _new_city(demo_db)
+    at = _open(demo_db, monkeypatch, Actor("admin", "admin"))
+    at.sidebar.selectbox(key="city_select").set_value("Neuhausen").run()
+    assert not at.exception
+    info = " ".join(i.value for i in at.info)
+    assert "3 Stadtteile sind geladen" in info and "noch keine Meldungen" in info
+    names = sorted(re.search(r"<b>(.*?)</b>", f["properties"]["tooltip"]).group(1)
+                   for f in maps.embedded_features(_script(at)))
+    assert names == ["Mitte", "Nord", "Süd"]
+
+
+def test_an_account_without_a_city_is_told_so(demo_db, monkeypatch):
+    at = _open(demo_db, monkeypatch, Actor("neu", "krisenstab", cities=frozenset()))
+    info = " ".join(i.value for i in at.info)
+    assert "Ihrem Konto ist noch keine Stadt zugeordnet" in info
+    assert "Noch keine Stadt angelegt" not in info
+
+
+def test_missing_map_libraries_are_named_with_the_fix(demo_db, monkeypatch, tmp_path):
+    from lagebild.ui import _maps
+    monkeypatch.setattr(_maps, "STATIC_DIR", tmp_path / "static")
+    at = _open(demo_db, monkeypatch, Actor("krisenstab", "krisenstab"))
+    error = " ".join(e.value for e in at.error)
+    assert "static/vendor/leaflet/leaflet.js" in error and "scripts/fetch_assets.sh" in error
+    assert not [e for e in at.main if e.type == "component_instance"]

@@ -236,7 +236,9 @@ def city_picker() -> str | None:
     """Sidebar city selector; returns the chosen city name or None when there is none."""
     cities = store().cities(actor())
     if cities.empty:
-        st.info(t("app.no_city"))
+        from lagebild.access import SYSTEM
+        # cities exist, but none for this account: say that, not "no city yet"
+        st.info(t("app.no_city_assigned" if len(store().cities(SYSTEM)) else "app.no_city"))
         return None
     names = list(cities["name"])
     current = st.session_state.get(CITY_KEY)

@@ -115,11 +115,19 @@ def _on_map_click() -> None:
         st.session_state[MAP_DISTRICT_KEY] = str(district)
 
 
+STATIC_DIR = __import__("pathlib").Path(__file__).resolve().parents[2] / "static"
+
+
 def show_map(m, height: int = 560) -> None:
     """Render the map with streamlit-folium. Only a click on a district reruns the page
     (``returned_objects``); pan and zoom stay in the browser. Leaflet and plugins come from
-    /app/static/vendor (the component loads exactly the map's ``default_js``/``_css``)."""
+    /app/static/vendor (the component loads exactly the map's ``default_js``/``_css``);
+    when they are missing the page says so instead of a blank area."""
     from streamlit_folium import st_folium
+    missing = maps.missing_assets(STATIC_DIR)
+    if missing:
+        st.error(t("maps.assets_missing", files=", ".join(missing)))
+        return
     st_folium(m, key="map_click", height=height, use_container_width=True,
               returned_objects=["last_active_drawing"], on_change=_on_map_click)
 
@@ -248,3 +256,18 @@ def parse_places_upload(data: bytes, filename: str):
 
 def import_places(city: str, frame: pd.DataFrame, filename: str) -> dict:
     return store().replace_places(actor(), city, frame, filename)
+
+
+def boundaries_map(city: str):
+    """A map of the districts alone, for a city whose boundaries are loaded but which has no
+    reports yet: the admin sees at once what was imported."""
+    dist = display_districts(city)
+    if dist.empty:
+        return None
+    empty = pd.Series(float("nan"), index=dist["district_id"])
+    labels = pd.Series(t("maps.no_data"), index=dist["district_id"])
+    s = settings()
+    return maps.choropleth(dist, empty, title=t("maps.boundaries_title"), labels=labels,
+                           colours=pd.Series(maps.NO_DATA, index=dist["district_id"]),
+                           legend=[(maps.NO_DATA, t("maps.no_data"))],
+                           basemap_url=s.basemap_url, attribution=s.basemap_attribution)
