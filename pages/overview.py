@@ -8,12 +8,12 @@ ui.require_login()
 
 city = ui.city_picker()
 if city:
-    weeks = ui.week_choices(city)
+    weeks, week_labels, default = ui.overview_weeks(city)
     if not weeks:
         st.info(ui.t("app.no_data"))
         st.stop()
-    week = st.sidebar.selectbox(ui.t("overview.week_select"), weeks, format_func=ui.week_label,
-                                key="overview_week")
+    week = st.sidebar.selectbox(ui.t("overview.week_select"), weeks, index=default,
+                                format_func=week_labels.__getitem__, key="overview_week")
     st.title(ui.t("overview.heading", city=city, week=ui.week_label(week)))
     alerts = ui.alert_overview(city, week)          # (#4) Lagestufe right under the title
     ui.show_level(alerts)

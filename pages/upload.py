@@ -61,7 +61,7 @@ if city:
                                    progress=lambda f, s: bar.progress(min(f, 1.0), text=s))
             bar.empty()
             if done.status == "imported":
-                ui.flash(done.message)
+                ui.flash(f"{done.message} {ui.import_visibility(done)}")
                 st.session_state["upload_nonce"] = st.session_state.get("upload_nonce", 0) + 1
                 st.rerun()
             st.error(done.message)

@@ -87,3 +87,35 @@ def test_templates_are_offered(page):
     labels = [b.label for b in page.get("download_button")] if page.get("download_button") \
         else []
     assert page.get("download_button"), "no download buttons"
+
+
+def test_an_upload_for_a_newer_partial_week_is_findable_and_marked(page, demo_db):
+    """#15 point 5: a KW 48 upload of a few days landed, but the week picker stopped at the
+    last complete week and the message did not say where the numbers show."""
+    import pandas as pd
+
+    from lagebild.access import SYSTEM
+    from lagebild.analytics import trends
+    from lagebild.store import Store
+    s = Store(demo_db)
+    g = trends.weekly_grid(s.weekly_counts(SYSTEM, "Musterstadt"),
+                           list(s.districts(SYSTEM, "Musterstadt")["district_id"]),
+                           ["naloxon"], s.coverage(SYSTEM, "Musterstadt"))
+    s.close()
+    latest = trends.latest_complete_week(g)
+    newer = latest + pd.Timedelta(days=14)                     # Monday two weeks later
+    csv = ("datum;stadtteil;indikator;anzahl\n"
+           f"{newer:%d.%m.%Y};Bahnhofsviertel;Naloxon-Gaben;3\n"
+           f"{newer + pd.Timedelta(days=1):%d.%m.%Y};Altstadt;Naloxon-Gaben;2\n")
+    page.file_uploader[0].upload("neu.csv", csv.encode(), "text/csv").run()
+    page.button(key="upload_import").click().run()
+    message = " ".join(s.value for s in page.success)
+    label = trends.iso_label(newer)
+    assert "importiert" in message and f"Berichtswoche“ ({label})" in message
+    page.switch_page("pages/overview.py").run()
+    assert not page.exception
+    picker = page.sidebar.selectbox(key="overview_week")
+    assert picker.options[0] == f"{label} (unvollständig: 2 von 7 Tagen)"
+    assert picker.value == latest                               # default: the complete week
+    picker.set_value(newer).run()
+    assert label in page.title[0].value and not page.exception

@@ -315,6 +315,19 @@ def week_choices(city: str) -> list[pd.Timestamp]:
     return list(reversed(weeks))[:104]
 
 
+def overview_weeks(city: str) -> tuple[list, dict, int]:
+    """The overview's week picker: (weeks newest first, label per week, default index).
+    Newer, partly reported weeks come first, labelled with their reported days; the default
+    stays the latest complete week."""
+    complete = week_choices(city)
+    partial = trends.newer_partial_weeks(grid(city)) if complete else pd.Series(dtype=int)
+    weeks = [pd.Timestamp(w) for w in reversed(partial.index)] + list(complete)
+    labels = {w: week_label(w) for w in complete}
+    labels.update({pd.Timestamp(w): t("overview.week_partial", week=week_label(w), days=int(d))
+                   for w, d in partial.items()})
+    return weeks, labels, len(partial)
+
+
 def week_label(week) -> str:
     return trends.iso_label(week, lang())
 

@@ -61,6 +61,19 @@ def _run_import(city, organisation, data, filename, replace, period, write, prog
                                 progress=progress)
 
 
+def import_visibility(outcome) -> str:
+    """After an import: where and from when its numbers show (#15: "the success message does
+    not say when or where the data will appear")."""
+    from lagebild.analytics.trends import iso_label
+    rows = outcome.parsed.rows if outcome.parsed is not None else None
+    if rows is None or not len(rows):
+        return ""
+    days = pd.to_datetime(rows["date"])
+    first, last = iso_label(days.min(), lang()), iso_label(days.max(), lang())
+    weeks = first if first == last else t("upload.weeks_span", first=first, last=last)
+    return t("upload.visible_where", weeks=weeks)
+
+
 def flash(message: str | None = None) -> str | None:
     """Set (with a message) or take (without) a message that survives one rerun."""
     if message is not None:
