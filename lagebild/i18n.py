@@ -44,6 +44,11 @@ def _flatten(data: dict, prefix: str = ""):
             raise ValueError(f"Text '{full}': erwartet eine Tabelle mit de/en.")
 
 
+def has_key(key: str) -> bool:
+    """True when ``key`` is in the text catalogue (for values that may have no text)."""
+    return key in strings()
+
+
 def t(key: str, lang: str = "de", /, **kwargs) -> str:
     """The text for ``key`` in ``lang``, formatted with ``kwargs`` (``str.format``)."""
     texts = strings()[key]

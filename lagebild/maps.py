@@ -14,6 +14,7 @@ import json
 import re
 
 import branca.element
+from branca.element import MacroElement
 import folium
 import geopandas as gpd
 import numpy as np
@@ -87,12 +88,22 @@ def missing_assets(static_dir) -> list[str]:
             if not (Path(static_dir) / "vendor" / f).is_file()]
 
 
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only."""
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+
 def base_map(districts: gpd.GeoDataFrame, basemap_url: str = "", attribution: str = "",
              asset_base: str = ASSET_BASE) -> folium.Map:
     """An empty map fitted to the districts; a tile layer only if ``basemap_url`` is set."""
     minx, miny, maxx, maxy = districts.total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None,
-                   zoom_control=True, control_scale=True)
+                   zoom_control=True, control_scale=False)
+    MetricScale().add_to(m)          # folium's own scale adds miles ("2 mi")
     m.options["max_zoom"] = 19        # on the map itself: marker clusters need it (no tiles)
     local_assets(m, asset_base)
     if basemap_url:

@@ -354,3 +354,10 @@ def test_missing_map_libraries_are_named_with_the_fix(demo_db, monkeypatch, tmp_
     error = " ".join(e.value for e in at.error)
     assert "static/vendor/leaflet/leaflet.js" in error and "scripts/fetch_assets.sh" in error
     assert not [e for e in at.main if e.type == "component_instance"]
+
+
+def test_scale_bar_is_metric_only():
+    """#15: the scale bar read "2 mi" next to the kilometres."""
+    m = maps.choropleth(_districts(["A"]), pd.Series([1.0]), title="t")
+    html = maps.to_html(m)
+    assert "imperial: false" in html and "L.control.scale()" not in html

@@ -7,11 +7,21 @@ from typing import Callable
 import pandas as pd
 
 from lagebild import accounts
-from lagebild.ui._core import actor, catalog, settings, store, t
+from lagebild.ui._core import actor, catalog, lang, settings, store, t
 
 
 def users_table() -> pd.DataFrame:
     return store().users(actor())
+
+
+def users_display() -> pd.DataFrame:
+    """The accounts as the admin page shows them (German columns and values)."""
+    from lagebild.admin_views import users_frame
+    return users_frame(users_table(), lang())
+
+
+def user_names() -> list[str]:
+    return list(users_table()["username"])
 
 
 def add_user(username: str, role: str, password: str, organisation: str | None,
@@ -47,6 +57,14 @@ def all_city_names() -> list[str]:
 
 def audit_table(limit: int = 500) -> pd.DataFrame:
     return store().audit_log(actor(), limit)
+
+
+def audit_display(limit: int = 500) -> pd.DataFrame:
+    """The audit log in words (when, who, what, city, details)."""
+    from lagebild.admin_views import audit_frame
+    from lagebild.access import SYSTEM
+    cities = store().cities(SYSTEM).set_index("city_id")["name"].to_dict()
+    return audit_frame(audit_table(limit), cities, lang())
 
 
 def audit_csv() -> "Callable[[], bytes]":

@@ -92,8 +92,11 @@ def upload_preview_tables(outcome) -> dict[str, pd.DataFrame]:
         table = pd.DataFrame(outcome.by_district).T.fillna(0).astype(int)
         out["by_district"] = table.rename(columns=names)
     if outcome.errors:
-        out["errors"] = outcome.parsed.errors_frame() if outcome.parsed else pd.DataFrame(
+        errors = outcome.parsed.errors_frame() if outcome.parsed else pd.DataFrame(
             [e.as_dict() for e in outcome.errors])
+        # the same German headers as the downloadable error list (#15: "line/column/…")
+        out["errors"] = errors.rename(columns={c: t(f"ingest.errors.{c}") for c in
+                                               ("line", "column", "value", "message")})
     if len(outcome.collisions):
         out["collisions"] = outcome.collisions
     return out
