@@ -238,3 +238,26 @@ def district_detail_rows(grid: pd.DataFrame, districts: pd.DataFrame, catalog: C
             label += f" ({trends.iso_label(latest, lang)})"
         rows.append([label, *text])
     return rows
+
+
+ROW_PX, CHAR_PX, PAD_PX, MAX_COL_PX = 35, 8, 28, 360
+MAX_ROWS_WITHOUT_SCROLL = 25
+
+
+def column_widths(frame: pd.DataFrame, index: bool = False) -> dict[str, int]:
+    """Pixel width per column so that no header is cut off ("Schnelltests positi…") and
+    short cells show whole; long texts are capped at ``MAX_COL_PX``. Key "_index" for the
+    index when ``index``."""
+    def width(header, cells) -> int:
+        longest = max([len(str(header))] + [len(str(c)) for c in cells])
+        return min(MAX_COL_PX, PAD_PX + CHAR_PX * longest)
+    out = {str(c): width(c, frame[c].head(200)) for c in frame.columns}
+    if index:
+        out["_index"] = width(frame.index.name or "", frame.index[:200])
+    return out
+
+
+def table_height(n_rows: int) -> int | str:
+    """Height showing every row (up to ``MAX_ROWS_WITHOUT_SCROLL``): 15 districts must not
+    read as 10 with no hint to scroll; longer tables keep Streamlit's height and a caption."""
+    return ROW_PX * (n_rows + 1) + 3 if n_rows <= MAX_ROWS_WITHOUT_SCROLL else "auto"

@@ -34,7 +34,7 @@ if city:
         st.info(ui.t("alerts.page.none"))
     else:
         st.caption(ui.t("alerts.page.count", n=len(table)))
-        st.dataframe(table, hide_index=True, width="stretch")
+        ui.table(table, key="alerts_table")
 
     st.subheader(ui.t("alerts.page.ack_heading"))
     choices = ui.alert_ack_options(city, statuses, indicators, district_keys, weeks)

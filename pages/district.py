@@ -24,8 +24,7 @@ if city:
         st.info(note)
 
     st.subheader(ui.t("measures.district.indicators"))
-    st.dataframe(ui.district_indicators(city, district, facts["week"]), hide_index=True,
-                 width="stretch", key="district_indicators")
+    ui.table(ui.district_indicators(city, district, facts["week"]), key="district_indicators")
 
     st.subheader(ui.t("measures.district.alerts", week=ui.week_label(facts["week"])))
     reasons, alert_table = ui.district_alerts(city, district, facts["week"])
@@ -42,7 +41,7 @@ if city:
     if measures.empty:
         st.caption(ui.t("measures.district.no_measures"))
     else:
-        st.dataframe(measures, hide_index=True, width="stretch", key="district_measures")
+        ui.table(measures, key="district_measures")
 
     st.subheader(ui.t("measures.district.trends"))
     st.caption(ui.t("measures.district.trends_caption"))

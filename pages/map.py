@@ -77,7 +77,7 @@ if city:
     if points_mode and not ui.places(city).empty:
         st.caption(ui.t("maps.places_caption", m=ui.settings().proximity_m))
     with st.expander(ui.t("map.table")):
-        st.dataframe(table, hide_index=True, width="stretch")
+        ui.table(table, key="map_table")
 
     st.caption(ui.t("maps.click_hint"))
     choices = ui.district_choice_options(city)
@@ -88,6 +88,6 @@ if city:
         st.subheader(ui.t("maps.detail_heading", district=meta["name"]))
         st.caption(ui.t("maps.detail_meta", parent=meta["parent"],
                         population=meta["population"]))
-        st.dataframe(detail, hide_index=True, width="stretch")
+        ui.table(detail, key="map_detail")
         st.caption(ui.t("maps.detail_caption", period=periods[span],
                         **{"from": start, "to": end}))

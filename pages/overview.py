@@ -28,7 +28,7 @@ if city:
     # ---- #4: Ampel per district × indicator and the reasons in words
     st.subheader(ui.t("alerts.overview.matrix_heading", week=ui.week_label(week)))
     st.caption(ui.t("alerts.overview.matrix_caption"))
-    st.dataframe(alerts["matrix"], width="stretch", height=alerts["height"], key="overview_ampel")
+    ui.table(alerts["matrix"], key="overview_ampel", hide_index=False)
     st.markdown("**" + ui.t("alerts.overview.reasons_heading") + "**")
     if alerts["privacy"]:
         st.caption(alerts["privacy"])
@@ -41,13 +41,12 @@ if city:
     st.caption(ui.t("overview.districts_caption"))
     if ui.privacy_note():
         st.info(ui.privacy_note())
-    st.dataframe(data["matrix"], width="stretch")
+    ui.table(data["matrix"], key="overview_districts", hide_index=False)
     options = ui.indicator_options()
     indicator = st.selectbox(ui.t("app.indicator"), list(options), format_func=options.get,
                              key="overview_indicator")
     st.subheader(ui.t("overview.detail_heading", indicator=options[indicator]))
-    st.dataframe(ui.indicator_detail(city, data["summary"], indicator), hide_index=True,
-                 width="stretch")
+    ui.table(ui.indicator_detail(city, data["summary"], indicator), key="overview_detail")
 
 # ---- #5: syringe finds near sensitive places (Kitas, schools, playgrounds, youth centres)
 if city:

@@ -78,3 +78,27 @@ def test_count_charts_have_whole_number_ticks_and_iso_weeks():
     fig = charts.weekly_lines(rates, title="t", y_title="je 10 000", lang="en")
     assert fig.layout.yaxis.dtick is None                        # rates keep decimals
     assert fig.layout.xaxis.tickformat == "W%V/%G"
+
+
+def test_wide_tables_show_every_header_and_every_district():
+    """#15 point 8: "Schnelltests positi…", 10 of 15 districts without a hint to scroll."""
+    frame = pd.DataFrame({"Schnelltests positiv (Fentanyl/Nitazene)": ["● grün"] * 15},
+                         index=pd.Index([f"Stadtteil {i}" for i in range(15)], name="Stadtteil"))
+    widths = views.column_widths(frame, index=True)
+    header = "Schnelltests positiv (Fentanyl/Nitazene)"
+    assert widths[header] >= views.PAD_PX + views.CHAR_PX * len(header)
+    assert widths["_index"] >= views.CHAR_PX * len("Stadtteil 14")
+    assert views.table_height(15) == views.ROW_PX * 16 + 3       # all 15 rows, no scrolling
+    assert views.table_height(500) == "auto"
+
+
+def test_measures_table_puts_status_and_due_date_next_to_the_title():
+    from lagebild import measure_views
+    measures = pd.DataFrame({
+        "measure_id": [1], "title": ["Spritzenautomat"], "body": ["ordnungsamt"],
+        "districts": [[1]], "indicators": [["spritzenfunde"]], "status": ["geplant"],
+        "due_on": [pd.Timestamp("2026-12-01")], "implemented_on": [None], "meeting_on": [None],
+        "alert_id": [None]})
+    table = measure_views.measures_table(measures, _districts(), {}, load_catalog(), "de",
+                                         today=pd.Timestamp("2026-11-20").date())
+    assert list(table.columns[:4]) == ["Nr.", "Maßnahme", "Status", "Fällig am"]

@@ -15,7 +15,7 @@ from lagebild.access import Actor
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
-from lagebild.i18n import t as _t
+from lagebild.i18n import fmt_number, t as _t
 from lagebild.store import Store, StoreError
 
 LANG_KEY = "lagebild_lang"
@@ -313,6 +313,18 @@ def week_choices(city: str) -> list[pd.Timestamp]:
     latest = trends.latest_complete_week(g) or g["week"].max()
     weeks = sorted(w for w in g["week"].unique() if w <= latest)
     return list(reversed(weeks))[:104]
+
+
+def table(data, *, key: str | None = None, hide_index: bool = True) -> None:
+    """``st.dataframe`` that shows its table whole: every column wide enough for its header
+    and values, every row up to 25 without scrolling, and a hint when there are more (#15)."""
+    frame = data.data if hasattr(data, "data") and hasattr(data, "to_html") else data
+    widths = views.column_widths(frame, index=not hide_index)
+    config = {c: st.column_config.Column(width=w) for c, w in widths.items()}
+    st.dataframe(data, hide_index=hide_index, width="stretch", key=key, column_config=config,
+                 height=views.table_height(len(frame)))
+    if len(frame) > views.MAX_ROWS_WITHOUT_SCROLL:
+        st.caption(t("app.table_scroll", n=fmt_number(len(frame), lang())))
 
 
 def overview_weeks(city: str) -> tuple[list, dict, int]:
