@@ -242,6 +242,7 @@ def district_detail_rows(grid: pd.DataFrame, districts: pd.DataFrame, catalog: C
 
 ROW_PX, CHAR_PX, PAD_PX, MAX_COL_PX = 35, 8, 28, 360
 MAX_ROWS_WITHOUT_SCROLL = 25
+PAGE_PX = 1100          # about the width of the main column on a laptop screen
 
 
 def column_widths(frame: pd.DataFrame, index: bool = False) -> dict[str, int]:

@@ -321,10 +321,15 @@ def table(data, *, key: str | None = None, hide_index: bool = True) -> None:
     frame = data.data if hasattr(data, "data") and hasattr(data, "to_html") else data
     widths = views.column_widths(frame, index=not hide_index)
     config = {c: st.column_config.Column(width=w) for c, w in widths.items()}
-    st.dataframe(data, hide_index=hide_index, width="stretch", key=key, column_config=config,
+    # the key carries the language: a keyed grid kept its German headers and cells after
+    # the switch to English (#15 point 7)
+    st.dataframe(data, hide_index=hide_index, width="stretch",
+                 key=f"{key}_{lang()}" if key else None, column_config=config,
                  height=views.table_height(len(frame)))
     if len(frame) > views.MAX_ROWS_WITHOUT_SCROLL:
         st.caption(t("app.table_scroll", n=fmt_number(len(frame), lang())))
+    if sum(widths.values()) > views.PAGE_PX:     # wider than the page: say so
+        st.caption(t("app.table_scroll_wide"))
 
 
 def overview_weeks(city: str) -> tuple[list, dict, int]:
