@@ -298,3 +298,24 @@ def test_the_check_finds_a_leak():
     assert view.derivable("naloxon") == [((1, w), 1.0)]
     view.no_numbers("Naloxon-Gaben in Altstadt: 14 in KW 46/2026", "Grund", ("KW 46/2026",))
     assert len(view.problems) == 1
+
+
+def test_guest_trend_page_draws_no_expectation_for_person_related(demo_db, monkeypatch):
+    """The page itself: a guest's Naloxon trend has no expected/threshold line and says why."""
+    import json
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("LAGEBILD_DB_PATH", str(demo_db))
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=120)
+    at.session_state["lagebild_actor"] = GUEST
+    at.run()
+    at.switch_page("pages/trends.py").run()
+    at.selectbox(key="trends_indicator").set_value("naloxon").run()
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [tr.get("name") for tr in spec["data"]]
+    assert names[0] == "Gesamtstadt" and "erwartet / Warnschwelle" not in names
+    assert any("Erwartung und Warnschwelle zeigt die eingeschränkte Ansicht" in c.value
+               for c in at.caption)

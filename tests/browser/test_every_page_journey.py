@@ -41,6 +41,17 @@ def _visible_text(page) -> str:
     }""")
 
 
+def _screenshot(page, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so the window is made as tall
+    as that block for the picture (``full_page`` alone gives only the first screen)."""
+    height = page.evaluate("() => (document.querySelector('[data-testid=stMain]') || "
+                           "document.body).scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": max(1000, min(int(height) + 40, 12000))})
+    page.wait_for_timeout(400)
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("ä", "ae").replace("ß", "ss")
                   .replace("ö", "oe").replace("ü", "ue")).strip("-")
@@ -57,7 +68,7 @@ def test_every_page_reads_german_without_raw_values(demo_server, browser, userna
         for label in EXPECTED[username]:
             page.navigate(label)
             page.page.wait_for_timeout(800)          # charts and the map draw after the run
-            page.page.screenshot(path=SHOTS / f"{username}-{_slug(label)}.png", full_page=True)
+            _screenshot(page.page, SHOTS / f"{username}-{_slug(label)}.png")
             text = _visible_text(page.page)
             if page.page.locator("[data-testid=stException]").count():
                 problems.append(f"{label}: Fehlerbox")
@@ -78,7 +89,7 @@ def test_the_english_switch_leaves_no_german_indicator_or_week(demo_server, page
     page.page.wait_for_selector("text=Situation Musterstadt", timeout=30_000)
     page.page.wait_for_timeout(500)
     text = _visible_text(page.page)
-    page.page.screenshot(path=SHOTS / "krisenstab-overview-en.png", full_page=True)
+    _screenshot(page.page, SHOTS / "krisenstab-overview-en.png")
     for german in (r"\bKW \d", "Spritzenfunde", "Drogennotfälle", "Naloxon-Gaben", r"Woche\b",
                    "nicht gemeldet"):
         hit = re.search(german, text)
