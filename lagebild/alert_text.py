@@ -67,9 +67,14 @@ def grey_reason(row, lang: str = "de") -> str:
 
 
 def hidden(row, k: int | None, person_related: bool) -> bool:
-    """True, wenn die Zahl dieser Zelle in einer eingeschränkten Ansicht verborgen bleibt."""
-    obs = row["observed"]
-    return bool(k and person_related and pd.notna(obs) and 1 <= obs <= k - 1)
+    """True, wenn der Grund dieser Zelle in einer eingeschränkten Ansicht ohne Zahlen steht.
+
+    Das gilt für jede Zelle eines personenbezogenen Indikators, nicht nur für 1 … k−1:
+    Tabellen blenden auch eine zweite Zahl aus („×“, damit sich die kleine nicht aus der
+    Summe errechnen lässt), und „erwartet“/„Warnschwelle“ sind Mittelwerte früherer Wochen,
+    aus denen sich eine ausgeblendete Woche zurückrechnen ließe (#15). Zahlen zeigen in der
+    eingeschränkten Ansicht nur die Tabellen, mit einer Unterdrückung für alle Ansichten."""
+    return bool(k and person_related)
 
 
 def _count(row, lang: str) -> str:
@@ -102,6 +107,8 @@ def reason(row, indicator: str, district: str, lang: str = "de", k: int | None =
     if colour == "grey":
         return t("alerts.reason.grey", lang, reason=grey_reason(row, lang), **base)
     if hidden(row, k, person_related):
+        if colour == "green":
+            return t("alerts.reason.green_restricted", lang, **base)
         return t("alerts.reason.suppressed", lang, colour=colour_word(colour, lang),
                  method=method_label(row["method"], lang) if "alarm" in cause
                  else t("alerts.static_short", lang), **base)

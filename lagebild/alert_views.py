@@ -107,7 +107,9 @@ def band(signals: pd.DataFrame, district_id, indicator: str, weeks: int,
          hide_below: int | None = None) -> pd.DataFrame:
     """Band für ``charts.weekly_lines``: week, expected, upperbound (Gelb-Schwelle), alarm
     (gelbe oder rote Woche), observed – die letzten ``weeks`` Wochen. ``hide_below`` (k der
-    eingeschränkten Ansicht): Zahlen 1 … k−1 werden nicht markiert."""
+    eingeschränkten Ansicht, nur bei personenbezogenen Indikatoren): Zahlen 1 … k−1 werden
+    nicht markiert, und Erwartung und Schwelle entfallen ganz – sie sind Mittel früherer
+    Wochen, aus denen sich eine ausgeblendete Woche zurückrechnen ließe (#15)."""
     sel = signals[(signals["district_id"] == district_id) & (signals["indicator"] == indicator)]
     if sel.empty:
         return pd.DataFrame(columns=["week", "expected", "upperbound", "alarm", "observed"])
@@ -115,8 +117,11 @@ def band(signals: pd.DataFrame, district_id, indicator: str, weeks: int,
     observed = sel["observed"].astype(float)
     if hide_below:
         observed = observed.mask((observed >= 1) & (observed <= hide_below - 1))
-    return pd.DataFrame({"week": sel["week"].to_numpy(), "expected": sel["expected"].to_numpy(),
-                         "upperbound": sel["upper_yellow"].to_numpy(),
+    expected, upper = sel["expected"].astype(float), sel["upper_yellow"].astype(float)
+    if hide_below:
+        expected, upper = expected * float("nan"), upper * float("nan")
+    return pd.DataFrame({"week": sel["week"].to_numpy(), "expected": expected.to_numpy(),
+                         "upperbound": upper.to_numpy(),
                          "alarm": sel["colour"].isin(["red", "yellow"]).to_numpy()
                          & observed.notna().to_numpy(),
                          "observed": observed.to_numpy()})

@@ -21,7 +21,7 @@ from lagebild import alert_text, alert_views, privacy
 from lagebild.analytics.signals import RANK
 from lagebild.analytics.trends import CITY, iso_label, period_totals
 from lagebild.briefing_data import BriefingInputs
-from lagebild.i18n import fmt_number, fmt_percent, t
+from lagebild.i18n import fmt_change, fmt_number, t
 from lagebild.measure_views import fmt_date
 from lagebild.views import data_status
 
@@ -214,9 +214,8 @@ def numbers_section(inp: BriefingInputs) -> Section:
                          reported, privacy.display(week_value, status, inp.k,
                                                    lambda v: fmt_number(v, lang))])
             continue
-        change = now / before - 1 if before and pd.notna(before) and pd.notna(now) else None
         rows.append([ind.label(lang), fmt_number(now, lang), fmt_number(before, lang),
-                     fmt_percent(change, lang), reported, fmt_number(week_value, lang)])
+                     fmt_change(now, before, lang), reported, fmt_number(week_value, lang)])
     cols = [tr(inp, "briefing.numbers.col_indicator"),
             week_span(inp.first_week, inp.report_week, lang),
             tr(inp, "briefing.numbers.col_before", span=week_span(prev_first, prev_last, lang)),

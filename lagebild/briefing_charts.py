@@ -99,6 +99,11 @@ def trend_png(series: pd.DataFrame, *, title: str, y_title: str, lang: str = "de
     ax.set_title(title, fontsize=9, loc="left")
     ax.set_ylabel(y_title, fontsize=7)
     ax.set_ylim(bottom=0)
+    counts = pd.to_numeric(s["count"], errors="coerce").dropna()
+    if len(counts) and (counts == counts.round()).all():      # counts: whole-number ticks
+        from matplotlib.ticker import MaxNLocator
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylim(top=max(ax.get_ylim()[1], 1))
     ax.tick_params(labelsize=6.5)
     ticks = list(pd.to_datetime(s["week"]))[::max(1, len(s) // 6)]
     ax.set_xticks(ticks, [iso_label(w, lang) for w in ticks])

@@ -49,8 +49,11 @@ def _chart(inp: BriefingInputs, district_id, indicator: str, colour: str) -> tup
                symbol=alert_text.SYMBOLS[colour], colour=alert_text.colour_word(colour, lang),
                week=iso_label(inp.report_week, lang))
     ids = [CITY] if district_id == CITY else [district_id]
-    png = trend_png(sel, title=title, y_title=ind.unit(lang), lang=lang,
-                    threshold=sig.rename(columns={"upper_yellow": "upper"})[["week", "upper"]],
+    # restricted, person-related: no threshold; it is an average of earlier weeks, from which
+    # a hidden week could be computed back (#15)
+    threshold = None if inp.k and ind.person_related else \
+        sig.rename(columns={"upper_yellow": "upper"})[["week", "upper"]]
+    png = trend_png(sel, title=title, y_title=ind.unit(lang), lang=lang, threshold=threshold,
                     markers=markers(inp.measures, indicator, ids, lang),
                     observed_label=tr(inp, "briefing.trends.observed"),
                     threshold_label=tr(inp, "briefing.trends.threshold"))

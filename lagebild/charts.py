@@ -42,22 +42,41 @@ def weekly_lines(series: pd.DataFrame, *, title: str, y_title: str, lang: str = 
         hovermode="x unified", legend={"orientation": "h", "y": -0.2},
         margin={"l": 40, "r": 10, "t": 50, "b": 40}, separators=",." if lang == "de" else ".,")
     fig.update_yaxes(rangemode="tozero")
+    # weeks as ISO weeks, not English month names ("Mar", "May", "Oct"); d3 knows %V/%G
+    fig.update_xaxes(tickformat="KW %V/%G" if lang == "de" else "W%V/%G")
+    _whole_number_axis(fig, series["count"] if "count" in series else pd.Series(dtype=float))
     return fig
+
+
+def _whole_number_axis(fig: go.Figure, counts: pd.Series) -> None:
+    """Counts have whole-number ticks: no "0,5 Todesfälle" (#15). Small maxima get a tick at
+    every whole number, larger ones plotly's own (whole) steps, printed without decimals."""
+    v = pd.to_numeric(counts, errors="coerce").dropna()
+    if v.empty or not (v == v.round()).all():
+        return
+    fig.update_yaxes(tickformat=",d")
+    if v.max() <= 5:
+        fig.update_yaxes(tick0=0, dtick=1)
 
 
 def _add_band(fig: go.Figure, band: pd.DataFrame, lang: str) -> None:
     b = band.sort_values("week")
     de = lang == "de"
+    if b["expected"].notna().any() or b["upperbound"].notna().any():
+        _add_expected(fig, b, de)
+    alarms = b[b["alarm"].fillna(False).astype(bool)]
+    fig.add_trace(go.Scatter(x=alarms["week"], y=alarms["observed"], mode="markers",
+                             marker={"symbol": "x", "size": 11, "color": "#D55E00"},
+                             name="Warnung" if de else "Alert"))
+
+
+def _add_expected(fig: go.Figure, b: pd.DataFrame, de: bool) -> None:
     fig.add_trace(go.Scatter(x=b["week"], y=b["upperbound"], mode="lines",
                              line={"width": 0}, name="Warnschwelle" if de else "Threshold",
                              showlegend=False, hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=b["week"], y=b["expected"], mode="lines", fill="tonexty",
                              fillcolor="rgba(120,120,120,0.2)", line={"color": "#666", "dash": "dot"},
                              name="erwartet / Warnschwelle" if de else "expected / threshold"))
-    alarms = b[b["alarm"].fillna(False).astype(bool)]
-    fig.add_trace(go.Scatter(x=alarms["week"], y=alarms["observed"], mode="markers",
-                             marker={"symbol": "x", "size": 11, "color": "#D55E00"},
-                             name="Warnung" if de else "Alert"))
 
 
 def _add_markers(fig: go.Figure, markers: pd.DataFrame, weeks: pd.Series) -> None:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lagebild import privacy
 from lagebild.analytics.trends import iso_label
-from lagebild.i18n import fmt_number, fmt_percent, t
+from lagebild.i18n import fmt_change, fmt_number, t
 
 
 def places_near(places: pd.DataFrame, districts, district_id: int,
@@ -64,7 +64,7 @@ def indicator_rows(summary: pd.DataFrame, catalog, district_id, lang: str = "de"
                          privacy.display(r["previous"], prev[district_id], k, fmt), "–", "–"])
             continue
         rows.append([ind.label(lang), _n(r["current"], lang), _n(r["previous"], lang),
-                     _n(r["mean8"], lang, 1), fmt_percent(r["change_mean"], lang)])
+                     _n(r["mean8"], lang, 1), fmt_change(r["current"], r["mean8"], lang)])
     cols = ["indicator", "current", "previous", "mean8", "change"]
     return pd.DataFrame(rows, columns=[t(f"measures.district.col.{c}", lang) for c in cols])
 

@@ -46,6 +46,11 @@ def _flatten(data: dict, prefix: str = ""):
             raise ValueError(f"Text '{full}': erwartet eine Tabelle mit de/en.")
 
 
+def has_key(key: str) -> bool:
+    """True when ``key`` is in the text catalogue (for values that may have no text)."""
+    return key in strings()
+
+
 def t(key: str, lang: str = "de", /, **kwargs) -> str:
     """The text for ``key`` in ``lang``, formatted with ``kwargs`` (``str.format``)."""
     texts = strings()[key]
@@ -101,10 +106,39 @@ def fmt_number(value, lang: str = "de", decimals: int = 0) -> str:
     return text
 
 
-def fmt_percent(value, lang: str = "de", decimals: int = 0) -> str:
-    """Signed percentage change: '+25 %' (de) / '+25%' (en)."""
+def fmt_percent(value, lang: str = "de", decimals: int = 0, signed: bool = True) -> str:
+    """Percentage of a ratio: signed change '+25 %' (de) / '+25%' (en); ``signed=False`` for
+    a share ('25 %')."""
     if value is None or value != value:
         return "–"
-    sign = "+" if value > 0 else ""
+    sign = "+" if signed and value > 0 else ""
     number = fmt_number(value * 100, lang, decimals)
     return f"{sign}{number} %" if lang == "de" else f"{sign}{number}%"
+
+
+
+MIN_BASE_FOR_PERCENT = 10    # below this baseline a percentage alarms more than it tells
+
+
+def fmt_change(current, base, lang: str = "de", min_base: float = MIN_BASE_FOR_PERCENT) -> str:
+    """Change from ``base`` to ``current`` as the reader should see it: a percentage where
+    the baseline is at least ``min_base`` ('+38 %'), otherwise the absolute change with its
+    sign ('+1', '+0,9'): "1 (+700 %)" from a mean of 0,125 deaths alarms without informing.
+    '–' when either is missing; '±0' for no change.
+
+    >>> fmt_change(55, 40), fmt_change(1, 0.125), fmt_change(3, 0), fmt_change(4, 4)
+    ('+38 %', '+0,9', '+3', '±0')
+    >>> fmt_change(12, 41, "en"), fmt_change(None, 3)
+    ('-71%', '–')
+    """
+    def missing(v):
+        return v is None or v != v
+    if missing(current) or missing(base):
+        return "–"
+    if base >= min_base:
+        return fmt_percent(current / base - 1, lang)
+    diff = float(current) - float(base)
+    if abs(diff) < 0.05:
+        return "±0"
+    decimals = 0 if abs(diff - round(diff)) < 0.05 else 1
+    return ("+" if diff > 0 else "") + fmt_number(diff, lang, decimals)

@@ -14,6 +14,7 @@ import json
 import re
 
 import branca.element
+from branca.element import MacroElement
 import folium
 import geopandas as gpd
 import numpy as np
@@ -24,7 +25,9 @@ from jinja2 import Template
 
 ASSET_BASE = "/app/static/vendor"
 PALETTE = ["#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026"]   # light → dark (b/w print)
-NO_DATA = "#d9d9d9"
+NO_DATA = "#d9d9d9"      # nobody reported
+ZERO = "#ffffff"         # reported, no case: a class of its own
+SUPPRESSED = "#9e9ac8"   # hidden in a restricted view: violet, unlike the grey of no report
 PLACE_COLOURS = {"kita": "#1f78b4", "schule": "#6a3d9a", "spielplatz": "#33a02c",
                  "jugend": "#ff7f00", "sonstige": "#555555"}
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -73,12 +76,34 @@ def local_assets(element, asset_base: str = ASSET_BASE, plugins: tuple[str, ...]
     element.default_js, element.default_css = js, css
 
 
+VENDOR_FILES = ("leaflet/leaflet.js", "leaflet/leaflet.css", "markercluster/leaflet.markercluster.js",
+                "heat/leaflet-heat.js")
+
+
+def missing_assets(static_dir) -> list[str]:
+    """The self-hosted map files missing under ``static_dir`` (``static/`` next to app.py):
+    without them the map area stays blank, so the page says which and how to fetch them."""
+    from pathlib import Path
+    return [f"static/vendor/{f}" for f in VENDOR_FILES
+            if not (Path(static_dir) / "vendor" / f).is_file()]
+
+
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only."""
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+
 def base_map(districts: gpd.GeoDataFrame, basemap_url: str = "", attribution: str = "",
              asset_base: str = ASSET_BASE) -> folium.Map:
     """An empty map fitted to the districts; a tile layer only if ``basemap_url`` is set."""
     minx, miny, maxx, maxy = districts.total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None,
-                   zoom_control=True, control_scale=True)
+                   zoom_control=True, control_scale=False)
+    MetricScale().add_to(m)          # folium's own scale adds miles ("2 mi")
     m.options["max_zoom"] = 19        # on the map itself: marker clusters need it (no tiles)
     local_assets(m, asset_base)
     if basemap_url:
@@ -89,43 +114,85 @@ def base_map(districts: gpd.GeoDataFrame, basemap_url: str = "", attribution: st
 
 
 def class_breaks(values: pd.Series, k: int = 5) -> list[float]:
-    """Up to ``k`` classes from rounded quantiles of the non-missing values (ascending upper
-    bounds; the last is the maximum).
+    """Up to ``k`` classes of the positive values (0 is a class of its own, see
+    :func:`class_colours`): ascending upper bounds from quantiles, the last the maximum.
+    Whole numbers (counts) get whole-number bounds; rates keep one decimal below 10.
 
     >>> class_breaks(pd.Series(range(20)))
-    [4.0, 8.0, 11.0, 15.0, 19.0]
-    >>> class_breaks(pd.Series([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]))   # small values: 1 decimal
-    [1.8, 3.6, 5.4, 7.2, 9.0]
+    [5.0, 9.0, 12.0, 16.0, 19.0]
+    >>> class_breaks(pd.Series([0, 0, 1, 1, 2, 3]))      # counts: whole numbers, no 0,5
+    [1.0, 2.0, 3.0]
+    >>> class_breaks(pd.Series([0.4, 2.1, 5.3, 7.7, 9.9]))     # rates: one decimal
+    [1.8, 4.0, 6.3, 8.1, 9.9]
     """
     v = pd.Series(values, dtype="float64").dropna()
+    v = v[v > 0]
     if v.empty:
         return []
-    qs = np.quantile(v, np.linspace(0, 1, k + 1)[1:])
-    breaks = sorted(set(float(round(q, 1 if v.max() < 10 else 0)) for q in qs))
-    breaks[-1] = float(v.max())
+    qs = np.quantile(v, np.linspace(0, 1, k + 1)[1:-1])        # the k-th bound is the maximum
+    if _whole(v):
+        breaks = sorted(set(float(np.ceil(q)) for q in qs))
+    else:
+        breaks = sorted(set(float(round(q, 1 if v.max() < 10 else 0)) for q in qs))
+    breaks = [b for b in breaks if b < v.max()] + [float(v.max())]
     return breaks
 
 
-def colour_for(value: float, breaks: list[float]) -> str:
+def _whole(values: pd.Series) -> bool:
+    v = pd.Series(values, dtype="float64").dropna()
+    return bool((v == v.round()).all())
+
+
+def class_of(value: float, breaks: list[float]) -> int | None:
+    """Index of the class of ``value``: -1 for 0, None for missing, else 0 … len−1."""
     if value is None or pd.isna(value) or not breaks:
-        return NO_DATA
+        return None if value is None or pd.isna(value) else (-1 if value == 0 else None)
+    if value == 0:
+        return -1
     for i, upper in enumerate(breaks):
         if value <= upper:
-            return PALETTE[min(i + len(PALETTE) - len(breaks), len(PALETTE) - 1)]
-    return PALETTE[-1]
+            return i
+    return len(breaks) - 1
 
 
-def class_colours(values: pd.Series, value_format=str, no_data_label: str = "keine Meldung"
+def colour_for(value: float, breaks: list[float]) -> str:
+    i = class_of(value, breaks)
+    if i is None:
+        return NO_DATA
+    if i == -1:
+        return ZERO
+    return PALETTE[min(i + len(PALETTE) - len(breaks), len(PALETTE) - 1)]
+
+
+def class_colours(values: pd.Series, value_format=lambda v: f"{v:g}",
+                  no_data_label: str = "keine Meldung"
                   ) -> tuple[pd.Series, list[tuple[str, str]]]:
     """Class colour per value (same index) and the legend of the classes.
 
-    >>> c, legend = class_colours(pd.Series([1.0, None, 9.0]))
-    >>> list(c), legend[-1]
-    (['#ffffcc', '#d9d9d9', '#800026'], ('#d9d9d9', 'keine Meldung'))
+    0 is its own class ("no case" is not the lightest shade of "some"); each legend label
+    names the smallest and largest value in its class, so every label contains its values
+    (2,1 never falls into a class labelled "3") and classes never overlap.
+
+    >>> c, legend = class_colours(pd.Series([0.0, 1.0, None, 9.0]))
+    >>> list(c)
+    ['#ffffff', '#ffffcc', '#d9d9d9', '#800026']
+    >>> legend
+    [('#ffffff', '0'), ('#ffffcc', '1'), ('#800026', '9'), ('#d9d9d9', 'keine Meldung')]
     """
     breaks = class_breaks(values)
+    classes = pd.Series([class_of(v, breaks) for v in values], index=values.index,
+                        dtype=object)
     colours = pd.Series([colour_for(v, breaks) for v in values], index=values.index)
-    return colours, _class_legend(breaks, value_format, no_data_label)
+    entries = []
+    for i in [-1, *range(len(breaks))]:
+        members = pd.Series(values)[(classes == i).to_numpy()]
+        if members.empty:
+            continue
+        lo, hi = members.min(), members.max()
+        label = value_format(lo) if lo == hi else f"{value_format(lo)} – {value_format(hi)}"
+        entries.append((colour_for(lo, breaks), label))
+    entries.append((NO_DATA, no_data_label))
+    return colours, entries
 
 
 def choropleth(districts: gpd.GeoDataFrame, values: pd.Series, *, title: str,
@@ -173,25 +240,6 @@ def choropleth(districts: gpd.GeoDataFrame, values: pd.Series, *, title: str,
 def _rounded(geoms, decimals: int = 6):
     """Coordinates rounded to ~0.1 m: identical shared vertices stay identical."""
     return shapely.transform(np.asarray(geoms), lambda xy: np.round(xy, decimals))
-
-
-def _class_legend(breaks: list[float], fmt, no_data_label: str = "keine Meldung"
-                  ) -> list[tuple[str, str]]:
-    """Legend entries; whole-number breaks give '3', '4 – 7' instead of overlapping ranges."""
-    entries = []
-    offset = len(PALETTE) - len(breaks)
-    integral = all(float(b).is_integer() for b in breaks)
-    for i, upper in enumerate(breaks):
-        if i == 0:
-            label = f"≤ {fmt(upper)}"
-        else:
-            lower = breaks[i - 1] + 1 if integral else breaks[i - 1]
-            prefix = "" if integral else "> "
-            label = (fmt(upper) if integral and lower == upper
-                     else f"{prefix}{fmt(lower)} – {fmt(upper)}")
-        entries.append((PALETTE[i + offset], label))
-    entries.append((NO_DATA, no_data_label))
-    return entries
 
 
 def _add_legend(m: folium.Map, title: str, entries: list[tuple[str, str]],

@@ -69,7 +69,13 @@ def measures_table(measures: pd.DataFrame, districts: pd.DataFrame, bodies: dict
                      "–" if pd.isna(m["alert_id"]) else str(int(m["alert_id"]))])
     cols = ["id", "title", "body", "districts", "indicators", "status", "due_on", "due_state",
             "implemented_on", "meeting", "alert"]
-    return pd.DataFrame(rows, columns=[t(f"measures.col.{c}", lang) for c in cols])
+    # what the crisis team looks for first stands first: status and due date after the title
+    # (#15: on a laptop screen they were cut off at the right edge)
+    first = ["id", "title", "status", "due_on", "due_state"]
+    order = first + [c for c in cols if c not in first]
+    frame = pd.DataFrame(rows, columns=cols)[order]
+    frame.columns = [t(f"measures.col.{c}", lang) for c in order]
+    return frame
 
 
 def history_table(history: pd.DataFrame, lang: str = "de") -> pd.DataFrame:

@@ -13,7 +13,7 @@ import pandas as pd
 from lagebild import privacy
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog
-from lagebild.i18n import fmt_number, fmt_percent, t
+from lagebild.i18n import fmt_change, fmt_number, fmt_percent, t
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,9 @@ def city_metrics(summary: pd.DataFrame, catalog: Catalog, week: pd.Timestamp,
             out.append(_suppressed_metric(ind, r, k, week, lang))
             continue
         delta = None
-        if pd.notna(r["change_mean"]):
-            delta = f"{fmt_percent(r['change_mean'], lang)} {t('overview.vs_mean', lang)}"
+        change = fmt_change(r["current"], r["mean8"], lang)
+        if change != "–":
+            delta = f"{change} {t('overview.vs_mean', lang)}"
         days = int(r["reported_days"]) if pd.notna(r["reported_days"]) else 0
         out.append(Metric(
             key=ind.key, label=ind.label(lang), value=_num(r["current"], lang), delta=delta,
@@ -84,7 +85,7 @@ def district_matrix(summary: pd.DataFrame, districts: pd.DataFrame, catalog: Cat
         text = {}
         for did, r in part.iterrows():
             value = _num(r["current"], lang)
-            change = fmt_percent(r["change_mean"], lang)
+            change = fmt_change(r["current"], r["mean8"], lang)
             text[did] = value if change == "–" else f"{value} ({change})"
         cells[ind.label(lang)] = pd.Series(text)
     table = pd.DataFrame(cells)
@@ -105,14 +106,17 @@ def indicator_detail(summary: pd.DataFrame, districts: pd.DataFrame, indicator: 
     if k:
         return _suppressed_detail(part, k, lang)
     part = part.sort_values(["current", "name"], ascending=[False, True])
+    rows = part.to_dict("records")
     return pd.DataFrame({
         t("app.district", lang): part["name"].to_numpy(),
-        t("overview.col_current", lang): part["current"].to_numpy(),
-        t("overview.col_previous", lang): part["previous"].to_numpy(),
-        t("overview.col_mean8", lang): part["mean8"].round(1).to_numpy(),
-        t("overview.col_change_prev", lang): (part["change_prev"] * 100).round(0).to_numpy(),
-        t("overview.col_change_mean", lang): (part["change_mean"] * 100).round(0).to_numpy(),
-    })
+        t("overview.col_current", lang): [_num(r["current"], lang) for r in rows],
+        t("overview.col_previous", lang): [_num(r["previous"], lang) for r in rows],
+        t("overview.col_mean8", lang): [_num(r["mean8"], lang, 1) for r in rows],
+        t("overview.col_change_prev", lang): [fmt_change(r["current"], r["previous"], lang)
+                                             for r in rows],
+        t("overview.col_change_mean", lang): [fmt_change(r["current"], r["mean8"], lang)
+                                             for r in rows],
+    }, dtype=object)
 
 
 def _suppressed_detail(part: pd.DataFrame, k: int, lang: str) -> pd.DataFrame:
@@ -165,6 +169,100 @@ def trend_series(grid: pd.DataFrame, districts: pd.DataFrame, indicator: str,
     order = {d: i for i, d in enumerate(district_ids)}
     sel = sel.assign(label=sel["district_id"].map(names), _o=sel["district_id"].map(order))
     return sel.sort_values(["_o", "week"])[["label", "week", "count"]]
+
+
+def weekly_only(person_related: bool, k: int | None) -> bool:
+    """True when a view may show this indicator only week by week (restricted view of a
+    person-related indicator): a sum over several weeks minus the weeks shown one by one
+    would give hidden weeks away (#21: 14 − 12 = 2)."""
+    return bool(k and person_related)
+
+
+def map_cells(grid: pd.DataFrame, districts: pd.DataFrame, indicator: str,
+              latest: pd.Timestamp, weeks: int, per_10k: bool, lang: str,
+              k: int | None = None) -> pd.DataFrame:
+    """What the map shows per district (ordered like ``districts``): district_id, count,
+    value (count or rate; NaN where hidden or not reported), label (text of the tooltip and
+    table) and hidden. With ``k`` (restricted, person-related) the period must be one week
+    (:func:`weekly_only`) and the column of all districts is suppressed exactly as in the
+    overview (primary "< k", complementary "×"; a hidden count hides its rate too)."""
+    if k and weeks != 1:
+        raise ValueError(f"eingeschränkte Ansicht: nur eine Woche je Karte, nicht {weeks}")
+    ids = districts["district_id"]
+    counts = map_values(grid, districts, indicator, latest, weeks, False).reindex(ids)
+    values = (map_values(grid, districts, indicator, latest, weeks, True).reindex(ids)
+              if per_10k else counts)
+    decimals = 1 if per_10k else 0
+    labels = values.map(lambda v: fmt_number(v, lang, decimals))
+    hidden = pd.Series(False, index=values.index)
+    if k:
+        status = privacy.suppress_column(counts, k)
+        hidden = status != privacy.SHOWN
+        labels[hidden] = [privacy.display(None, s, k) for s in status[hidden]]
+        values = values.where(~hidden)
+    return pd.DataFrame({"district_id": ids.to_numpy(), "count": counts.to_numpy(),
+                         "value": values.to_numpy(), "label": labels.to_numpy(),
+                         "hidden": hidden.to_numpy()})
+
+
+def district_detail_rows(grid: pd.DataFrame, districts: pd.DataFrame, catalog: Catalog,
+                         district_id, latest: pd.Timestamp, weeks: int, lang: str,
+                         k: int | None = None) -> list[list[str]]:
+    """Map page, one district: per indicator the period, per 10 000, the period before and
+    the share of the city, as text. Restricted views: person-related indicators one week at
+    a time, suppressed per column exactly as in the map table (a hidden count hides its
+    rate and share too; the share times the shown city total would give it back)."""
+    pop = districts.set_index("district_id")["population"]
+    rows = []
+    for ind in catalog:
+        kk = k if ind.person_related else None
+        span = 1 if weekly_only(ind.person_related, k) else weeks
+        now = map_values(grid, districts, ind.key, latest, span, False)
+        prev = map_values(grid, districts, ind.key, latest - pd.Timedelta(days=7 * span),
+                          span, False)
+        rate = trends.rate_per_10k(now, pop)
+        total = now.sum()
+        cells = [now.get(district_id), rate.get(district_id), prev.get(district_id),
+                 now.get(district_id) / total if total else None]
+        text = [("–" if v is None or pd.isna(v) else
+                 fmt_percent(v, lang, signed=False) if d is None else fmt_number(v, lang, d))
+                for v, d in zip(cells, [0, 1, 0, None])]
+        if kk:
+            for i, series in ((0, now), (2, prev)):
+                status = privacy.suppress_column(series.reindex(districts["district_id"]), kk)
+                text[i] = privacy.display(series.get(district_id), status.get(district_id, ""),
+                                          kk, lambda v: fmt_number(v, lang))
+            if text[0] in (f"< {kk}", "×"):
+                text[1], text[3] = text[0], text[0]
+        label = ind.label(lang)
+        if span != weeks:
+            label += f" ({trends.iso_label(latest, lang)})"
+        rows.append([label, *text])
+    return rows
+
+
+ROW_PX, CHAR_PX, PAD_PX, MAX_COL_PX = 35, 8, 28, 360
+MAX_ROWS_WITHOUT_SCROLL = 25
+PAGE_PX = 1100          # about the width of the main column on a laptop screen
+
+
+def column_widths(frame: pd.DataFrame, index: bool = False) -> dict[str, int]:
+    """Pixel width per column so that no header is cut off ("Schnelltests positi…") and
+    short cells show whole; long texts are capped at ``MAX_COL_PX``. Key "_index" for the
+    index when ``index``."""
+    def width(header, cells) -> int:
+        longest = max([len(str(header))] + [len(str(c)) for c in cells])
+        return min(MAX_COL_PX, PAD_PX + CHAR_PX * longest)
+    out = {str(c): width(c, frame[c].head(200)) for c in frame.columns}
+    if index:
+        out["_index"] = width(frame.index.name or "", frame.index[:200])
+    return out
+
+
+def table_height(n_rows: int) -> int | str:
+    """Height showing every row (up to ``MAX_ROWS_WITHOUT_SCROLL``): 15 districts must not
+    read as 10 with no hint to scroll; longer tables keep Streamlit's height and a caption."""
+    return ROW_PX * (n_rows + 1) + 3 if n_rows <= MAX_ROWS_WITHOUT_SCROLL else "auto"
 
 
 STALE_DAYS = 14

@@ -7,7 +7,7 @@ from lagebild import ui
 ui.require_role("admin")
 st.title(ui.tm("nav.admin_users"))
 st.subheader(ui.tm("admin.users_heading"))
-st.dataframe(ui.users_table(), hide_index=True, width="stretch")
+st.dataframe(ui.users_display(), hide_index=True, width="stretch")
 
 with st.form("add_user", clear_on_submit=True):
     st.subheader(ui.tm("admin.add_heading"))
@@ -27,7 +27,7 @@ with st.form("add_user", clear_on_submit=True):
             st.success(ui.tm("admin.added", username=username))
 
 st.subheader(ui.tm("admin.manage_heading"))
-names = list(ui.users_table()["username"])
+names = ui.user_names()
 if names:
     c1, c2, c3 = st.columns([2, 1, 1])
     who = c1.selectbox(ui.t("admin.account"), names, key="manage_user")
@@ -43,6 +43,6 @@ if names:
         st.error(ui.md(problem)) if problem else st.success(ui.tm("admin.done"))
 
 st.subheader(ui.tm("admin.audit_heading"))
-st.dataframe(ui.audit_table(), hide_index=True, width="stretch")
-st.download_button(ui.t("admin.audit_download"), data=ui.audit_csv, file_name="lagebild-protokoll.csv",
+st.dataframe(ui.audit_display(), hide_index=True, width="stretch")
+st.download_button(ui.t("admin.audit_download"), data=ui.audit_csv(), file_name="lagebild-protokoll.csv",
                    mime="text/csv", key="audit_download")

@@ -35,7 +35,7 @@ if city:
         st.info(ui.tm("alerts.page.none"))
     else:
         st.caption(ui.tm("alerts.page.count", n=len(table)))
-        st.dataframe(table, hide_index=True, width="stretch")
+        ui.table(table, key="alerts_table")
 
     st.subheader(ui.tm("alerts.page.ack_heading"))
     choices = ui.alert_ack_options(city, statuses, indicators, district_keys, weeks)

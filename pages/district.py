@@ -25,8 +25,7 @@ if city:
         st.info(ui.md(note))
 
     st.subheader(ui.tm("measures.district.indicators"))
-    st.dataframe(ui.district_indicators(city, district, facts["week"]), hide_index=True,
-                 width="stretch", key="district_indicators")
+    ui.table(ui.district_indicators(city, district, facts["week"]), key="district_indicators")
 
     st.subheader(ui.tm("measures.district.alerts", week=ui.week_label(facts["week"])))
     reasons, alert_table = ui.district_alerts(city, district, facts["week"])
@@ -43,7 +42,7 @@ if city:
     if measures.empty:
         st.caption(ui.tm("measures.district.no_measures"))
     else:
-        st.dataframe(measures, hide_index=True, width="stretch", key="district_measures")
+        ui.table(measures, key="district_measures")
 
     st.subheader(ui.tm("measures.district.trends"))
     st.caption(ui.tm("measures.district.trends_caption"))

@@ -12,9 +12,9 @@ if city:
     st.caption(ui.export_explanation())
     st.caption(ui.tm("export.audit_note"))
     c1, c2 = st.columns(2)
-    c1.download_button(ui.t("export.csv"), data=lambda: ui.export_bytes(city, "csv"),
+    c1.download_button(ui.t("export.csv"), data=ui.export_bytes(city, "csv"),
                        file_name=f"lagebild-{ui.slug(city)}.csv", mime="text/csv",
                        key="export_csv")
-    c2.download_button(ui.t("export.parquet"), data=lambda: ui.export_bytes(city, "parquet"),
+    c2.download_button(ui.t("export.parquet"), data=ui.export_bytes(city, "parquet"),
                        file_name=f"lagebild-{ui.slug(city)}.parquet",
                        mime="application/octet-stream", key="export_parquet")

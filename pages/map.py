@@ -10,8 +10,14 @@ ui.require_login()
 city = ui.city_picker()
 if city:
     weeks = ui.week_choices(city)
-    if not weeks:
-        st.info(ui.tm("app.no_data"))
+    if not weeks:                   # boundaries without reports: show what was imported
+        st.title(ui.tm("map.heading", city=city))
+        outline = ui.boundaries_map(city)
+        if outline is None:
+            st.info(ui.tm("app.no_data"))
+        else:
+            st.info(ui.tm("maps.no_reports_yet", n=len(ui.districts(city)), city=city))
+            ui.show_map(outline)
         st.stop()
     st.title(ui.tm("map.heading", city=city))
     ui.show_data_status(city)                     # (#14) how current the data is
@@ -22,8 +28,13 @@ if city:
     periods = {1: ui.t("map.period_week", week=ui.week_label(weeks[0])), 4: ui.t("map.period_4"),
                12: ui.t("map.period_12"), 52: ui.t("map.period_52")}
     periods = ui.with_meeting_period(city, weeks[0], periods)   # (#6) since the last meeting
+    periods, weekly_note = ui.map_periods(indicator, periods)  # restricted: one week (#21)
+    if st.session_state.get("map_period") not in periods:
+        st.session_state.pop("map_period", None)       # a period no longer offered
     span = c2.selectbox(ui.t("map.period"), list(periods), format_func=periods.get,
                         key="map_period")
+    if weekly_note:
+        st.caption(ui.md(weekly_note))
     if note := ui.meeting_period_note(city, weeks[0]):             # (#14) nothing since then
         c2.caption(ui.md(note))
     measures = {False: ui.t("map.measure_count"), True: ui.t("map.measure_rate")}
@@ -70,7 +81,7 @@ if city:
     if points_mode and not ui.places(city).empty:
         st.caption(ui.tm("maps.places_caption", m=ui.settings().proximity_m))
     with st.expander(ui.t("map.table")):
-        st.dataframe(table, hide_index=True, width="stretch")
+        ui.table(table, key="map_table")
 
     st.caption(ui.tm("maps.click_hint"))
     choices = ui.district_choice_options(city)
@@ -81,6 +92,6 @@ if city:
         st.subheader(ui.tm("maps.detail_heading", district=meta["name"]))
         st.caption(ui.tm("maps.detail_meta", parent=meta["parent"],
                         population=meta["population"]))
-        st.dataframe(detail, hide_index=True, width="stretch")
+        ui.table(detail, key="map_detail")
         st.caption(ui.tm("maps.detail_caption", period=periods[span],
                         **{"from": start, "to": end}))

@@ -92,7 +92,7 @@ if city:
         st.info(ui.tm("measures.page.none"))
     else:
         st.caption(ui.tm("measures.page.count", n=len(table)))
-        st.dataframe(table, hide_index=True, width="stretch", key="measures_table")
+        ui.table(table, key="measures_table")
 
     if ui.may_edit_measures():
         with st.expander(ui.t("measures.page.new"), expanded=table.empty):

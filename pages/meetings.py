@@ -43,7 +43,7 @@ if city:
     if table.empty:
         st.info(ui.tm("measures.meetings.none"))
     else:
-        st.dataframe(table, hide_index=True, width="stretch", key="meetings_table")
+        ui.table(table, key="meetings_table")
     options = ui.participant_options(city)
     if ui.may_edit_measures():
         with st.expander(ui.t("measures.meetings.new"), expanded=table.empty):

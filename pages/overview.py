@@ -8,12 +8,12 @@ ui.require_login()
 
 city = ui.city_picker()
 if city:
-    weeks = ui.week_choices(city)
+    weeks, week_labels, default = ui.overview_weeks(city)
     if not weeks:
         st.info(ui.tm("app.no_data"))
         st.stop()
-    week = st.sidebar.selectbox(ui.t("overview.week_select"), weeks, format_func=ui.week_label,
-                                key="overview_week")
+    week = st.sidebar.selectbox(ui.t("overview.week_select"), weeks, index=default,
+                                format_func=week_labels.__getitem__, key="overview_week")
     st.title(ui.tm("overview.heading", city=city, week=ui.week_label(week)))
     ui.show_data_status(city)                     # (#14) how current the data is
     alerts = ui.alert_overview(city, week)          # (#4) Lagestufe right under the title
@@ -30,7 +30,7 @@ if city:
     # ---- #4: Ampel per district × indicator and the reasons in words
     st.subheader(ui.tm("alerts.overview.matrix_heading", week=ui.week_label(week)))
     st.caption(ui.tm("alerts.overview.matrix_caption"))
-    st.dataframe(alerts["matrix"], width="stretch", height=alerts["height"], key="overview_ampel")
+    ui.table(alerts["matrix"], key="overview_ampel", hide_index=False)
     st.markdown("**" + ui.t("alerts.overview.reasons_heading") + "**")
     if alerts["privacy"]:
         st.caption(alerts["privacy"])
@@ -43,13 +43,12 @@ if city:
     st.caption(ui.tm("overview.districts_caption"))
     if ui.privacy_note():
         st.info(ui.privacy_note())
-    st.dataframe(data["matrix"], width="stretch")
+    ui.table(data["matrix"], key="overview_districts", hide_index=False)
     options = ui.indicator_options()
     indicator = st.selectbox(ui.t("app.indicator"), list(options), format_func=options.get,
                              key="overview_indicator")
     st.subheader(ui.tm("overview.detail_heading", indicator=options[indicator]))
-    st.dataframe(ui.indicator_detail(city, data["summary"], indicator), hide_index=True,
-                 width="stretch")
+    ui.table(ui.indicator_detail(city, data["summary"], indicator), key="overview_detail")
 
 # ---- #5: syringe finds near sensitive places (Kitas, schools, playgrounds, youth centres)
 if city:

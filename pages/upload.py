@@ -61,19 +61,30 @@ if city:
                                    progress=lambda f, s: bar.progress(min(f, 1.0), text=s))
             bar.empty()
             if done.status == "imported":
-                ui.flash(done.message)
+                ui.flash(f"{done.message} {ui.import_visibility(done)}")
                 st.session_state["upload_nonce"] = st.session_state.get("upload_nonce", 0) + 1
                 st.rerun()
             st.error(ui.md(done.message))
     st.subheader(ui.tm("upload.list_heading"))
-    uploads = ui.uploads_table(city)
+    uploads, withdrawable = ui.uploads_view(city)
     if uploads.empty:
         st.caption(ui.tm("upload.no_uploads"))
     else:
         st.dataframe(uploads, hide_index=True, width="stretch")
-        for _, row in uploads.iterrows():
-            if ui.may_withdraw(row) and st.button(
-                    ui.t("upload.withdraw", upload_id=row["upload_id"]),
-                    key=f"withdraw_{row['upload_id']}"):
-                ui.flash(ui.withdraw_upload(city, int(row["upload_id"])))
+        for item in withdrawable:
+            if st.button(ui.t("upload.withdraw", upload_id=item["id"]),
+                         key=f"withdraw_{item['id']}"):
+                ui.ask_withdrawal(item)
+        pending = ui.pending_withdrawal()
+        if pending:                     # one click is not enough: say what goes, then confirm
+            st.warning(ui.t("upload.withdraw_confirm", upload_id=pending["id"],
+                            filename=pending["filename"], organisation=pending["organisation"],
+                            rows=pending["rows"]))
+            y, n = st.columns(2)
+            if y.button(ui.t("upload.withdraw_yes"), type="primary", key="withdraw_yes"):
+                ui.ask_withdrawal(None)
+                ui.flash(ui.withdraw_upload(city, pending["id"]))
+                st.rerun()
+            if n.button(ui.t("upload.withdraw_no"), key="withdraw_no"):
+                ui.ask_withdrawal(None)
                 st.rerun()

@@ -76,3 +76,16 @@ def test_windows_and_iso_week_53():
         "2020-12-21", "2020-12-21", "2021-01-04", "2021-01-04"]
     with pytest.raises(ValueError, match="Mindestens 1 Woche"):
         windows("2021-01-03", 0)
+
+
+def test_a_partly_reported_week_does_not_enter_the_comparison():
+    """#15: (41 + 12) / 2 = 26,5 made "−37 %" out of a week reported on two days."""
+    import pandas as pd
+    from lagebild.analytics.effects import before_after
+    weeks = pd.date_range("2026-10-05", periods=5, freq="7D")
+    grid = pd.DataFrame({"district_id": 1, "indicator": "x", "week": weeks,
+                         "count": [40.0, 42.0, 99.0, 41.0, 12.0],
+                         "reported_days": [7, 7, 7, 7, 2]})
+    r = before_after(grid, "x", [1], weeks[2] + pd.Timedelta(days=2), weeks=2)
+    assert float(r["treated_after"]) == 41.0 and r["weeks_after"] == 1
+    assert float(r["treated_before"]) == 41.0

@@ -76,11 +76,45 @@ def test_one_feature_per_district_and_no_data_colour():
 
 
 def test_class_breaks_and_legend_for_counts():
+    """#15: 0 is a class of its own (no red "≤ 0"), counts get whole-number classes."""
     assert maps.class_breaks(pd.Series([], dtype=float)) == []
-    breaks = maps.class_breaks(pd.Series([0, 0, 1, 2, 3, 10, 40]))
-    assert breaks[-1] == 40 and breaks == sorted(breaks)
-    labels = [label for _, label in maps._class_legend([2.0, 3.0, 41.0], str)]
-    assert labels == ["≤ 2.0", "3.0", "4.0 – 41.0", "keine Meldung"]
+    counts = pd.Series([0, 0, 0, 1, 2, 3, 10, 25] + [0] * 7, dtype=float)
+    breaks = maps.class_breaks(counts)
+    assert breaks[-1] == 25 and breaks == sorted(breaks)
+    assert all(b == int(b) for b in breaks)
+    colours, legend = maps.class_colours(counts, lambda v: f"{v:g}")
+    assert legend[0] == (maps.ZERO, "0")
+    assert set(colours[counts == 0]) == {maps.ZERO}            # no case: not a shade of red
+    assert maps.ZERO not in set(colours[counts > 0])
+    assert legend[-1] == (maps.NO_DATA, "keine Meldung")
+    labels = [label for _, label in legend[1:-1]]
+    assert labels[0].startswith("1") and labels[-1].endswith("25")
+    assert not any("≤" in label or "0,5" in label for label in labels)
+
+
+@pytest.mark.parametrize("values", [
+    [0.0, 0.4, 2.1, 2.9, 3.0, 5.3, 7.7, 9.9, 12.4, None],
+    [0.0, 0.0, 1.0, 1.0, 2.0, 3.0, 4.0, 7.0, 30.0],
+    [2.1, 2.1, 2.1],
+])
+def test_every_value_lies_inside_the_label_of_its_class(values):
+    """#15: Ziegelhof at 2,1 per 10 000 was drawn in the class labelled "3"."""
+    from lagebild.i18n import fmt_number
+    values = pd.Series(values, dtype=float)
+    colours, legend = maps.class_colours(values, lambda v: fmt_number(v, "de", 1))
+    ranges = {}
+    for colour, label in legend[:-1]:
+        parts = [float(p.replace(",", ".")) for p in label.split(" – ")]
+        ranges[colour] = (parts[0], parts[-1])
+    assert len(ranges) == len(legend) - 1                     # one colour per class
+    for value, colour in zip(values, colours):
+        if pd.isna(value):
+            assert colour == maps.NO_DATA
+            continue
+        lo, hi = ranges[colour]
+        assert lo <= value <= hi, (value, colour, legend)
+    bounds = sorted(ranges.values())
+    assert all(a[1] < b[0] for a, b in zip(bounds, bounds[1:]))   # classes do not overlap
 
 
 # ------------------------------------------------------------------ #5: points, places, page
@@ -222,10 +256,11 @@ def test_a_map_click_selects_the_district(map_page):
     assert at.subheader[0].value == "Großmarkt"
 
 
-def _small_count_view(at) -> tuple[str, int] | None:
-    """The first person-related indicator and period whose full map shows a count 1..4."""
+def _small_count_view(at, spans=(1,)) -> tuple[str, int] | None:
+    """The first person-related indicator and period whose full map shows a count 1..4
+    (restricted views offer person-related indicators one week at a time, see below)."""
     for indicator in ("drogennotfaelle", "naloxon", "drogentodesfaelle"):
-        for span in (1, 4, 12):
+        for span in spans:
             at.selectbox(key="map_indicator").set_value(indicator)
             at.selectbox(key="map_period").set_value(span).run()
             if {"1", "2", "3", "4"} & set(at.dataframe[0].value.iloc[:, 1]):
@@ -247,6 +282,21 @@ def test_restricted_view_hides_small_person_related_counts_on_the_map(map_page):
     assert not {"1", "2", "3", "4"} & set(shown)
 
 
+def test_restricted_view_offers_person_related_indicators_only_week_by_week(map_page):
+    """#21: a 12-week sum minus the weeks shown one by one gave hidden cases away."""
+    full = map_page("krisenstab")
+    full.selectbox(key="map_indicator").set_value("naloxon").run()
+    assert len(full.selectbox(key="map_period").options) >= 4
+    at = map_page("gast")
+    at.selectbox(key="map_period").set_value(12).run()     # chosen for syringe finds ...
+    assert len(at.selectbox(key="map_period").options) >= 4
+    at.selectbox(key="map_indicator").set_value("naloxon").run()   # ... then Naloxon
+    assert len(at.selectbox(key="map_period").options) == 1
+    assert at.selectbox(key="map_period").value == 1
+    assert any("nur für die Berichtswoche" in c.value for c in at.caption)
+    assert not at.exception
+
+
 def test_too_many_points_for_clusters_are_drawn_as_heat(monkeypatch):
     monkeypatch.setattr(maps, "CLUSTER_MAX", 50)
     m = maps.choropleth(_districts(["A"]), pd.Series([1.0]), title="t")
@@ -254,3 +304,61 @@ def test_too_many_points_for_clusters_are_drawn_as_heat(monkeypatch):
     m = maps.choropleth(_districts(["A"]), pd.Series([1.0]), title="t")
     assert maps.add_points(m, _points(51), label="x") == "heat"
     assert "/heat/leaflet-heat.js" in maps.to_html(m)
+
+
+# ------------------------------------------------------------------ #15 point 10: new cities
+def _new_city(db, name="Neuhausen"):
+    from lagebild.access import SYSTEM
+    from lagebild.store import Store
+    s = Store(db)
+    s.ensure_city(SYSTEM, name)
+    s.upsert_districts(SYSTEM, name, gpd.GeoDataFrame(
+        {"code": ["1", "2", "3"], "name": ["Nord", "Mitte", "Süd"],
+         "population": [1000, 2000, 3000], "parent": [None] * 3},
+        geometry=[box(9, 50 + 0.01 * i, 9.01, 50.01 + 0.01 * i) for i in range(3)],
+        crs="EPSG:4326"))
+    s.close()
+
+
+def _open(db, monkeypatch, actor, page="pages/map.py") -> AppTest:
+    monkeypatch.setenv("LAGEBILD_DB_PATH", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lagebild_actor"] = actor
+    at.run()
+    at.switch_page(page).run()
+    return at
+
+
+def test_a_city_with_boundaries_but_no_reports_shows_its_districts(demo_db, monkeypatch):
+    _new_city(demo_db)
+    at = _open(demo_db, monkeypatch, Actor("admin", "admin"))
+    at.sidebar.selectbox(key="city_select").set_value("Neuhausen").run()
+    assert not at.exception
+    info = " ".join(i.value for i in at.info)
+    assert "3 Stadtteile sind geladen" in info and "noch keine Meldungen" in info
+    names = sorted(re.search(r"<b>(.*?)</b>", f["properties"]["tooltip"]).group(1)
+                   for f in maps.embedded_features(_script(at)))
+    assert names == ["Mitte", "Nord", "Süd"]
+
+
+def test_an_account_without_a_city_is_told_so(demo_db, monkeypatch):
+    at = _open(demo_db, monkeypatch, Actor("neu", "krisenstab", cities=frozenset()))
+    info = " ".join(i.value for i in at.info)
+    assert "Ihrem Konto ist noch keine Stadt zugeordnet" in info
+    assert "Noch keine Stadt angelegt" not in info
+
+
+def test_missing_map_libraries_are_named_with_the_fix(demo_db, monkeypatch, tmp_path):
+    from lagebild.ui import _maps
+    monkeypatch.setattr(_maps, "STATIC_DIR", tmp_path / "static")
+    at = _open(demo_db, monkeypatch, Actor("krisenstab", "krisenstab"))
+    error = " ".join(e.value for e in at.error)
+    assert "static/vendor/leaflet/leaflet.js" in error and "scripts/fetch_assets.sh" in error
+    assert not [e for e in at.main if e.type == "component_instance"]
+
+
+def test_scale_bar_is_metric_only():
+    """#15: the scale bar read "2 mi" next to the kilometres."""
+    m = maps.choropleth(_districts(["A"]), pd.Series([1.0]), title="t")
+    html = maps.to_html(m)
+    assert "imperial: false" in html and "L.control.scale()" not in html

@@ -69,3 +69,15 @@ def test_latest_complete_week_ignores_partial_weeks():
 def test_bad_iso_week_text():
     with pytest.raises(ValueError, match="ISO-Woche"):
         trends.parse_iso_week("46/2026")
+
+
+def test_partly_reported_weeks_are_no_baseline_weeks():
+    """#15: 12 cases in 2 reported days must not pull the 8-week mean down."""
+    weeks = pd.date_range("2026-09-07", periods=9, freq="7D")
+    counts = [40, 40, 40, 40, 40, 40, 40, 12, 41]
+    weekly = _weekly([(1, "a", w, c) for w, c in zip(weeks, counts)])
+    cov = pd.DataFrame({"indicator": "a", "week": weeks,
+                        "reported_days": [7, 7, 7, 7, 7, 7, 7, 2, 7]})
+    s = trends.week_summary(trends.weekly_grid(weekly, [1], ["a"], cov), weeks[-1])
+    row = s[s["district_id"] == 1].iloc[0]
+    assert row["mean8"] == 40                      # not (7 × 40 + 12) / 8 = 36,5

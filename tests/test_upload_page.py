@@ -50,13 +50,30 @@ def test_valid_file_previews_imports_and_can_be_withdrawn(page):
     assert not page.exception
     assert any("importiert" in s.value for s in page.success)
     uploads = page.dataframe[-1].value
-    mine = uploads[uploads["organisation"] == ORG]
-    new_id = int(mine["upload_id"].max())
-    assert mine.loc[mine["upload_id"] == new_id, "row_count"].iloc[0] == 2
+    mine = uploads[uploads["Organisation"] == ORG]
+    new_id = int(mine["Nr."].max())
+    assert mine.loc[mine["Nr."] == new_id, "Zeilen"].iloc[0] == "2"
+    assert mine.loc[mine["Nr."] == new_id, "Status"].iloc[0] == "importiert"
     page.button(key=f"withdraw_{new_id}").click().run()
+    # #15.9: one click only asks; it names the file, the organisation and the rows
+    warning = " ".join(w.value for w in page.warning)
+    assert f"Upload {new_id} wirklich zurückziehen" in warning and "2 Zeilen" in warning
+    assert page.dataframe[-1].value.loc[lambda d: d["Nr."] == new_id, "Status"].iloc[0] \
+        == "importiert"
+    page.button(key="withdraw_no").click().run()                 # cancel: nothing happens
+    assert not any("wirklich" in w.value for w in page.warning)
+    assert page.dataframe[-1].value.loc[lambda d: d["Nr."] == new_id, "Status"].iloc[0] \
+        == "importiert"
+    page.button(key=f"withdraw_{new_id}").click().run()
+    page.button(key="withdraw_yes").click().run()
     assert any("zurückgezogen" in s.value for s in page.success)
     uploads = page.dataframe[-1].value
-    assert uploads.loc[uploads["upload_id"] == new_id, "status"].iloc[0] == "withdrawn"
+    row = uploads.loc[uploads["Nr."] == new_id].iloc[0]
+    assert row["Status"] == "zurückgezogen" and row["zurückgezogen (von, am)"].startswith(
+        "streetwork, ")
+    text = " ".join(str(v) for v in uploads.to_numpy().ravel()) + " ".join(uploads.columns)
+    for raw in ("None", "upload_id", "row_count", "imported", "NaT"):
+        assert raw not in text
 
 
 def test_same_file_twice_is_recognised(page):
@@ -70,3 +87,35 @@ def test_templates_are_offered(page):
     labels = [b.label for b in page.get("download_button")] if page.get("download_button") \
         else []
     assert page.get("download_button"), "no download buttons"
+
+
+def test_an_upload_for_a_newer_partial_week_is_findable_and_marked(page, demo_db):
+    """#15 point 5: a KW 48 upload of a few days landed, but the week picker stopped at the
+    last complete week and the message did not say where the numbers show."""
+    import pandas as pd
+
+    from lagebild.access import SYSTEM
+    from lagebild.analytics import trends
+    from lagebild.store import Store
+    s = Store(demo_db)
+    g = trends.weekly_grid(s.weekly_counts(SYSTEM, "Musterstadt"),
+                           list(s.districts(SYSTEM, "Musterstadt")["district_id"]),
+                           ["naloxon"], s.coverage(SYSTEM, "Musterstadt"))
+    s.close()
+    latest = trends.latest_complete_week(g)
+    newer = latest + pd.Timedelta(days=14)                     # Monday two weeks later
+    csv = ("datum;stadtteil;indikator;anzahl\n"
+           f"{newer:%d.%m.%Y};Bahnhofsviertel;Naloxon-Gaben;3\n"
+           f"{newer + pd.Timedelta(days=1):%d.%m.%Y};Altstadt;Naloxon-Gaben;2\n")
+    page.file_uploader[0].upload("neu.csv", csv.encode(), "text/csv").run()
+    page.button(key="upload_import").click().run()
+    message = " ".join(s.value for s in page.success)
+    label = trends.iso_label(newer)
+    assert "importiert" in message and f"Berichtswoche“ ({label})" in message
+    page.switch_page("pages/overview.py").run()
+    assert not page.exception
+    picker = page.sidebar.selectbox(key="overview_week")
+    assert picker.options[0] == f"{label} (unvollständig: 2 von 7 Tagen)"
+    assert picker.value == latest                               # default: the complete week
+    picker.set_value(newer).run()
+    assert label in page.title[0].value and not page.exception

@@ -5,7 +5,8 @@ weekly count of an indicator in the measure's districts in the N weeks before th
 implementation week and in the N weeks after it, next to the same two means for all other
 districts together ("rest of the city"). The implementation week itself counts in neither
 window (it is half before, half after). Only weeks in which the indicator was reported
-count; how many weeks each window rests on is part of the result.
+count, and only completely reported ones (7 days); how many weeks each window rests on is
+part of the result.
 
 This is a description, not proof of an effect: the districts were chosen *because* the
 numbers were high (they tend to fall back anyway – regression to the mean), other things
@@ -52,7 +53,11 @@ def windows(implemented_on, weeks: int) -> tuple[pd.Timestamp, pd.Timestamp, pd.
 
 
 def _series(grid: pd.DataFrame, indicator: str, district_ids) -> pd.Series:
+    """Weekly sums; a partly reported week (fewer than 7 reported days) counts as missing:
+    12 cases in 2 reported days are not a week of 12 ((41 + 12) / 2 = 26,5 → "−37 %")."""
     sel = grid[(grid["indicator"] == indicator) & grid["district_id"].isin(list(district_ids))]
+    if "reported_days" in sel:
+        sel = sel.assign(count=sel["count"].where(sel["reported_days"] >= 7))
     return sel.groupby("week")["count"].sum(min_count=1)
 
 

@@ -78,9 +78,20 @@ def latest_complete_week(grid: pd.DataFrame) -> pd.Timestamp | None:
     return None if full.empty else pd.Timestamp(full["week"].max())
 
 
+def newer_partial_weeks(grid: pd.DataFrame) -> pd.Series:
+    """Weeks after the latest complete week in which something was reported, with the most
+    reported days of any indicator (week → days, ascending): an upload for KW 48 that covers
+    a few days must still be findable, marked as incomplete."""
+    latest = latest_complete_week(grid)
+    part = grid[grid["count"].notna() & (grid["reported_days"] > 0)]
+    if latest is not None:
+        part = part[part["week"] > latest]
+    return part.groupby("week")["reported_days"].max().sort_index()
+
+
 def week_summary(grid: pd.DataFrame, week: pd.Timestamp, mean_weeks: int = 8) -> pd.DataFrame:
     """Per district × indicator: this week, previous week, mean of the ``mean_weeks`` weeks
-    before, and the changes. Columns: district_id, indicator, current, previous, mean8,
+    before (only completely reported weeks count), and the changes. Columns: district_id, indicator, current, previous, mean8,
     change_prev (ratio − 1), change_mean (ratio − 1), reported_days.
     """
     week = pd.Timestamp(week)
@@ -93,6 +104,8 @@ def week_summary(grid: pd.DataFrame, week: pd.Timestamp, mean_weeks: int = 8) ->
     out["reported_days"] = cur["reported_days"]
     out["previous"] = grid[grid["week"] == prev].set_index(keys)["count"]
     hist = grid[(grid["week"] >= start) & (grid["week"] < week)]
+    if "reported_days" in hist:      # a partly reported week is no baseline week (#15)
+        hist = hist.assign(count=hist["count"].where(hist["reported_days"] >= 7))
     out["mean8"] = hist.groupby(keys)["count"].mean()
     out["change_prev"] = _ratio_change(out["current"], out["previous"])
     out["change_mean"] = _ratio_change(out["current"], out["mean8"])

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pandas as pd
 
 from lagebild import accounts
-from lagebild.ui._core import actor, catalog, settings, store, t
+from lagebild.ui._core import actor, catalog, lang, settings, store, t
 
 
 def users_table() -> pd.DataFrame:
     return store().users(actor())
+
+
+def users_display() -> pd.DataFrame:
+    """The accounts as the admin page shows them (German columns and values)."""
+    from lagebild.admin_views import users_frame
+    return users_frame(users_table(), lang())
+
+
+def user_names() -> list[str]:
+    return list(users_table()["username"])
 
 
 def add_user(username: str, role: str, password: str, organisation: str | None,
@@ -47,15 +59,35 @@ def audit_table(limit: int = 500) -> pd.DataFrame:
     return store().audit_log(actor(), limit)
 
 
-def audit_csv() -> bytes:
+def audit_display(limit: int = 500) -> pd.DataFrame:
+    """The audit log in words (when, who, what, city, details)."""
+    from lagebild.admin_views import audit_frame
+    from lagebild.access import SYSTEM
+    cities = store().cities(SYSTEM).set_index("city_id")["name"].to_dict()
+    return audit_frame(audit_table(limit), cities, lang())
+
+
+def audit_csv() -> "Callable[[], bytes]":
+    """The audit-log download as a deferred callable for ``st.download_button``.
+
+    Streamlit runs such a callable when the button is clicked, outside the script run: there
+    is no session state, so ``actor()`` would be None there (streamlit#13409). Everything the
+    callable needs (user, store) is therefore bound now, while the page runs."""
     from lagebild.export import to_csv_bytes
-    store().log_event(actor(), "export", None, what="audit_log")
-    return to_csv_bytes(store().audit_log(actor(), 100_000))
+    current, db = actor(), store()
+
+    def make() -> bytes:
+        db.log_event(current, "export", None, what="audit_log")
+        return to_csv_bytes(db.audit_log(current, 100_000))
+    return make
 
 
-def export_bytes(city: str, fmt: str) -> bytes:
+def export_bytes(city: str, fmt: str) -> "Callable[[], bytes]":
+    """The export of ``city`` in ``fmt`` as a deferred callable for ``st.download_button``
+    (user, store, catalogue and k bound now; see ``audit_csv``)."""
     from lagebild.export import export
-    return export(store(), actor(), city, catalog(), settings().small_count_k, fmt)
+    current, db, cat, k = actor(), store(), catalog(), settings().small_count_k
+    return lambda: export(db, current, city, cat, k, fmt)
 
 
 def export_explanation() -> str:

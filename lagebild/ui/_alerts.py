@@ -154,7 +154,9 @@ def alert_band_note(city: str, indicator: str, chosen: list[str]) -> str | None:
     if not chosen:
         return None
     restricted = small_count_k() and catalog()[indicator].person_related
-    first = trends.CITY if restricted else chosen[0]
+    if restricted:              # no band in this view (see alert_views.band)
+        return t("alerts.trends.band_caption_restricted")
+    first = chosen[0]
     return t("alerts.trends.band_caption",
              series=district_options(city).get(str(first), t("app.city_total")))
 

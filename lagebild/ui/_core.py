@@ -15,7 +15,7 @@ from lagebild.access import Actor
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
-from lagebild.i18n import md_escape, t as _t
+from lagebild.i18n import fmt_number, md_escape, t as _t
 from lagebild.store import Store, StoreError, damaged_error, is_damage
 
 LANG_KEY = "lagebild_lang"
@@ -273,7 +273,9 @@ def city_picker() -> str | None:
     """Sidebar city selector; returns the chosen city name or None when there is none."""
     cities = store().cities(actor())
     if cities.empty:
-        st.info(tm("app.no_city"))
+        from lagebild.access import SYSTEM
+        # cities exist, but none for this account: say that, not "no city yet"
+        st.info(tm("app.no_city_assigned" if len(store().cities(SYSTEM)) else "app.no_city"))
         return None
     names = list(cities["name"])
     current = st.session_state.get(CITY_KEY)
@@ -384,6 +386,36 @@ def show_data_status(city: str) -> None:
     st.caption(line)
     if warning:
         st.warning(warning, icon=":material/schedule:")
+
+
+def table(data, *, key: str | None = None, hide_index: bool = True) -> None:
+    """``st.dataframe`` that shows its table whole: every column wide enough for its header
+    and values, every row up to 25 without scrolling, and a hint when there are more (#15)."""
+    frame = data.data if hasattr(data, "data") and hasattr(data, "to_html") else data
+    widths = views.column_widths(frame, index=not hide_index)
+    config = {c: st.column_config.Column(width=w) for c, w in widths.items()}
+    # the key carries the language: a keyed grid kept its German headers and cells after
+    # the switch to English (#15 point 7)
+    st.dataframe(data, hide_index=hide_index, width="stretch",
+                 key=f"{key}_{lang()}" if key else None, column_config=config,
+                 height=views.table_height(len(frame)))
+    if len(frame) > views.MAX_ROWS_WITHOUT_SCROLL:
+        st.caption(t("app.table_scroll", n=fmt_number(len(frame), lang())))
+    if sum(widths.values()) > views.PAGE_PX:     # wider than the page: say so
+        st.caption(t("app.table_scroll_wide"))
+
+
+def overview_weeks(city: str) -> tuple[list, dict, int]:
+    """The overview's week picker: (weeks newest first, label per week, default index).
+    Newer, partly reported weeks come first, labelled with their reported days; the default
+    stays the latest complete week."""
+    complete = week_choices(city)
+    partial = trends.newer_partial_weeks(grid(city)) if complete else pd.Series(dtype=int)
+    weeks = [pd.Timestamp(w) for w in reversed(partial.index)] + list(complete)
+    labels = {w: week_label(w) for w in complete}
+    labels.update({pd.Timestamp(w): t("overview.week_partial", week=week_label(w), days=int(d))
+                   for w, d in partial.items()})
+    return weeks, labels, len(partial)
 
 
 def week_label(week) -> str:

@@ -46,6 +46,15 @@ def place_kind_labels() -> dict[str, str]:
     return {k: t(f"maps.kind.{k}") for k in maps.PLACE_COLOURS}
 
 
+def map_periods(indicator: str, periods: dict) -> tuple[dict, str | None]:
+    """The periods the map may offer for ``indicator`` and a note when some are withheld:
+    restricted views get person-related indicators one week at a time (#21)."""
+    k = small_count_k()
+    if views.weekly_only(catalog()[indicator].person_related, k):
+        return {1: periods[1]}, t("maps.weekly_only", k_minus=k - 1)
+    return periods, None
+
+
 def points_allowed(indicator: str) -> bool:
     """Points only for indicators that allow them, never person-related, never restricted."""
     ind, current = catalog()[indicator], actor()
@@ -63,29 +72,23 @@ def map_view(city: str, indicator: str, week, weeks: int, measure, points_mode: 
     """(folium map, value table, number of points, points mode drawn) for the map page.
     ``measure``: False (count), True (per 10 000) or "alert" (``colours``/``legend`` from
     the alerts hook). Many points are drawn as heat even when clusters were asked for."""
-    from lagebild import privacy
     dist, rate = display_districts(city), measure is True
-    ids = dist["district_id"]
-    counts = views.map_values(grid(city), dist, indicator, pd.Timestamp(week), weeks, False)
-    values = (views.map_values(grid(city), dist, indicator, pd.Timestamp(week), weeks, True)
-              if rate else counts).reindex(ids)
-    decimals = 1 if rate else 0
-    labels = values.map(lambda v: fmt_number(v, lang(), decimals))
-    title = catalog()[indicator].label(lang()) + (" " + t("map.measure_rate") if rate else "")
     k = small_count_k() if catalog()[indicator].person_related else None
-    if k:   # restricted view: small counts (and their complements) are hidden, also as rates
-        status = privacy.suppress_column(counts.reindex(ids), k)
-        hidden = (status != privacy.SHOWN).to_numpy()
-        labels[hidden] = [privacy.display(None, s, k) for s in status[hidden]]
-        values = values.where(~hidden)
-        if measure != "alert":
-            colours, legend = maps.class_colours(values, lambda v: fmt_number(v, lang(), decimals),
-                                                 t("maps.no_data"))
-            colours[hidden] = "#bdbdbd"
-            legend = legend + [("#bdbdbd", t("maps.suppressed", k=k))]
+    cells = views.map_cells(grid(city), dist, indicator, pd.Timestamp(week), weeks, rate,
+                            lang(), k)
+    values = pd.Series(cells["value"].to_numpy(), index=dist["district_id"])
+    labels = pd.Series(cells["label"].to_numpy(), index=dist["district_id"])
+    hidden = cells["hidden"].to_numpy()
+    decimals = 1 if rate else 0
+    title = catalog()[indicator].label(lang()) + (" " + t("map.measure_rate") if rate else "")
+    if measure != "alert":      # classes and legend in the user's number format
+        colours, legend = maps.class_colours(values, lambda v: fmt_number(v, lang(), decimals),
+                                             t("maps.no_data"))
+        if k:
+            colours[hidden] = maps.SUPPRESSED
+            legend = legend + [(maps.SUPPRESSED, t("maps.suppressed", k=k))]
     s = settings()
-    m = maps.choropleth(dist, values, title=title, labels=labels,
-                        colours=colours if (k or measure == "alert") else None, legend=legend,
+    m = maps.choropleth(dist, values, title=title, labels=labels, colours=colours, legend=legend,
                         no_data_label=t("maps.no_data"), basemap_url=s.basemap_url,
                         attribution=s.basemap_attribution)
     n_points, drawn = 0, None
@@ -114,11 +117,19 @@ def _on_map_click() -> None:
         st.session_state[MAP_DISTRICT_KEY] = str(district)
 
 
+STATIC_DIR = __import__("pathlib").Path(__file__).resolve().parents[2] / "static"
+
+
 def show_map(m, height: int = 560) -> None:
     """Render the map with streamlit-folium. Only a click on a district reruns the page
     (``returned_objects``); pan and zoom stay in the browser. Leaflet and plugins come from
-    /app/static/vendor (the component loads exactly the map's ``default_js``/``_css``)."""
+    /app/static/vendor (the component loads exactly the map's ``default_js``/``_css``);
+    when they are missing the page says so instead of a blank area."""
     from streamlit_folium import st_folium
+    missing = maps.missing_assets(STATIC_DIR)
+    if missing:
+        st.error(t("maps.assets_missing", files=", ".join(missing)))
+        return
     st_folium(m, key="map_click", height=height, use_container_width=True,
               returned_objects=["last_active_drawing"], on_change=_on_map_click)
 
@@ -134,31 +145,10 @@ def district_detail(city: str, district: str, week, weeks: int) -> tuple[dict, p
     """Header facts and one row per indicator for one district: the period, per 10 000,
     the period before and the share of the city; restricted views are suppressed per
     indicator exactly as in the map table (same column, same complements)."""
-    from lagebild import privacy
-    dist, did, g = districts(city), int(district), grid(city)
+    dist, did = districts(city), int(district)
     row = dist.set_index("district_id").loc[did]
-    week = pd.Timestamp(week)
-    before = week - pd.Timedelta(days=7 * weeks)
-    rows = []
-    for ind in catalog():
-        now = views.map_values(g, dist, ind.key, week, weeks, False)
-        prev = views.map_values(g, dist, ind.key, before, weeks, False)
-        rate = trends.rate_per_10k(now, dist.set_index("district_id")["population"])
-        k = small_count_k() if ind.person_related else None
-        cells = [now.get(did), rate.get(did), prev.get(did),
-                 now.get(did) / now.sum() if now.sum() else None]
-        fmts = [0, 1, 0, None]
-        text = [("–" if v is None or pd.isna(v) else
-                 fmt_number(v * 100, lang()) + " %" if d is None else fmt_number(v, lang(), d))
-                for v, d in zip(cells, fmts)]
-        if k:
-            for i, series in ((0, now), (2, prev)):
-                status = privacy.suppress_column(series.reindex(dist["district_id"]), k)
-                text[i] = privacy.display(series.get(did), status.get(did, ""), k,
-                                          lambda v: fmt_number(v, lang()))
-            if text[0] in (f"< {k}", "×"):
-                text[1], text[3] = text[0], text[0]
-        rows.append([ind.label(lang()), *text])
+    rows = views.district_detail_rows(grid(city), dist, catalog(), did, pd.Timestamp(week),
+                                      weeks, lang(), small_count_k())
     cols = [t("maps.col_indicator"), t("maps.col_period"), t("maps.col_rate"),
             t("maps.col_before"), t("maps.col_city_share")]
     pop = row["population"]
@@ -268,3 +258,18 @@ def parse_places_upload(data: bytes, filename: str):
 
 def import_places(city: str, frame: pd.DataFrame, filename: str) -> dict:
     return store().replace_places(actor(), city, frame, filename)
+
+
+def boundaries_map(city: str):
+    """A map of the districts alone, for a city whose boundaries are loaded but which has no
+    reports yet: the admin sees at once what was imported."""
+    dist = display_districts(city)
+    if dist.empty:
+        return None
+    empty = pd.Series(float("nan"), index=dist["district_id"])
+    labels = pd.Series(t("maps.no_data"), index=dist["district_id"])
+    s = settings()
+    return maps.choropleth(dist, empty, title=t("maps.boundaries_title"), labels=labels,
+                           colours=pd.Series(maps.NO_DATA, index=dist["district_id"]),
+                           legend=[(maps.NO_DATA, t("maps.no_data"))],
+                           basemap_url=s.basemap_url, attribution=s.basemap_attribution)

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from lagebild import clock
-from lagebild.ui._core import actor, catalog, _data_version, districts, lang, settings, store
+from lagebild.ui._core import actor, catalog, _data_version, districts, lang, settings, store, t
 
 
 def organisations(city: str) -> list[str]:
@@ -66,6 +66,19 @@ def _run_import(city, organisation, data, filename, replace, period, write, prog
     return outcome
 
 
+def import_visibility(outcome) -> str:
+    """After an import: where and from when its numbers show (#15: "the success message does
+    not say when or where the data will appear")."""
+    from lagebild.analytics.trends import iso_label
+    rows = outcome.parsed.rows if outcome.parsed is not None else None
+    if rows is None or not len(rows):
+        return ""
+    days = pd.to_datetime(rows["date"])
+    first, last = iso_label(days.min(), lang()), iso_label(days.max(), lang())
+    weeks = first if first == last else t("upload.weeks_span", first=first, last=last)
+    return t("upload.visible_where", weeks=weeks)
+
+
 def flash(message: str | None = None) -> str | None:
     """Set (with a message) or take (without) a message that survives one rerun."""
     if message is not None:
@@ -84,8 +97,11 @@ def upload_preview_tables(outcome) -> dict[str, pd.DataFrame]:
         table = pd.DataFrame(outcome.by_district).T.fillna(0).astype(int)
         out["by_district"] = table.rename(columns=names)
     if outcome.errors:
-        out["errors"] = outcome.parsed.errors_frame() if outcome.parsed else pd.DataFrame(
+        errors = outcome.parsed.errors_frame() if outcome.parsed else pd.DataFrame(
             [e.as_dict() for e in outcome.errors])
+        # the same German headers as the downloadable error list (#15: "line/column/…")
+        out["errors"] = errors.rename(columns={c: t(f"ingest.errors.{c}") for c in
+                                               ("line", "column", "value", "message")})
     if len(outcome.collisions):
         out["collisions"] = outcome.collisions
     return out
@@ -93,6 +109,47 @@ def upload_preview_tables(outcome) -> dict[str, pd.DataFrame]:
 
 def uploads_table(city: str) -> pd.DataFrame:
     return store().uploads(actor(), city)
+
+
+WITHDRAW_KEY = "lagebild_withdraw_pending"
+
+
+def uploads_view(city: str) -> tuple[pd.DataFrame, list[dict]]:
+    """(the upload list with German column names and values, the uploads this user may
+    withdraw: id, file, organisation and rows as text for the confirmation)."""
+    from lagebild.i18n import fmt_number
+    raw = uploads_table(city)
+    when = lambda v: "" if pd.isna(v) else pd.Timestamp(v).strftime("%d.%m.%Y %H:%M")  # noqa
+    table = pd.DataFrame({
+        t("upload.col.id"): raw["upload_id"].astype(int).to_numpy(),
+        t("upload.col.organisation"): raw["organisation"].to_numpy(),
+        t("upload.col.filename"): raw["filename"].to_numpy(),
+        t("upload.col.uploaded_by"): raw["uploaded_by"].fillna("").to_numpy(),
+        t("upload.col.uploaded_at"): raw["uploaded_at"].map(when).to_numpy(),
+        t("upload.col.rows"): raw["row_count"].map(lambda v: fmt_number(v, lang())).to_numpy(),
+        t("upload.col.status"): raw["status"].map(
+            lambda v: t(f"upload.status.{v}") if v in ("imported", "withdrawn") else v
+        ).to_numpy(),
+        t("upload.col.withdrawn"): [
+            "" if pd.isna(b) else f"{b}, {when(a)}"
+            for b, a in zip(raw["withdrawn_by"], raw["withdrawn_at"])],
+    }, dtype=object)
+    mine = [{"id": int(r["upload_id"]), "filename": r["filename"],
+             "organisation": r["organisation"], "rows": fmt_number(r["row_count"], lang())}
+            for _, r in raw.iterrows() if may_withdraw(r)]
+    return table, mine
+
+
+def ask_withdrawal(item: dict | None) -> None:
+    """Remember (or, with None, forget) the upload whose withdrawal awaits confirmation."""
+    if item is None:
+        st.session_state.pop(WITHDRAW_KEY, None)
+    else:
+        st.session_state[WITHDRAW_KEY] = item
+
+
+def pending_withdrawal() -> dict | None:
+    return st.session_state.get(WITHDRAW_KEY)
 
 
 def may_withdraw(row) -> bool:

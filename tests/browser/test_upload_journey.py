@@ -52,6 +52,14 @@ def test_upload_correct_import_and_withdraw(demo_server, page):
     withdraw = page.page.get_by_role("button", name="zurückziehen").first   # newest first
     withdraw.click()
     wait_idle(page.page)
+    page.page.wait_for_selector("text=wirklich zurückziehen", timeout=30_000)   # asks first
+    page.navigate("Lagebild")
+    assert _naloxone(page) == before + 6                 # nothing withdrawn yet
+    page.navigate("Daten hochladen")
+    page.page.get_by_role("button", name="zurückziehen").first.click()
+    wait_idle(page.page)
+    page.page.get_by_role("button", name="Ja, zurückziehen").click()
+    wait_idle(page.page)
     page.page.wait_for_selector("text=zurückgezogen", timeout=30_000)
     page.navigate("Lagebild")
     assert _naloxone(page) == before
