@@ -161,9 +161,10 @@ def _client_address() -> str | None:
     """The client's IP address (None for localhost or when Streamlit cannot tell); behind
     a reverse proxy that is the proxy's address (docs/security.md)."""
     try:
-        return st.context.ip_address
+        address = st.context.ip_address
     except Exception:  # noqa: BLE001 - no script run context (bare mode)
         return None
+    return address if isinstance(address, str) and address else None   # AppTest: a mock
 
 
 def login(username: str, password: str) -> str | None:
