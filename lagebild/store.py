@@ -572,22 +572,20 @@ class Store:
     def weekly_counts(self, actor: Actor, city: str, indicators: list[str] | None = None,
                       start: date | None = None, end: date | None = None) -> pd.DataFrame:
         """Sum of counts per district × indicator × ISO week (``week`` = its Monday)."""
-        city_id = self.city_id(actor, city)
-        sql = ("SELECT district_id, indicator, CAST(date_trunc('week', date) AS DATE) AS week, "
-               "CAST(sum(count) AS BIGINT) AS count FROM observations WHERE city_id = ?")
-        params: list = [city_id]
-        sql, params = _filters(sql, params, indicators, start, end)
-        return self._df(sql + " GROUP BY ALL ORDER BY week, district_id, indicator", params)
+        return self._sums(actor, city, "CAST(date_trunc('week', date) AS DATE) AS week",
+                          "week", indicators, start, end)
 
     def daily_counts(self, actor: Actor, city: str, indicators: list[str] | None = None,
                      start: date | None = None, end: date | None = None) -> pd.DataFrame:
         """Sum of counts per district × indicator × day (``day``) – the daily signals (#17)."""
-        city_id = self.city_id(actor, city)
-        sql = ("SELECT district_id, indicator, date AS day, CAST(sum(count) AS BIGINT) AS count "
-               "FROM observations WHERE city_id = ?")
-        params: list = [city_id]
-        sql, params = _filters(sql, params, indicators, start, end)
-        return self._df(sql + " GROUP BY ALL ORDER BY day, district_id, indicator", params)
+        return self._sums(actor, city, "date AS day", "day", indicators, start, end)
+
+    def _sums(self, actor, city, period_sql: str, period: str, indicators, start, end):
+        sql = (f"SELECT district_id, indicator, {period_sql}, CAST(sum(count) AS BIGINT) AS "
+               f"count FROM observations WHERE city_id = ?")
+        sql, params = _filters(sql, [self.city_id(actor, city)], indicators, start, end)
+        return self._df(sql + f" GROUP BY ALL ORDER BY {period}, district_id, indicator",
+                        params)
 
     def coverage(self, actor: Actor, city: str) -> pd.DataFrame:
         """Reported days per indicator × ISO week (0..7) from the reporting periods."""
@@ -705,6 +703,15 @@ class Store:
         df["district_id"] = df["district_id"].astype("Int64")
         return df
 
+    def _insert_frame(self, cur, table: str, frame: pd.DataFrame, city_id: int,
+                      order: str = "") -> None:
+        """INSERT every row of ``frame`` (its columns) into ``table`` for ``city_id``."""
+        cols = ", ".join(frame.columns)
+        self._register(cur, "_frame", frame)
+        cur.execute(f"INSERT INTO {table} (city_id, {cols}) SELECT ?, {cols} FROM _frame{order}",
+                    [city_id]).fetchall()
+        cur.unregister("_frame")
+
     def save_alerts(self, actor: Actor, city: str, signals: pd.DataFrame, plan: dict,
                     source_version: str, daily: pd.DataFrame | None = None) -> dict:
         """Replace the city's signals (and its daily signals, #17) and apply an episode plan
@@ -718,10 +725,7 @@ class Store:
         update, insert = plan["update"], plan["insert"]
         with self.transaction() as cur:
             cur.execute("DELETE FROM alert_signals WHERE city_id = ?", [city_id]).fetchall()
-            self._register(cur, "_alert_sig", signals[cols])
-            cur.execute(f"INSERT INTO alert_signals (city_id, {', '.join(cols)}) "
-                        f"SELECT ?, {', '.join(cols)} FROM _alert_sig", [city_id]).fetchall()
-            cur.unregister("_alert_sig")
+            self._insert_frame(cur, "alert_signals", signals[cols], city_id)
             if len(update):
                 self._register(cur, "_alert_upd", update[["alert_id", *ep_cols]])
                 sets = ", ".join(f"{c} = u.{c}" for c in ep_cols[2:])
@@ -730,11 +734,8 @@ class Store:
                             f"AND e.city_id = ?", [city_id]).fetchall()
                 cur.unregister("_alert_upd")
             if len(insert):
-                self._register(cur, "_alert_new", insert[ep_cols])
-                cur.execute(f"INSERT INTO alert_episodes (city_id, {', '.join(ep_cols)}) "
-                            f"SELECT ?, {', '.join(ep_cols)} FROM _alert_new ORDER BY "
-                            f"first_week, indicator, district_id", [city_id]).fetchall()
-                cur.unregister("_alert_new")
+                self._insert_frame(cur, "alert_episodes", insert[ep_cols], city_id,
+                                   " ORDER BY first_week, indicator, district_id")
             for alert_id in plan["retract"]:
                 cur.execute("UPDATE alert_episodes SET state = 'retracted', updated_at = "
                             "current_timestamp WHERE alert_id = ? AND city_id = ?",
@@ -742,11 +743,7 @@ class Store:
             if daily is not None:
                 cur.execute("DELETE FROM daily_signals WHERE city_id = ?", [city_id]).fetchall()
                 if len(daily):
-                    self._register(cur, "_daily", daily[_DAILY_COLUMNS])
-                    cur.execute(f"INSERT INTO daily_signals (city_id, "
-                                f"{', '.join(_DAILY_COLUMNS)}) SELECT ?, "
-                                f"{', '.join(_DAILY_COLUMNS)} FROM _daily", [city_id]).fetchall()
-                    cur.unregister("_daily")
+                    self._insert_frame(cur, "daily_signals", daily[_DAILY_COLUMNS], city_id)
             cur.execute("DELETE FROM alert_runs WHERE city_id = ?", [city_id]).fetchall()
             series = signals[["district_id", "indicator"]].drop_duplicates().shape[0]
             cur.execute("INSERT INTO alert_runs (city_id, source_version, computed_by, series, "

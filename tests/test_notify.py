@@ -37,17 +37,22 @@ class Inbox:
         return [m for m in self.messages if m["To"] == address]
 
 
-@pytest.fixture
-def smtp():
+def _serve(**options):
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1; yields its inbox."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
     controller.start()
     inbox.port = port
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def smtp():
+    yield from _serve()
 
 
 @pytest.fixture
@@ -171,22 +176,23 @@ def test_without_smtp_host_notify_says_so(accounts):
     assert proc.returncode == 2 and "LAGEBILD_SMTP_HOST ist nicht gesetzt" in proc.stderr
 
 
-def test_an_import_refreshes_the_signals_and_sends_within_a_minute(smtp, accounts, tmp_path):
-    csv = tmp_path / "meldung.csv"
-    csv.write_text("datum;stadtteil;indikator;anzahl\n01.11.2026;Altstadt;beschwerden;1\n",
-                   encoding="utf-8")
+def _ingest(tmp_path, row: str, org: str, smtp, db) -> float:
+    """``lagebild ingest`` of a one-row CSV (exit 0 asserted); returns the seconds it took."""
+    csv = tmp_path / f"meldung-{len(list(tmp_path.glob('*.csv')))}.csv"
+    csv.write_text(f"datum;stadtteil;indikator;anzahl\n{row}\n", encoding="utf-8")
     started = time.monotonic()
-    proc = _cli("ingest", str(csv), "--city", CITY, "--org", "Bürgertelefon (Test)",
-                port=smtp.port, db=accounts)
+    proc = _cli("ingest", str(csv), "--city", CITY, "--org", org, port=smtp.port, db=db)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert smtp.to("petra@stadt.example")
-    assert time.monotonic() - started < 60
+    return time.monotonic() - started
+
+
+def test_an_import_refreshes_the_signals_and_sends_within_a_minute(smtp, accounts, tmp_path):
+    took = _ingest(tmp_path, "01.11.2026;Altstadt;beschwerden;1", "Bürgertelefon (Test)",
+                   smtp, accounts)
+    assert smtp.to("petra@stadt.example") and took < 60
     count = len(smtp.messages)
-    csv2 = tmp_path / "meldung2.csv"
-    csv2.write_text("datum;stadtteil;indikator;anzahl\n02.11.2026;Altstadt;beschwerden;1\n",
-                    encoding="utf-8")
-    assert _cli("ingest", str(csv2), "--city", CITY, "--org", "Bürgertelefon (Test)",
-                port=smtp.port, db=accounts).returncode == 0
+    _ingest(tmp_path, "02.11.2026;Altstadt;beschwerden;1", "Bürgertelefon (Test)", smtp,
+            accounts)
     assert len(smtp.messages) == count                # nothing new: nothing sent again
 
 
@@ -219,14 +225,8 @@ def test_a_delivery_with_a_spike_is_mailed_once_right_after_the_import(smtp, acc
     account reads it without the small count."""
     assert _cli("notify", "--city", CITY, port=smtp.port, db=accounts).returncode == 0
     before = len(smtp.messages)
-    csv = tmp_path / "notaufnahme.csv"
-    csv.write_text("datum;stadtteil;indikator;anzahl\n16.11.2026;Nordheide;drogennotfaelle;4\n",
-                   encoding="utf-8")
-    started = time.monotonic()
-    proc = _cli("ingest", str(csv), "--city", CITY, "--org", "Notaufnahme Klinikum (Test)",
-                port=smtp.port, db=accounts)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert time.monotonic() - started < 60
+    assert _ingest(tmp_path, "16.11.2026;Nordheide;drogennotfaelle;4",
+                   "Notaufnahme Klinikum (Test)", smtp, accounts) < 60
     new = smtp.messages[before:]
     petra = [m for m in new if m["To"] == "petra@stadt.example"
              and m["Subject"] == "Lagebild Musterstadt: Spitze – Drogennotfälle in Nordheide"]
@@ -250,17 +250,7 @@ def _authenticator(server, session, envelope, mechanism, auth_data):
 
 @pytest.fixture
 def smtp_auth():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port,
-                            authenticator=_authenticator, auth_required=True,
-                            auth_require_tls=False)
-    controller.start()
-    inbox.port = port
-    yield inbox
-    controller.stop()
+    yield from _serve(authenticator=_authenticator, auth_required=True, auth_require_tls=False)
 
 
 @pytest.mark.parametrize("password, delivered", [("geheim", True), ("falsch", False)])
