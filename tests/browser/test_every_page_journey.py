@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, LoggedPage
+from .conftest import ROOT, LoggedPage, wait_idle
 from .test_roles_journey import EXPECTED
 
 pytestmark = pytest.mark.browser
@@ -87,7 +87,7 @@ def test_the_english_switch_leaves_no_german_indicator_or_week(demo_server, page
     page.login(demo_server.url, "krisenstab")
     page.page.get_by_text("English", exact=True).click()
     page.page.wait_for_selector("text=Situation Musterstadt", timeout=30_000)
-    page.page.wait_for_timeout(500)
+    wait_idle(page.page)                 # the rest of the page is still the German run
     text = _visible_text(page.page)
     _screenshot(page.page, SHOTS / "krisenstab-overview-en.png")
     for german in (r"\bKW \d", "Spritzenfunde", "Drogennotfälle", "Naloxon-Gaben", r"Woche\b",
