@@ -115,3 +115,74 @@ def test_package_of_an_untrusted_city_is_refused(network, tmp_path, capsys):
     assert main(["share", "import", str(network["packages"][0]), "--db", str(wrong)]) == 1
     assert "Signatur passt nicht" in capsys.readouterr().err
     assert _state(network["net"]) == before
+
+
+# --------------------------------------------------------------------- the page (AppTest)
+@pytest.fixture
+def network_app(network, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from lagebild.access import Actor
+    monkeypatch.setenv("LAGEBILD_DB_PATH", str(network["net"]))
+    monkeypatch.chdir(ROOT)
+
+    def open_page(actor=Actor("k", "krisenstab"), lang="de"):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.session_state["lagebild_actor"] = actor
+        if lang == "en":
+            at.session_state["lagebild_lang"] = "en"
+        at.run()
+        at.switch_page("pages/network.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+    return open_page
+
+
+def test_staedtevergleich_shows_all_four_cities(network_app):
+    at = network_app()
+    assert at.title[0].value == "Städtevergleich"
+    cities = at.dataframe[0].value
+    assert sorted(cities["Stadt"]) == sorted(c[0] for c in CITIES)
+    assert set(cities["Zeitraum"]) == {"2026-09-28 – 2026-11-08"}
+    assert all(d.startswith("2026-11-18 ") for d in cities["Paket vom"])
+    rates = at.dataframe[1].value
+    assert sorted(rates.columns) == sorted(c[0] for c in CITIES) and len(rates) == 6
+    charts = at.get("plotly_chart")
+    names = {trace["name"] for c in charts[:1] for trace in json.loads(c.proto.spec)["data"]}
+    assert {c[0] for c in CITIES} <= names
+    levels = at.dataframe[3].value
+    assert sorted(levels.index) == sorted(c[0] for c in CITIES)
+    assert set(levels.stack().unique()) <= {0, 1, 2, 3}
+    positivity = at.dataframe[5].value
+    assert len(positivity.columns) == 4 and positivity.iloc[0, 0].endswith(")")
+    # no upload for the crisis team; the admin sees it with the trusted keys
+    assert not at.get("file_uploader")
+
+
+def test_staedtevergleich_marks_suppressed_weeks_as_such(network_app, network):
+    at = network_app()
+    at.multiselect(key="network_indicators").set_value(["naloxon"]).run()
+    table = at.dataframe[1].value     # the only indicator now
+    # the four packages' city totals: suppressed cells appear as text, never as 0
+    for path in network["packages"]:
+        package = share.read_stored(path.read_bytes())
+        c = package.tables["counts"]
+        city_rows = c[(c["level"] == "stadt") & (c["indicator"] == "naloxon")]
+        for row in city_rows.itertuples():
+            cell = table.loc[row.week.strftime("%G-W%V"), package.city]
+            if row.status == "":
+                assert cell == f"{row.rate_per_10k:.2f}".replace(".", ",")
+            else:
+                assert cell == "unterdrückt (< 5)"
+
+
+def test_staedtevergleich_for_admin_and_refused_for_gast(network_app):
+    from lagebild.access import Actor
+    at = network_app(Actor("a", "admin"))
+    assert at.get("file_uploader")
+    keys = at.dataframe[0].value           # inside the upload expander, before the cities
+    assert sorted(keys["city"]) == sorted(c[0] for c in CITIES)
+    # the guest has no such page (and the store refuses the packages to the role anyway)
+    with pytest.raises(ValueError, match="network.py"):
+        network_app(Actor("g", "gast"))
