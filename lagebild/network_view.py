@@ -175,43 +175,98 @@ def positivity_table(packages: dict, lang: str = "de") -> pd.DataFrame:
     return table.fillna("–")
 
 
-def _html_table(frame: pd.DataFrame) -> str:
+def report_sections(packages: dict, indicators: list[str], catalog, bodies: dict,
+                    lang: str = "de") -> list[tuple[str, pd.DataFrame]]:
+    """(heading, table) of the meeting document; tables have a named first column."""
+    rates = city_rates(packages)
+    out = []
+    for ind in indicators:
+        label = catalog[ind].label(lang)
+        out.append((t("network.rates_heading", lang, indicator=label),
+                    rate_table(rates, ind, lang).reset_index() if not rates.empty
+                    else pd.DataFrame()))
+    levels = level_table(packages, lang)
+    out.append((t("network.levels_heading", lang),
+                levels.T.rename_axis(t("app.week", lang)).reset_index() if not levels.empty
+                else levels))
+    out.append((t("network.measures_heading", lang),
+                measure_summary(packages, bodies, catalog, lang)))
+    out.append((t("network.positivity_heading", lang),
+                positivity_table(packages, lang).reset_index()))
+    return out
+
+
+def _html_frame(frame: pd.DataFrame) -> str:
     if frame is None or frame.empty:
         return "<p>–</p>"
-    head = "".join(f"<th>{esc(c)}</th>" for c in [frame.index.name or "", *frame.columns])
-    body = "".join("<tr><th>" + esc(idx) + "</th>" + "".join(f"<td>{esc(v)}</td>" for v in row)
-                   + "</tr>" for idx, row in zip(frame.index, frame.itertuples(index=False)))
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>"
+                   for row in frame.astype(object).itertuples(index=False))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def city_lines(packages: dict, lang: str = "de") -> list[str]:
+    return [t("network.city_line", lang, city=r.city, start=r.period_start, end=r.period_end,
+              created=r.created_at) for r in cities(packages).itertuples()]
 
 
 def report_html(packages: dict, indicators: list[str], catalog, bodies: dict, today,
                 lang: str = "de") -> str:
     """The meeting document: cities with the date of each package, rates per indicator,
     Lagestufe, measures, drug checking. Self-contained HTML, every value escaped."""
-    meta = cities(packages)
-    rates = city_rates(packages)
     parts = [f"<h1>{esc(t('network.report_title', lang))}</h1>",
              f"<p>{esc(t('network.report_intro', lang, date=today.strftime('%d.%m.%Y')))}</p>",
              f"<h2>{esc(t('network.cities_heading', lang))}</h2><ul>"]
-    for r in meta.itertuples():
-        parts.append("<li>" + esc(t("network.city_line", lang, city=r.city, start=r.period_start,
-                                    end=r.period_end, created=r.created_at)) + "</li>")
+    parts += [f"<li>{esc(line)}</li>" for line in city_lines(packages, lang)]
     parts.append("</ul>")
-    for ind in indicators:
-        label = catalog[ind].label(lang)
-        parts.append(f"<h2>{esc(t('network.rates_heading', lang, indicator=label))}</h2>")
-        parts.append(_html_table(rate_table(rates, ind, lang).reset_index().set_index(
-            t("app.week", lang))) if not rates.empty else "<p>–</p>")
-    parts.append(f"<h2>{esc(t('network.levels_heading', lang))}</h2>")
-    parts.append(_html_table(level_table(packages, lang)))
-    parts.append(f"<h2>{esc(t('network.measures_heading', lang))}</h2>")
-    ms = measure_summary(packages, bodies, catalog, lang)
-    parts.append(_html_table(ms.set_index(ms.columns[0]) if not ms.empty else ms))
-    parts.append(f"<h2>{esc(t('network.positivity_heading', lang))}</h2>")
-    parts.append(_html_table(positivity_table(packages, lang)))
+    for heading, frame in report_sections(packages, indicators, catalog, bodies, lang):
+        parts.append(f"<h2>{esc(heading)}</h2>{_html_frame(frame)}")
     parts.append(f"<p><small>{esc(t('network.report_note', lang))}</small></p>")
     style = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;"
              "margin-bottom:1.5em}td,th{border:1px solid #999;padding:2px 6px;font-size:12px}")
     return (f"<!DOCTYPE html><html lang=\"{esc(lang)}\"><head><meta charset=\"utf-8\">"
             f"<title>{esc(t('network.report_title', lang))}</title><style>{style}</style>"
             f"</head><body>{''.join(parts)}</body></html>")
+
+
+def report_pdf(packages: dict, indicators: list[str], catalog, bodies: dict, today,
+               lang: str = "de") -> bytes:
+    """The same document as PDF (fpdf2, A4 landscape, DejaVu Sans from the briefing)."""
+    from fpdf import FPDF
+
+    from lagebild.briefing_pdf import font_files
+    regular, bold = font_files()
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.add_font("DejaVu", "", str(regular))
+    pdf.add_font("DejaVu", "B", str(bold))
+    pdf.set_auto_page_break(True, margin=12)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(0, 8, t("network.report_title", lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    pdf.multi_cell(0, 5, t("network.report_intro", lang, date=today.strftime("%d.%m.%Y")),
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.multi_cell(0, 7, t("network.cities_heading", lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    for line in city_lines(packages, lang):
+        pdf.multi_cell(0, 5, "• " + line, new_x="LMARGIN", new_y="NEXT")
+    for heading, frame in report_sections(packages, indicators, catalog, bodies, lang):
+        pdf.ln(3)
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.multi_cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 7)
+        if frame is None or frame.empty:
+            pdf.multi_cell(0, 5, "–", new_x="LMARGIN", new_y="NEXT")
+            continue
+        frame = frame.astype(object).where(frame.notna(), "–")
+        for start in range(0, len(frame.columns) - 1, 12):      # wide tables in slices
+            cols = [frame.columns[0], *frame.columns[1 + start:13 + start]]
+            with pdf.table(text_align="LEFT", line_height=4) as table:
+                table.row([str(c) for c in cols])
+                for row in frame[cols].itertuples(index=False):
+                    table.row([str(v) for v in row])
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 7)
+    pdf.multi_cell(0, 4, t("network.report_note", lang), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -278,16 +278,48 @@ def read_stored(data: bytes) -> Package:
                           for n in TABLES}, hashlib.sha256(data).hexdigest())
 
 
+def signature_ok(data: bytes, public: Ed25519PublicKey) -> bool:
+    """Whether ``data`` carries a valid signature of ``public`` over all its bytes."""
+    if not is_signed(data):
+        return False
+    try:
+        public.verify(data[-SIG_LEN:], data[:-SIG_LEN] + bytes(SIG_LEN))
+    except InvalidSignature:
+        return False
+    return True
+
+
 def import_package(store, actor: Actor, data: bytes, now: datetime) -> Package:
-    """Verify ``data`` against the trusted key of the city it names and store it in place of
-    that city's earlier package (one transaction). Refusals raise :class:`ShareError`; then
+    """Verify ``data`` and store it in place of that city's earlier package (one
+    transaction). The signature is checked against the trusted keys *before* anything in
+    the file is read; the city the package names must be the city of the key that signed
+    it. Refusals raise :class:`ShareError` (or ValueError for an older package); then
     nothing is written."""
-    city = peek_city(data)
+    _zip(data)
+    if not is_signed(data):
+        raise ShareError("Das Paket ist nicht signiert – abgelehnt. Die Stadt muss es mit "
+                         "'lagebild share export --key …' erzeugen.")
     keys = store.share_trusted_keys(actor)
-    row = keys[keys["city"] == city]
-    if row.empty:
-        raise ShareError(f"Für '{city}' ist kein Schlüssel hinterlegt – abgelehnt. Erst "
-                         f"'lagebild share trust STADT.pub --city {city}'.")
-    package = verify(data, load_public_key(row.iloc[0]["public_key"].encode(), "Der Schlüssel"))
+    signer = None
+    for row in keys.itertuples():
+        public = load_public_key(row.public_key.encode(), f"Der Schlüssel von {row.city}")
+        if signature_ok(data, public):
+            signer = (row.city, public)
+            break
+    if signer is None:
+        try:
+            city = peek_city(data)
+        except ShareError:
+            city = None
+        if city is not None and city not in set(keys["city"]):
+            raise ShareError(f"Für '{city}' ist kein Schlüssel hinterlegt – abgelehnt. Erst "
+                             f"'lagebild share trust STADT.pub --city {city}'.")
+        raise ShareError("Die Signatur passt nicht: das Paket wurde nach dem Signieren "
+                         "verändert oder mit keinem hinterlegten Schlüssel signiert – "
+                         "abgelehnt.")
+    package = verify(data, signer[1])
+    if package.city != signer[0]:
+        raise ShareError(f"Das Paket nennt die Stadt '{package.city}', ist aber mit dem "
+                         f"Schlüssel von '{signer[0]}' signiert – abgelehnt.")
     store.save_share_package(actor, package.manifest, data, imported_at=now)
     return package

@@ -33,7 +33,8 @@ st.subheader(ui.t("network.cities_heading"))
 st.dataframe(cities, hide_index=True, key="network_cities")
 
 options = ui.network_indicator_options()
-default = [k for k in ("drogennotfaelle", "naloxon") if k in options] or list(options)[:1]
+default = ([k for k in ("drogennotfaelle", "drogentodesfaelle") if k in options]
+           or list(options)[:1])
 chosen = st.multiselect(ui.t("network.indicators"), list(options), default=default,
                         format_func=options.get, key="network_indicators")
 for indicator in chosen:
@@ -54,6 +55,10 @@ st.dataframe(ui.network_measures(), hide_index=True, key="network_measures")
 st.subheader(ui.t("network.positivity_heading"))
 st.dataframe(ui.network_positivity(), key="network_positivity")
 
-st.download_button(ui.t("network.download_html"), data=lambda: ui.network_report(chosen),
+c1, c2 = st.columns(2)
+c1.download_button(ui.t("network.download_html"), data=ui.network_report(chosen, "html"),
                    file_name="staedtevergleich.html", mime="text/html",
                    key="network_download_html")
+c2.download_button(ui.t("network.download_pdf"), data=ui.network_report(chosen, "pdf"),
+                   file_name="staedtevergleich.pdf", mime="application/pdf",
+                   key="network_download_pdf")

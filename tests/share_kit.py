@@ -29,8 +29,8 @@ CITIES = [
     ("Frankfurt am Main", "frankfurt_stadtteile.geojson", "cartodb_id", "06412000"),
     ("Leipzig", "leipzig_ortsteile.geojson", "cartodb_id", "14713000"),
 ]
-INDICATORS = ("drogennotfaelle", "naloxon", "spritzenfunde", "schnelltests",
-              "schnelltests_positiv")
+INDICATORS = ("drogennotfaelle", "drogentodesfaelle", "naloxon", "spritzenfunde",
+              "schnelltests", "schnelltests_positiv")
 FIRST_MONDAY = date(2026, 9, 28)      # six weeks: KW 40 to KW 45 of 2026
 WEEKS = 6
 
@@ -52,6 +52,7 @@ def _counts(names: list[str], seed: int, out: Path) -> Path:
         for name in names:
             tests = int(rng.integers(0, 12))
             values = {"drogennotfaelle": int(rng.choice([0, 0, 1, 2, 3, 6, 9])),
+                      "drogentodesfaelle": int(rng.random() < 0.03),   # rare: small totals
                       "naloxon": int(rng.choice([0, 1, 2, 4, 5, 8])),
                       "spritzenfunde": int(rng.integers(0, 30)),
                       "schnelltests": tests,

@@ -284,3 +284,18 @@ def test_import_replaces_earlier_package_and_refuses_older_ones(tmp_path):
             store.share_packages(Actor("g", "gast"))
     finally:
         store.close()
+
+
+def test_a_city_cannot_send_a_package_in_another_citys_name(tmp_path):
+    store = Store(tmp_path / "netz.duckdb")
+    try:
+        for name, city in (("x", "Leipzig"), ("h", "Hamburg")):
+            pub = share.keygen(tmp_path, name)[1].read_text()
+            store.share_trust(SYSTEM, city, pub, name, datetime(2026, 11, 18))
+        forged = _package(tmp_path, city="Leipzig", name="h")     # Hamburg's key
+        before = store.table_fingerprint()
+        with pytest.raises(share.ShareError, match="mit dem Schlüssel von 'Hamburg'"):
+            share.import_package(store, SYSTEM, forged, datetime(2026, 11, 18, 12))
+        assert store.table_fingerprint() == before
+    finally:
+        store.close()

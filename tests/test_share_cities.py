@@ -61,7 +61,8 @@ def test_no_package_lets_anyone_derive_a_small_count(network):
         counts = package.tables["counts"]
         k = package.manifest["small_count_k"]
         assert (counts["status"] == "klein").any(), "synthetic data must have small counts"
-        assert derivable_small(counts, k, {"drogennotfaelle", "naloxon"}) == []
+        assert derivable_small(counts, k, {"drogennotfaelle", "drogentodesfaelle",
+                                           "naloxon"}) == []
 
 
 def test_district_level_of_every_city_is_in_its_package(network):
@@ -146,7 +147,7 @@ def test_staedtevergleich_shows_all_four_cities(network_app):
     assert sorted(cities["Stadt"]) == sorted(c[0] for c in CITIES)
     assert set(cities["Zeitraum"]) == {"2026-09-28 – 2026-11-08"}
     assert all(d.startswith("2026-11-18 ") for d in cities["Paket vom"])
-    rates = at.dataframe[1].value
+    rates = at.dataframe[1].value           # Drogennotfälle (then Drogentodesfälle)
     assert sorted(rates.columns) == sorted(c[0] for c in CITIES) and len(rates) == 6
     charts = at.get("plotly_chart")
     names = {trace["name"] for c in charts[:1] for trace in json.loads(c.proto.spec)["data"]}
@@ -162,19 +163,23 @@ def test_staedtevergleich_shows_all_four_cities(network_app):
 
 def test_staedtevergleich_marks_suppressed_weeks_as_such(network_app, network):
     at = network_app()
-    at.multiselect(key="network_indicators").set_value(["naloxon"]).run()
+    at.multiselect(key="network_indicators").set_value(["drogentodesfaelle"]).run()
     table = at.dataframe[1].value     # the only indicator now
-    # the four packages' city totals: suppressed cells appear as text, never as 0
+    seen = set()
     for path in network["packages"]:
         package = share.read_stored(path.read_bytes())
         c = package.tables["counts"]
-        city_rows = c[(c["level"] == "stadt") & (c["indicator"] == "naloxon")]
-        for row in city_rows.itertuples():
+        rows = c[(c["level"] == "stadt") & (c["indicator"] == "drogentodesfaelle")]
+        for row in rows.itertuples():
             cell = table.loc[row.week.strftime("%G-W%V"), package.city]
             if row.status == "":
                 assert cell == f"{row.rate_per_10k:.2f}".replace(".", ",")
-            else:
+            else:       # a suppressed week is said to be one, never shown as 0
                 assert cell == "unterdrückt (< 5)"
+            seen.add(row.status)
+    assert seen == {"", "klein"}        # rare deaths: some city weeks are 1..4
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    assert any(trace["name"].endswith(": unterdrückt") for trace in chart)
 
 
 def test_staedtevergleich_for_admin_and_refused_for_gast(network_app):

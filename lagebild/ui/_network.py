@@ -63,9 +63,15 @@ def network_positivity() -> pd.DataFrame:
     return network_view.positivity_table(network_packages(), lang())
 
 
-def network_report(indicators: list[str]) -> bytes:
-    return network_view.report_html(network_packages(), indicators, catalog(), bodies(),
-                                    clock.today(), lang()).encode("utf-8")
+def network_report(indicators: list[str], fmt: str = "html"):
+    """A callable for ``st.download_button``: the meeting document (HTML or PDF). What it
+    needs is read now, in the user's session; the document is made only on the click."""
+    packages, cat, language, day = network_packages(), catalog(), lang(), clock.today()
+    body_labels, chosen = bodies(), list(indicators)
+    if fmt == "pdf":
+        return lambda: network_view.report_pdf(packages, chosen, cat, body_labels, day, language)
+    return lambda: network_view.report_html(packages, chosen, cat, body_labels, day,
+                                            language).encode("utf-8")
 
 
 def network_keys() -> pd.DataFrame:
