@@ -299,3 +299,17 @@ def test_a_city_cannot_send_a_package_in_another_citys_name(tmp_path):
         assert store.table_fingerprint() == before
     finally:
         store.close()
+
+
+def test_meeting_document_escapes_what_a_package_says(tmp_path):
+    """A city name (or any value) from a package never becomes markup."""
+    from lagebild import network_view
+    from lagebild.catalog import load_catalog
+    evil = '<img src=x onerror=alert(1)> & "Süd"'
+    packages = {evil: share.read_stored(_package(tmp_path, city=evil))}
+    page = network_view.report_html(packages, ["naloxon"], load_catalog(), {},
+                                    datetime(2026, 11, 18).date())
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Süd&quot;" in page
+    assert "Naloxon-Gaben je 10 000 Einwohner und Woche" in page
+    figure = network_view.rate_figure(network_view.city_rates(packages), "naloxon", "N")
+    assert all("<img" not in (trace.name or "") for trace in figure.data)
