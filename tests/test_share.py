@@ -313,3 +313,42 @@ def test_meeting_document_escapes_what_a_package_says(tmp_path):
     assert "Naloxon-Gaben je 10 000 Einwohner und Woche" in page
     figure = network_view.rate_figure(network_view.city_rates(packages), "naloxon", "N")
     assert all("<img" not in (trace.name or "") for trace in figure.data)
+
+
+# --------------------------------------------------------------------- CLI on the demo city
+def test_cli_city_only_package_of_the_demo(demo_db, tmp_path, capsys):
+    """Without --districts nothing below the whole city leaves; person-related effects are
+    withheld; measure titles never leave; bad keys and unknown cities are usage errors."""
+    from lagebild.cli import main
+    assert main(["share", "keygen", "--out", str(tmp_path / "k"), "--name", "muster"]) == 0
+    key = str(tmp_path / "k" / "muster.key")
+    out = tmp_path / "muster.zip"
+    assert main(["share", "export", "--city", "Musterstadt", "--key", key, "--out", str(out),
+                 "--since", "2026-06-01", "--db", str(demo_db)]) == 0
+    package = share.verify(out.read_bytes(), share.load_public_key(
+        (tmp_path / "k" / "muster.pub").read_bytes()))
+    counts = package.tables["counts"]
+    assert set(counts["level"]) == {"stadt"} and counts["district"].isna().all()
+    assert package.manifest["period_start"] == "2026-06-01"
+    assert package.manifest["period_end"] == "2026-11-15"
+    person = {"drogennotfaelle", "drogentodesfaelle", "naloxon"}
+    assert derivable_small(counts, K, person) == []
+    assert (counts["status"] == share_tables.PRIMARY).any()       # rare deaths city-wide
+    measures = package.tables["measures"]
+    assert measures.loc[measures["indicator"].isin(person), "change_pct"].isna().all()
+    store = Store(demo_db)
+    titles = list(store.measures(SYSTEM, "Musterstadt")["title"])
+    store.close()
+    text = " ".join(map(str, [t.to_csv() for t in package.tables.values()]))
+    assert not any(title in text for title in titles)
+    capsys.readouterr()
+    assert main(["share", "export", "--city", "Atlantis", "--key", key, "--out",
+                 str(tmp_path / "x.zip"), "--db", str(demo_db)]) == 2
+    assert "Atlantis" in capsys.readouterr().err and not (tmp_path / "x.zip").exists()
+    assert main(["share", "export", "--city", "Musterstadt", "--key",
+                 str(tmp_path / "k" / "muster.pub"), "--out", str(tmp_path / "x.zip"),
+                 "--db", str(demo_db)]) == 2
+    assert "kann nicht gelesen werden" in capsys.readouterr().err
+    assert main(["share", "trust", key, "--city", "Musterstadt",
+                 "--db", str(tmp_path / "n.duckdb")]) == 1
+    assert "kein öffentlicher Schlüssel" in capsys.readouterr().err

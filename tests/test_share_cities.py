@@ -191,3 +191,12 @@ def test_staedtevergleich_for_admin_and_refused_for_gast(network_app):
     # the guest has no such page (and the store refuses the packages to the role anyway)
     with pytest.raises(ValueError, match="network.py"):
         network_app(Actor("g", "gast"))
+
+
+def test_staedtevergleich_in_english(network_app):
+    at = network_app(lang="en")
+    assert at.title[0].value == "City comparison"
+    at.multiselect(key="network_indicators").set_value(["drogentodesfaelle"]).run()
+    table = at.dataframe[1].value
+    assert (table == "suppressed (< 5)").any().any()
+    assert "City" in at.dataframe[0].value.columns
