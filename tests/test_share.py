@@ -352,3 +352,33 @@ def test_cli_city_only_package_of_the_demo(demo_db, tmp_path, capsys):
     assert main(["share", "trust", key, "--city", "Musterstadt",
                  "--db", str(tmp_path / "n.duckdb")]) == 1
     assert "kein öffentlicher Schlüssel" in capsys.readouterr().err
+
+
+def test_package_levels_and_signal_counts_are_the_citys_own(demo_db, tmp_path):
+    """The Lagestufe and the red/yellow counts in a package are what the city's own
+    Lagebild says for those weeks."""
+    from lagebild import alerting
+    from lagebild.alert_config import load_alert_config
+    from lagebild.analytics.escalation import escalation
+    from lagebild.catalog import load_catalog
+    catalog = load_catalog()
+    config = load_alert_config(catalog=catalog)
+    store = Store(demo_db)
+    try:
+        tables, facts = share.collect(store, SYSTEM, "Musterstadt", catalog=catalog,
+                                      config=config, k=K, with_districts=False,
+                                      since=datetime(2026, 9, 1).date())
+        signals = alerting.load_signals(store, SYSTEM, "Musterstadt")
+    finally:
+        store.close()
+    assert facts == {"city": "Musterstadt", "ags": None}
+    levels, counts = tables["levels"], tables["signals"]
+    assert len(levels) == 11 and levels["level"].max() >= 2      # the demo's outbreak
+    for row, sig in zip(levels.itertuples(), counts.itertuples()):
+        week = pd.Timestamp(row.week)
+        esc = escalation(signals, week, config.levels)
+        assert row.level == esc.level
+        assert row.rule_de == ("" if esc.rule is None else esc.rule.label_de)
+        cells = signals[signals["week"] == week]
+        assert (sig.red, sig.yellow) == ((cells["colour"] == "red").sum(),
+                                         (cells["colour"] == "yellow").sum())
