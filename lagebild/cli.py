@@ -69,18 +69,31 @@ def cmd_demo(args) -> int:
 def cmd_info(args) -> int:
     store = _open(args)
     info = store.info(SYSTEM)
+    shared = store.share_packages(SYSTEM)      # (#19) packages of a network instance
     store.close()
     info["indicators"] = len(load_catalog())
     info = {"cities": info["cities"], "indicators": info["indicators"],
-            "observations": info["observations"]}
+            "observations": info["observations"],
+            "shared_cities": [{"name": r.city, "period_start": _iso(r.period_start),
+                               "period_end": _iso(r.period_end),
+                               "package_date": r.created_at.isoformat(timespec="seconds")}
+                              for r in shared.itertuples()]}
     if args.json:
         print(json.dumps(info, ensure_ascii=False))
         return 0
     print(f"Datenbank: {_db(args)}")
     for c in info["cities"]:
         print(f"  {c['name']}: {c['districts']} Stadtteile, {c['observations']} Beobachtungen")
+    for c in info["shared_cities"]:
+        print(f"  Paket {c['name']}: {c['period_start']} bis {c['period_end']}, "
+              f"erstellt {c['package_date']}")
     print(f"Indikatoren: {info['indicators']}, Beobachtungen gesamt: {info['observations']}")
     return 0
+
+
+def _iso(value) -> str | None:
+    import pandas as pd
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
 def cmd_districts_import(args) -> int:
@@ -292,7 +305,7 @@ def _extensions():
     import importlib
     out = []
     for name in ("lagebild.cli_users", "lagebild.cli_ingest", "lagebild.cli_alerts",
-                 "lagebild.cli_report", "lagebild.cli_notify"):
+                 "lagebild.cli_report", "lagebild.cli_notify", "lagebild.cli_share"):
         try:
             out.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:

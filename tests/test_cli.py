@@ -28,7 +28,8 @@ def test_demo_is_deterministic_and_info_reports_it(tmp_path, capsys):
     capsys.readouterr()
     assert main(["info", "--db", str(a), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert set(info) == {"cities", "indicators", "observations"}
+    assert set(info) == {"cities", "indicators", "observations", "shared_cities"}
+    assert info["shared_cities"] == []      # a city instance holds no packages (#19)
     assert info["cities"][0]["name"] == "Musterstadt"
     assert info["cities"][0]["districts"] >= 10
     assert info["indicators"] >= 7

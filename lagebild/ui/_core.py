@@ -47,6 +47,8 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/admin_users.py", "nav.admin_users", ":material/manage_accounts:", "konten",
      ("admin",)),
     ("pages/admin_boundaries.py", "maps.admin.nav", ":material/layers:", "grenzen", ("admin",)),
+    ("pages/network.py", "network.nav", ":material/compare_arrows:", "staedtevergleich",
+     ("admin", "krisenstab")),                                                    # (#19)
 ]
 
 
