@@ -103,7 +103,7 @@ def test_an_upload_for_a_newer_partial_week_is_findable_and_marked(page, demo_db
                            ["naloxon"], s.coverage(SYSTEM, "Musterstadt"))
     s.close()
     latest = trends.latest_complete_week(g)
-    newer = latest + pd.Timedelta(days=14)                     # Monday two weeks later
+    newer = latest + pd.Timedelta(days=7)     # the Monday after (the clock says 18.11.2026)
     csv = ("datum;stadtteil;indikator;anzahl\n"
            f"{newer:%d.%m.%Y};Bahnhofsviertel;Naloxon-Gaben;3\n"
            f"{newer + pd.Timedelta(days=1):%d.%m.%Y};Altstadt;Naloxon-Gaben;2\n")
