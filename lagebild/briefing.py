@@ -208,8 +208,9 @@ def numbers_section(inp: BriefingInputs) -> Section:
         week_value = city.loc[city["week"] == inp.report_week, "count"]
         week_value = week_value.iloc[0] if len(week_value) else None
         if inp.k and ind.person_related:
-            small = privacy.is_small([week_value], inp.k).iloc[0]
-            status = privacy.PRIMARY if small else privacy.SHOWN
+            cells = g[(g["indicator"] == ind.key) & (g["district_id"] != CITY)
+                      & (g["week"] == inp.report_week)]["count"]
+            status = privacy.total_status(cells, inp.k)
             rows.append([ind.label(lang), tr(inp, "briefing.numbers.weekly_only"), "–", "–",
                          reported, privacy.display(week_value, status, inp.k,
                                                    lambda v: fmt_number(v, lang))])

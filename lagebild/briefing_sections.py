@@ -32,15 +32,28 @@ def _hot_pairs(inp: BriefingInputs) -> list[tuple]:
     return [tuple(r) for r in rows]
 
 
+def _shown_weeks(grid: pd.DataFrame, indicator: str, district_id, k: int) -> set:
+    """Weeks in which the restricted tables show this district's (or the city's) count
+    under the column's suppression (primary, complementary, hidden total)."""
+    body = grid[(grid["indicator"] == indicator) & (grid["district_id"] != CITY)]
+    shown = set()
+    for week, part in body.groupby("week"):
+        cells = part.set_index("district_id")["count"]
+        status, total = privacy.suppress_cells(cells, k)
+        if (total if district_id == CITY else status.get(district_id, "")) == privacy.SHOWN:
+            shown.add(week)
+    return shown
+
+
 def _chart(inp: BriefingInputs, district_id, indicator: str, colour: str) -> tuple[str, bytes]:
     from lagebild.briefing_charts import trend_png
     g, ind, lang = inp.grid, inp.catalog[indicator], inp.lang
     first = inp.report_week - pd.Timedelta(days=7 * (TREND_WEEKS - 1))
     sel = g[(g["district_id"] == district_id) & (g["indicator"] == indicator)
             & (g["week"] >= first) & (g["week"] <= inp.report_week)][["week", "count"]]
-    if inp.k and ind.person_related:
-        sel = sel.assign(count=sel["count"].mask(privacy.is_small(sel["count"], inp.k)
-                                                 .to_numpy()))
+    if inp.k and ind.person_related:     # a week is drawn only where the tables show it
+        sel = sel.assign(count=sel["count"].mask(~sel["week"].isin(
+            _shown_weeks(g, indicator, district_id, inp.k)).to_numpy()))
     sig = inp.signals
     sig = sig[(sig["district_id"] == district_id) & (sig["indicator"] == indicator)
               & (sig["week"] >= first) & (sig["week"] <= inp.report_week)]

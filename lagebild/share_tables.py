@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lagebild import privacy
 from lagebild.analytics import effects
 from lagebild.analytics.trends import CITY
 
@@ -31,22 +32,9 @@ COUNT_COLUMNS = ["level", "district_code", "district", "indicator", "week", "pop
 
 
 def suppress_week(cells: pd.Series, total: float, k: int) -> tuple[pd.Series, str]:
-    """Status of the district cells of one indicator and week, and of their city total.
-
-    ``cells``: counts per district (NaN = not reported); ``total`` = their sum, published in
-    the same package. Rule (whole-package suppression):
-
-    1. every cell from 1 to k−1 is hidden (primary, shown as "< k");
-    2. while the hidden cells could be recovered from the total – exactly one hidden cell,
-       or a hidden sum (total − shown cells) from 1 to k−1 – one more cell is hidden
-       (complementary, the smallest positive shown cell first, a zero only when no positive
-       one is left);
-    3. if that is not enough, the city total itself is hidden.
-
-    Afterwards the only linear facts the week publishes are the shown cells and (if shown)
-    ``total − shown = hidden sum``, which is then 0 or at least k, over at least two cells,
-    and no hidden cell is pinned by it (:func:`determined`: what a reader knows of a hidden
-    cell is its label, "< k" = 1..k−1, "×" = 0 or at least k).
+    """Status of the district cells of one indicator and week, and of their city total:
+    :func:`lagebild.privacy.suppress_cells` (the one rule of every restricted view), in the
+    package's words ("klein", "komplementär", "nicht gemeldet").
 
     >>> s, t = suppress_week(pd.Series([3, 10, 0, 12]), 25, k=5)
     >>> list(s), t
@@ -58,61 +46,17 @@ def suppress_week(cells: pd.Series, total: float, k: int) -> tuple[pd.Series, st
     >>> list(s), t
     (['klein', '', ''], 'klein')
     """
-    v = pd.to_numeric(cells, errors="coerce").astype(float)
-    status = pd.Series(SHOWN, index=cells.index, dtype=object)
-    status[v.isna()] = UNREPORTED
-    status[(v >= 1) & (v <= k - 1)] = PRIMARY
-    if pd.isna(total):
-        return status, UNREPORTED
-    if 1 <= total <= k - 1:
-        return status, PRIMARY
-
-    def at_risk() -> bool:
-        hidden = status.isin([PRIMARY, SECONDARY])
-        if not hidden.any():
-            return False
-        rest = int(round(total - v[~hidden & v.notna()].sum()))
-        kinds = list(status[hidden])
-        return len(kinds) == 1 or 1 <= rest <= k - 1 or any(
-            determined(kinds, i, rest, k) for i in range(len(kinds)))
-
-    while at_risk():
-        shown = v[(status == SHOWN) & v.notna()]
-        if shown.empty:
-            return status, SECONDARY
-        positive = shown[shown > 0]
-        pick = (positive if not positive.empty else shown).sort_values(kind="stable").index[0]
-        status[pick] = SECONDARY
-        if positive.empty and 1 <= total - v[status == SHOWN].sum() <= k - 1:
-            return status, SECONDARY
-    return status, SHOWN
+    words = {privacy.PRIMARY: PRIMARY, privacy.SECONDARY: SECONDARY, privacy.SHOWN: SHOWN}
+    v = pd.to_numeric(cells, errors="coerce")
+    status, total_status = privacy.suppress_cells(cells, k, total)
+    status = status.map(words).where(v.notna(), UNREPORTED)
+    return status, UNREPORTED if pd.isna(total) else words[total_status]
 
 
 def determined(kinds: list[str], i: int, rest: int, k: int) -> bool:
-    """Whether hidden cell ``i`` has only one possible value, given that the hidden cells
-    (labels ``kinds``: PRIMARY 1..k−1, SECONDARY 0 or ≥ k) sum to ``rest``.
-
-    The others sum to some y in [a, b] (their primaries) plus, if one of them is secondary,
-    0 or anything ≥ k: y ∈ [a, b] ∪ [a + k, ∞).
-
-    >>> determined([PRIMARY, SECONDARY], 0, 6, 5)      # 1 + 5 is the only way to make 6
-    True
-    >>> determined([PRIMARY, SECONDARY], 0, 12, 5)
-    False
-    >>> determined([PRIMARY, PRIMARY], 0, 8, 5)        # 4 + 4
-    True
-    """
-    others = kinds[:i] + kinds[i + 1:]
-    n_primary = sum(1 for kind in others if kind == PRIMARY)
-    a, b = n_primary, n_primary * (k - 1)
-    open_end = any(kind == SECONDARY for kind in others)
-    if kinds[i] == PRIMARY:
-        x = np.arange(1, k)
-    else:
-        x = np.concatenate([[0], np.arange(k, max(rest, k) + 1)])
-    y = rest - x
-    ok = ((y >= a) & (y <= b)) | (open_end & (y >= a + k))
-    return int(ok.sum()) < 2
+    """:func:`lagebild.privacy.pinned` for the package's labels."""
+    back = {PRIMARY: privacy.PRIMARY, SECONDARY: privacy.SECONDARY}
+    return privacy.pinned([back[kind] for kind in kinds], i, rest, k)
 
 
 def count_table(grid: pd.DataFrame, districts: pd.DataFrame, person_related: set[str],

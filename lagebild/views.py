@@ -42,7 +42,10 @@ def city_metrics(summary: pd.DataFrame, catalog: Catalog, week: pd.Timestamp,
             continue
         r = city.loc[ind.key]
         if k and ind.person_related:
-            out.append(_suppressed_metric(ind, r, k, week, lang))
+            cells = summary[(summary["district_id"] != trends.CITY)
+                            & (summary["indicator"] == ind.key)]["current"]
+            out.append(_suppressed_metric(ind, r, privacy.total_status(cells, k), k, week,
+                                          lang))
             continue
         delta = None
         change = fmt_change(r["current"], r["mean8"], lang)
@@ -58,8 +61,9 @@ def city_metrics(summary: pd.DataFrame, catalog: Catalog, week: pd.Timestamp,
     return out
 
 
-def _suppressed_metric(ind, r, k: int, week, lang: str) -> Metric:
-    status = privacy.PRIMARY if privacy.is_small([r["current"]], k).iloc[0] else privacy.SHOWN
+def _suppressed_metric(ind, r, status: str, k: int, week, lang: str) -> Metric:
+    """The city's value of a person-related indicator in a restricted view; ``status`` is
+    the status of the city total under the column's suppression (``privacy.total_status``)."""
     value = privacy.display(r["current"], status, k, lambda v: fmt_number(v, lang))
     return Metric(key=ind.key, label=ind.label(lang), value=value, delta=None,
                   help=t("privacy.metric_help", lang, k=k, k_minus=k - 1,
@@ -158,7 +162,7 @@ def trend_series(grid: pd.DataFrame, districts: pd.DataFrame, indicator: str,
     With ``k`` (restricted, person-related): the city total only, weeks with 1..k−1 hidden."""
     if k:
         district_ids = [trends.CITY]
-        grid = grid.assign(count=grid["count"].mask(privacy.is_small(grid["count"], k).to_numpy()))
+        grid = privacy.mask_city_totals(grid[grid["indicator"] == indicator], k)
     names = districts.set_index("district_id")["name"].to_dict()
     names[trends.CITY] = t("app.city_total", lang)
     sel = grid[(grid["indicator"] == indicator) & grid["district_id"].isin(district_ids)]
@@ -234,6 +238,9 @@ def district_detail_rows(grid: pd.DataFrame, districts: pd.DataFrame, catalog: C
                                           kk, lambda v: fmt_number(v, lang))
             if text[0] in (f"< {kk}", "×"):
                 text[1], text[3] = text[0], text[0]
+            elif privacy.total_status(now.reindex(districts["district_id"]), kk) \
+                    != privacy.SHOWN:
+                text[3] = "×"        # a share would give the hidden city total back
         label = ind.label(lang)
         if span != weeks:
             label += f" ({trends.iso_label(latest, lang)})"

@@ -16,7 +16,9 @@ K = 5
     ([0, 0, 7], ["", "", ""]),                                 # zeros are shown
     ([3, 0, 0], ["primary", "", ""]),                          # total 3 is itself hidden
     ([4, 0, 9], ["primary", "", "secondary"]),                 # only candidate: 9
-    ([5, 6, 1], ["secondary", "", "primary"]),                 # k itself is not small
+    ([5, 6, 1], ["secondary", "secondary", "primary"]),        # 1 + 5 = 6 would pin both
+    ([1, 5, 30], ["primary", "secondary", "secondary"]),       # ... so one more is hidden
+    ([4, 4, 20], ["primary", "primary", "secondary"]),         # 8 = 4 + 4 only
 ])
 def test_hand_made_columns(values, expected):
     assert list(privacy.suppress_column(pd.Series(values), K)) == expected
@@ -31,10 +33,42 @@ def test_no_small_value_shown_and_none_recoverable(rows, k):
     shown = frame.where(status == privacy.SHOWN)
     assert not ((shown >= 1) & (shown <= k - 1)).any().any()
     assert privacy.recoverable_cells(frame, status, k) == []
-    # the totals a reader sees are either hidden (small) or at least k
     for col in frame:
         total = frame[col].sum()
-        assert privacy.total_status(frame[col], k) == ("primary" if 1 <= total < k else "")
+        seen = privacy.total_status(frame[col], k)
+        assert seen == "primary" if 1 <= total < k else seen in ("", "secondary")
+        if seen == "":               # a reader knows the total and what the labels mean
+            assert label_attack(frame[col], status[col], total, k) == [], (list(frame[col]),
+                                                                           list(status[col]))
+
+
+def label_attack(values, status, total, k):
+    """Hidden cells whose value a reader can pin down from the shown cells, the column total
+    and the labels ("< k" = 1..k−1, "×" = 0 or ≥ k); an independent dynamic programme."""
+    hidden = [i for i in values.index if status[i] != ""]
+    rest = int(total - values[[i for i in values.index if status[i] == ""]].sum())
+
+    def options(i):
+        return range(1, k) if status[i] == "primary" else [0, *range(k, rest + 1)]
+
+    leaks = []
+    for i in hidden:
+        reach = {0}
+        for j in hidden:
+            if j != i:
+                reach = {a + b for a in reach for b in options(j) if a + b <= rest}
+        possible = [x for x in options(i) if rest - x in reach]
+        if len(possible) == 1 and 1 <= possible[0] <= k - 1:
+            leaks.append((i, possible[0]))
+    return leaks
+
+
+def test_the_label_attack_finds_what_the_old_rule_left():
+    values = pd.Series([1, 5, 30])
+    old = pd.Series(["primary", "secondary", ""])            # one complement, as before #15
+    assert label_attack(values, old, 36, 5) == [(0, 1)]
+    new = privacy.suppress_column(values, 5)
+    assert label_attack(values, new, 36, 5) == []
 
 
 def test_display_texts():

@@ -59,8 +59,11 @@ class View:
         self.eq: dict[str, list[tuple[tuple, float, str]]] = {}
         self.pop = districts.set_index("district_id")["population"]
         self.problems: list[str] = []
+        self.labels: dict[str, dict[tuple, str]] = {}     # hidden cells: "< k" or "×"
 
     def cell(self, ind, did, week, value, where, tol=0.01):
+        if str(value).strip() in HIDDEN_TEXTS:
+            self.labels.setdefault(ind, {})[(did, pd.Timestamp(week))] = str(value).strip()
         self._add(ind, ((did, pd.Timestamp(week)),), value, where, tol)
 
     def city(self, ind, week, value, where):
@@ -83,6 +86,39 @@ class View:
             self.problems.append(f"{where}: Zahl im Text „{text}“")
 
     # ---------------------------------------------------------------- the analysis
+    def label_leaks(self, ind: str) -> list[tuple]:
+        """Hidden cells pinned to 1..k−1 by a shown city total, the shown cells of that week
+        and what the labels say ("< k" = 1..k−1, "×" = 0 or ≥ k; a cell the guest never sees
+        may be anything). Linear algebra alone misses these: 1 + 5 = 6 has one solution
+        only because "×" cannot be 1..k−1."""
+        eqs = self.eq.get(ind, [])
+        n = len(self.districts)
+        shown = {cells[0]: v for cells, v, _, _ in eqs if len(cells) == 1}
+        totals = {cells[0][1]: v for cells, v, _, _ in eqs if len(cells) == n}
+        labels = self.labels.get(ind, {})
+        leaks = []
+        for week, total in totals.items():
+            cells = [(d, week) for d in self.districts["district_id"]]
+            rest = int(round(total - sum(shown.get(c, 0) for c in cells if c in shown)))
+            hidden = [c for c in cells if c not in shown]
+
+            def options(c):
+                label = labels.get(c)
+                if label == f"< {K}":
+                    return range(1, K)
+                if label == "×":
+                    return [0, *range(K, rest + 1)]
+                return range(0, rest + 1)               # never shown: anything
+            for c in hidden:
+                reach = {0}
+                for other in hidden:
+                    if other != c:
+                        reach = {a + b for a in reach for b in options(other) if a + b <= rest}
+                possible = [x for x in options(c) if rest - x in reach]
+                if len(possible) == 1 and 1 <= possible[0] <= K - 1:
+                    leaks.append((c, possible[0]))
+        return leaks
+
     def derivable(self, ind: str) -> list[tuple]:
         """Hidden cells (district, week) that the shown equations determine exactly."""
         eqs = self.eq.get(ind, [])
@@ -231,6 +267,7 @@ def _check(view: View, catalog):
     assert view.problems == []
     for ind in catalog.person_related_keys():
         assert view.derivable(ind) == [], ind
+        assert view.label_leaks(ind) == [], ind
 
 
 def test_the_demo_reveals_no_small_count_to_a_guest(demo_store):
@@ -296,6 +333,14 @@ def test_the_check_finds_a_leak():
     view.cell("naloxon", 2, w, "14", "Grund")                # "Bahnhofsviertel 14" ...
     view.city("naloxon", w, "15", "Grund")                   # ... "Gesamtstadt 15"
     assert view.derivable("naloxon") == [((1, w), 1.0)]
+    labelled = View(pd.DataFrame({"district_id": [1, 2, 3, CITY], "indicator": "naloxon",
+                                  "week": w, "count": [1.0, 5.0, 30.0, 36.0]}), dist)
+    labelled.cell("naloxon", 1, w, "< 5", "Tabelle")          # the rule before #15 ...
+    labelled.cell("naloxon", 2, w, "×", "Tabelle")
+    labelled.cell("naloxon", 3, w, "30", "Tabelle")
+    labelled.city("naloxon", w, "36", "Kennzahl")
+    assert labelled.derivable("naloxon") == []                 # ... passes linear algebra,
+    assert labelled.label_leaks("naloxon") == [((1, w), 1)]    # not what the labels say
     view.no_numbers("Naloxon-Gaben in Altstadt: 14 in KW 46/2026", "Grund", ("KW 46/2026",))
     assert len(view.problems) == 1
 
