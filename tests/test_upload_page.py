@@ -119,3 +119,9 @@ def test_an_upload_for_a_newer_partial_week_is_findable_and_marked(page, demo_db
     assert picker.value == latest                               # default: the complete week
     picker.set_value(newer).run()
     assert label in page.title[0].value and not page.exception
+    import json                                               # the trend has its point
+    page.switch_page("pages/trends.py").run()
+    page.selectbox(key="trends_indicator").set_value("naloxon").run()
+    spec = json.loads(page.get("plotly_chart")[0].proto.spec)
+    line = next(tr for tr in spec["data"] if tr.get("name") == "Gesamtstadt")
+    assert any(str(x).startswith(f"{newer:%Y-%m-%d}") for x in line["x"]), line["x"][-3:]
