@@ -133,8 +133,14 @@ class LoggedPage:
         wait_idle(self.page)
 
     def navigate(self, label: str):
-        """Click a sidebar navigation link (keeps the Streamlit session and its login)."""
-        self.page.locator("[data-testid=stSidebarNav] a", has_text=label).first.click()
+        """Click a sidebar navigation link (keeps the Streamlit session and its login);
+        unfolds the navigation first when Streamlit has folded pages away ("View more")."""
+        link = self.page.locator("[data-testid=stSidebarNav] a", has_text=label).first
+        more = self.page.locator("[data-testid=stSidebarNavViewButton]")
+        if not link.count() and more.count():
+            more.first.click()
+            self.page.wait_for_timeout(300)
+        link.click()
         wait_idle(self.page)
 
     def nav_links(self) -> list[str]:
