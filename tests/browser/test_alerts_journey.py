@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 def test_crisis_team_sees_the_alert_and_acknowledges_it(demo_server, page):
     page.login(demo_server.url, "krisenstab")
     body = page.page.inner_text("body")
-    assert "Lagestufe 2: Lage" in body
+    assert "Lagestufe 3: Krise" in body           # outbreak and the injected cluster (#17)
     assert "Drogennotfälle in Bahnhofsviertel:" in body and "Warnschwelle" in body
     ampel = page.page.locator("[data-testid=stDataFrame]").first
     ampel.wait_for(timeout=30_000)
