@@ -35,7 +35,7 @@ if city:
         st.caption(ui.tm("measures.district.no_alerts"))
     if alert_table is not None and not alert_table.empty:
         with st.expander(ui.t("measures.district.alert_list", n=len(alert_table))):
-            st.dataframe(alert_table, hide_index=True, width="stretch", key="district_alert_list")
+            ui.table(alert_table, key="district_alert_list")
 
     st.subheader(ui.tm("measures.district.measures"))
     measures = ui.district_measures(city, district)
@@ -60,4 +60,4 @@ if city:
     if nearby.empty:
         st.caption(ui.tm("measures.district.no_places"))
     else:
-        st.dataframe(nearby, hide_index=True, width="stretch", key="district_places")
+        ui.table(nearby, key="district_places")

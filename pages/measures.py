@@ -122,11 +122,10 @@ if city:
             if isinstance(effect, str):
                 st.info(ui.md(effect))
             else:
-                st.dataframe(effect[0], hide_index=True, width="stretch", key="measures_effect")
+                ui.table(effect[0], key="measures_effect")
                 st.caption(ui.md(effect[1]))
         with tabs[1]:
-            st.dataframe(ui.measure_history(city, chosen), hide_index=True, width="stretch",
-                         key="measures_history")
+            ui.table(ui.measure_history(city, chosen), key="measures_history")
         if ui.may_edit_measures():
             with tabs[2]:
                 values = ui.measure_values(record)

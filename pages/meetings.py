@@ -66,7 +66,7 @@ if city:
         if agreed.empty:
             st.caption(ui.tm("measures.meetings.no_measures"))
         else:
-            st.dataframe(agreed, hide_index=True, width="stretch", key="meetings_measures")
+            ui.table(agreed, key="meetings_measures")
         st.caption(ui.tm("measures.meetings.how_to_agree"))
         if ui.may_edit_measures():
             with st.expander(ui.t("measures.meetings.edit")):

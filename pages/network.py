@@ -30,7 +30,7 @@ if cities.empty:
     st.stop()
 
 st.subheader(ui.t("network.cities_heading"))
-st.dataframe(cities, hide_index=True, key="network_cities")
+ui.table(cities, key="network_cities")
 
 options = ui.network_indicator_options()
 default = ([k for k in ("drogennotfaelle", "drogentodesfaelle") if k in options]
@@ -40,20 +40,20 @@ chosen = st.multiselect(ui.t("network.indicators"), list(options), default=defau
 for indicator in chosen:
     figure, table = ui.network_rates(indicator)
     st.plotly_chart(figure, key=f"network_chart_{indicator}")
-    st.dataframe(table, key=f"network_table_{indicator}")
+    ui.table(table, key=f"network_table_{indicator}", hide_index=False)
 st.caption(ui.t("network.suppressed_note"))
 
 st.subheader(ui.t("network.levels_heading"))
 level_figure, level_table = ui.network_levels()
 st.plotly_chart(level_figure, key="network_levels_chart")
-st.dataframe(level_table, key="network_levels")
+ui.table(level_table, key="network_levels", hide_index=False)
 
 st.subheader(ui.t("network.measures_heading"))
 st.caption(ui.t("network.measures_caption"))
-st.dataframe(ui.network_measures(), hide_index=True, key="network_measures")
+ui.table(ui.network_measures(), key="network_measures")
 
 st.subheader(ui.t("network.positivity_heading"))
-st.dataframe(ui.network_positivity(), key="network_positivity")
+ui.table(ui.network_positivity(), key="network_positivity", hide_index=False)
 
 c1, c2 = st.columns(2)
 c1.download_button(ui.t("network.download_html"), data=ui.network_report(chosen, "html"),
