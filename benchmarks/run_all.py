@@ -32,6 +32,7 @@ STEPS = [
     ("Briefing", ["bench_briefing.py"], "--no-write", ["--runs", "1"]),
     ("Raum-Zeit-Scan", ["bench_scan.py"], "--write", ["--runs", "1"]),
     ("Feindliche Dateien", ["bench_hostile.py"], "--write", ["--runs", "1"]),
+    ("Feindliche Dateien am laufenden Server", ["bench_hostile_server.py"], "--write", []),
 ]
 
 
