@@ -301,7 +301,7 @@ def notification_box(city: str) -> None:
         if not mine["email"]:
             st.caption(t("notify.no_email"))
             return
-        st.caption(t("notify.to", email=mine["email"]))
+        st.caption(tm("notify.to", email=mine["email"]))
         enabled = st.toggle(t("notify.enabled"), value=mine["enabled"],
                             key=f"notify_enabled_{city}")
         digest = st.checkbox(t("notify.digest"), value=mine["digest"], disabled=not enabled,
