@@ -137,9 +137,10 @@ class LoggedPage:
         unfolds the navigation first when Streamlit has folded pages away ("View more")."""
         link = self.page.locator("[data-testid=stSidebarNav] a", has_text=label).first
         more = self.page.locator("[data-testid=stSidebarNavViewButton]")
-        if not link.count() and more.count():
+        if not link.count() and more.count() \
+                and "less" not in more.first.inner_text().lower():   # "View n more"
             more.first.click()
-            self.page.wait_for_timeout(300)
+        link.wait_for(timeout=30_000)
         link.click()
         wait_idle(self.page)
 
