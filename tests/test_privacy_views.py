@@ -14,13 +14,18 @@ number may be 1..k−1. Run on the demo and on a generated city full of small co
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import box
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from privacy_attack import pinned_cells  # noqa: E402
 
 from lagebild import alert_text, alert_views, alerting, briefing, district_view, export, views
 from lagebild.access import SYSTEM, Actor
@@ -109,14 +114,7 @@ class View:
                 if label == "×":
                     return [0, *range(K, rest + 1)]
                 return range(0, rest + 1)               # never shown: anything
-            for c in hidden:
-                reach = {0}
-                for other in hidden:
-                    if other != c:
-                        reach = {a + b for a in reach for b in options(other) if a + b <= rest}
-                possible = [x for x in options(c) if rest - x in reach]
-                if len(possible) == 1 and 1 <= possible[0] <= K - 1:
-                    leaks.append((c, possible[0]))
+            leaks += pinned_cells(hidden, options, rest, K)
         return leaks
 
     def derivable(self, ind: str) -> list[tuple]:
