@@ -142,15 +142,14 @@ def build_report(store, city: str, week_text: str | None, catalog, config, lang:
 
 def _daily(daily: pd.DataFrame, dist: pd.DataFrame, catalog, lang: str) -> list[dict]:
     """Spikes and clusters of the last 7 reported days (#17) with their reasons."""
+    from lagebild.analytics.daily import district_ids
     from lagebild.daily_text import daily_lines
     names = dist.set_index("district_id")["name"].to_dict()
     out = []
     for row, (kind, text) in zip(daily.to_dict("records"),
                                  daily_lines(daily, dist, catalog, lang)):
-        ids = row["district_ids"]
-        ids = [] if ids is None or isinstance(ids, float) or ids is pd.NA else list(ids)
         out.append({"kind": kind, "indicator": row["indicator"],
-                    "districts": [names.get(int(i)) for i in ids],
+                    "districts": [names.get(i) for i in district_ids(row["district_ids"])],
                     "start": str(pd.Timestamp(row["start_day"]).date()),
                     "end": str(pd.Timestamp(row["end_day"]).date()),
                     "observed": _num(row["observed"]), "expected": _num(row["expected"]),

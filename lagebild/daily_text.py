@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lagebild.alert_text import place, spike_reason
+from lagebild.analytics.daily import district_ids as signal_districts
 from lagebild.analytics.daily import district_of
 from lagebild.analytics.trends import CITY
 from lagebild.i18n import fmt_number, t
@@ -112,8 +113,7 @@ def alert_rows(daily: pd.DataFrame, districts: pd.DataFrame, catalog, lang: str 
     rows = []
     for row, (kind, text) in zip(daily.to_dict("records"),
                                  daily_lines(daily, districts, catalog, lang)):
-        ids = row["district_ids"]
-        ids = [] if district_of(ids) == CITY else [int(i) for i in ids]
+        ids = signal_districts(row["district_ids"])
         if indicators and row["indicator"] not in indicators:
             continue
         if district_ids and not set(district_ids) & (set(ids) or {CITY}):

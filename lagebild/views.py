@@ -14,6 +14,7 @@ from lagebild import privacy
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog
 from lagebild.i18n import fmt_change, fmt_number, fmt_percent, t
+from lagebild.measure_views import fmt_date
 
 
 @dataclass(frozen=True)
@@ -275,10 +276,6 @@ def table_height(n_rows: int) -> int | str:
 STALE_DAYS = 14
 
 
-def _day(value, lang: str) -> str:
-    return pd.Timestamp(value).strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d")
-
-
 def data_status(last_report, report_week, today: date, lang: str = "de") -> tuple[str, str | None]:
     """(line, warning): how current the data of a city is, and a warning when its newest
     report is more than ``STALE_DAYS`` days older than ``today`` (else None).
@@ -296,13 +293,13 @@ def data_status(last_report, report_week, today: date, lang: str = "de") -> tupl
         return t("app.no_data", lang), None
     last = pd.Timestamp(last_report)
     if report_week is None or pd.isna(report_week):
-        line = t("data_status.no_week", lang, last=_day(last, lang))
+        line = t("data_status.no_week", lang, last=fmt_date(last, lang))
     else:
         week = pd.Timestamp(report_week)
-        line = t("data_status.text", lang, last=_day(last, lang),
-                 week=trends.iso_label(week, lang), start=_day(week, lang),
-                 end=_day(week + pd.Timedelta(days=6), lang))
+        line = t("data_status.text", lang, last=fmt_date(last, lang),
+                 week=trends.iso_label(week, lang), start=fmt_date(week, lang),
+                 end=fmt_date(week + pd.Timedelta(days=6), lang))
     age = (pd.Timestamp(today) - last.normalize()).days
-    warning = t("data_status.stale", lang, days=age, today=_day(today, lang)) \
+    warning = t("data_status.stale", lang, days=age, today=fmt_date(today, lang)) \
         if age > STALE_DAYS else None
     return line, warning

@@ -152,9 +152,14 @@ def daily_level(signals: pd.DataFrame, settings: dict) -> int:
                + [settings["spike_level"]] * ("spike" in kinds) + [0])
 
 
+def district_ids(ids) -> list[int]:
+    """The district ids of a signal as stored (a list, or NULL/NA for a city-wide one)."""
+    if ids is None or isinstance(ids, float) or ids is pd.NA:
+        return []
+    return [int(i) for i in ids]
+
+
 def district_of(ids) -> object:
     """The first district id of a signal, or ``CITY`` for a city-wide one (NULL/empty)."""
-    if ids is None or isinstance(ids, float) or ids is pd.NA:
-        return CITY
-    ids = list(ids)
-    return int(ids[0]) if ids else CITY
+    ids = district_ids(ids)
+    return ids[0] if ids else CITY

@@ -9,20 +9,17 @@ import streamlit as st
 from lagebild import maps
 from lagebild.analytics.daily import district_of
 from lagebild.daily_text import daily_lines
+from lagebild.measure_views import fmt_date
 from lagebild.ui._alerts import daily_signals
 from lagebild.ui._core import cached_read, catalog, districts, lang, small_count_k, t
 from lagebild.ui._maps import _md, display_districts
-
-
-def _day(value) -> str:
-    return pd.Timestamp(value).strftime("%d.%m.%Y" if lang() == "de" else "%Y-%m-%d")
 
 
 def last_7_days(city: str) -> dict:
     """Heading, caption and the reasons in words (restricted wording for restricted roles)."""
     daily = daily_signals(city)
     _, last = cached_read("date_range", city)
-    day = _day(last) if last is not None else "–"
+    day = fmt_date(last, lang())
     lines = daily_lines(daily, districts(city), catalog(), lang(), small_count_k())
     return {"heading": t("daily.heading"), "caption": t("daily.caption", day=day),
             "lines": [(kind, _md(text)) for kind, text in lines],
