@@ -44,5 +44,6 @@ if names:
 
 st.subheader(ui.tm("admin.audit_heading"))
 st.dataframe(ui.audit_display(), hide_index=True, width="stretch")
-st.download_button(ui.t("admin.audit_download"), data=ui.audit_csv(), file_name="lagebild-protokoll.csv",
-                   mime="text/csv", key="audit_download")
+st.download_button(ui.t("admin.audit_download"), data=ui.audit_csv(),
+                   file_name="lagebild-protokoll.csv", mime="text/csv", key="audit_download",
+                   on_click="ignore")

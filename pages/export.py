@@ -14,7 +14,7 @@ if city:
     c1, c2 = st.columns(2)
     c1.download_button(ui.t("export.csv"), data=ui.export_bytes(city, "csv"),
                        file_name=f"lagebild-{ui.slug(city)}.csv", mime="text/csv",
-                       key="export_csv")
+                       key="export_csv", on_click="ignore")
     c2.download_button(ui.t("export.parquet"), data=ui.export_bytes(city, "parquet"),
                        file_name=f"lagebild-{ui.slug(city)}.parquet",
-                       mime="application/octet-stream", key="export_parquet")
+                       mime="application/octet-stream", key="export_parquet", on_click="ignore")

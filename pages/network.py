@@ -58,7 +58,7 @@ ui.table(ui.network_positivity(), key="network_positivity", hide_index=False)
 c1, c2 = st.columns(2)
 c1.download_button(ui.t("network.download_html"), data=ui.network_report(chosen, "html"),
                    file_name="staedtevergleich.html", mime="text/html",
-                   key="network_download_html")
+                   key="network_download_html", on_click="ignore")
 c2.download_button(ui.t("network.download_pdf"), data=ui.network_report(chosen, "pdf"),
                    file_name="staedtevergleich.pdf", mime="application/pdf",
-                   key="network_download_pdf")
+                   key="network_download_pdf", on_click="ignore")

@@ -21,9 +21,9 @@ if city:
             or organisation
     csv_tpl, xlsx_tpl = ui.templates(city)
     c1.download_button(ui.t("upload.template_csv"), csv_tpl, "lagebild-vorlage.csv", "text/csv",
-                       key="tpl_csv")
+                       key="tpl_csv", on_click="ignore")
     c2.download_button(ui.t("upload.template_xlsx"), xlsx_tpl, "lagebild-vorlage.xlsx",
-                       key="tpl_xlsx")
+                       key="tpl_xlsx", on_click="ignore")
     file = st.file_uploader(ui.t("upload.file"), type=["csv", "xlsx"],
                             key=f"upload_file_{st.session_state.get('upload_nonce', 0)}")
     period = None
@@ -43,7 +43,8 @@ if city:
             st.subheader(ui.tm("upload.errors_heading", n=len(tables["errors"])))
             st.dataframe(tables["errors"], hide_index=True, width="stretch")
             st.download_button(ui.t("upload.errors_download"), preview.errors_csv,
-                               "lagebild-fehler.csv", "text/csv", key="errors_csv")
+                               "lagebild-fehler.csv", "text/csv", key="errors_csv",
+                               on_click="ignore")
         if "collisions" in tables:
             st.subheader(ui.tm("upload.collisions_heading", n=len(tables["collisions"])))
             st.dataframe(tables["collisions"], hide_index=True, width="stretch")

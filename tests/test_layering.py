@@ -82,3 +82,19 @@ def test_every_page_guards_itself_before_showing_anything():
                 and not line.startswith(" ")]
         body = [c for c in code if not (c.endswith('"""') or c.startswith(("places", "(")))]
         assert body and body[0].startswith(("ui.require_login()", "ui.require_role(")), page.name
+
+
+def test_download_buttons_do_not_rerun_the_page():
+    """A download that reruns the page replaces the other buttons' prepared files: a second
+    button clicked during that rerun delivers nothing (seen in the network journey). Every
+    download button in pages/ therefore says ``on_click="ignore"``."""
+    found = 0
+    for page in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(page.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "download_button"):
+                found += 1
+                kw = {k.arg: k.value for k in node.keywords}
+                assert isinstance(kw.get("on_click"), ast.Constant) \
+                    and kw["on_click"].value == "ignore", (page.name, node.lineno)
+    assert found >= 8
