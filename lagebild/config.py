@@ -61,6 +61,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_password", "", str, "Password at the SMTP relay."),
     Setting("app_url", "http://localhost:8501", str,
             "Address of this Lagebild as its users reach it (links in e-mails)."),
+    # (#20) running without downtime: inbox and backups by the server (docs/operations.md)
+    Setting("inbox_dir", "", str,
+            "Inbox watched by the running server (<dir>/<Stadt>/<Organisation>/); empty "
+            "(default) = <database file>.inbox beside the database."),
+    Setting("inbox_settle_s", 3, int,
+            "Seconds an inbox file must stay unchanged before the server takes it (a file "
+            "written as *.part and renamed is taken at once)."),
+    Setting("inbox_wait_s", 600, int,
+            "Seconds `lagebild ingest` waits for the server's receipt when the server holds "
+            "the database (then exit code 4; the file stays in the inbox)."),
+    Setting("backup_dir", "", str,
+            "Directory of the server's scheduled backups (one folder lagebild-<date>-<time> "
+            "per backup); empty (default) = no scheduled backups."),
+    Setting("backup_time", "02:30", str,
+            "Time of day (HH:MM) after which the server takes the day's backup."),
+    Setting("backup_keep_days", 14, int,
+            "Days a scheduled backup is kept; older lagebild-* folders in backup_dir are "
+            "deleted after the next verified backup."),
     Setting("today", "", str,
             "Pins 'today' (ISO date, e.g. 2026-12-02) for demos, tests and reproducing a past "
             "situation; empty (default) = the system date. Read only by lagebild/clock.py."),

@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> None:
 
     PagesManager.uses_pages_directory = False
     warm_up()
+    from lagebild.inbox import worker
+    worker.start()          # (#20) inbox, scheduled backups: lagebild/inbox/worker.py
     args = list(sys.argv[1:] if argv is None else argv)
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *args]
     stcli.main()

@@ -55,7 +55,8 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
 # --------------------------------------------------------------------- resources
 @st.cache_resource
 def _store(path: str) -> Store:
-    return Store(path)
+    from lagebild.inbox.runtime import process_store   # (#20) shared with the server's worker
+    return process_store(path)
 
 
 def store() -> Store:
