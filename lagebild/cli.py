@@ -24,7 +24,8 @@ def _open(args):
     try:
         return Store(_db(args))
     except StoreError as exc:
-        print(f"Fehler: {exc}", file=sys.stderr)
+        from lagebild.inbox.cli import held_message     # (#20) the server holds the file
+        print(held_message(_db(args), args.command) or f"Fehler: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
 
 
@@ -162,7 +163,10 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
 
+    from lagebild.inbox.cli import refuse_if_held       # (#20) never under the server's feet
     from lagebild.store import Store
+    if refuse_if_held(_db(args), "restore"):
+        return 2
     db = Path(_db(args))
     if db.exists():
         if not args.force:

@@ -52,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
     size = path.stat().st_size
     if size > limit:                 # checked before a single byte is read
         return _too_large(args, size, limit, lang)
+    from lagebild.inbox.cli import ingest_via_server    # (#20) the server holds the database
+    if (code := ingest_via_server(args, path, lang, summary)) is not None:
+        return code
     data = path.read_bytes()
     try:
         store = Store(args.db or get_settings().db_path)

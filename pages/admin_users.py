@@ -42,6 +42,12 @@ if names:
         problem = ui.reset_password(who, new_pw)
         st.error(ui.md(problem)) if problem else st.success(ui.tm("admin.done"))
 
+st.subheader(ui.tm("backup.heading"))                    # (#20) backups by the server
+st.caption(ui.md(ui.backup_status()))
+if st.button(ui.t("backup.now"), key="backup_now", disabled=not ui.backup_configured()):
+    ok, message = ui.backup_now()
+    (st.success if ok else st.error)(ui.md(message))
+
 st.subheader(ui.tm("admin.audit_heading"))
 st.dataframe(ui.audit_display(), hide_index=True, width="stretch")
 st.download_button(ui.t("admin.audit_download"), data=ui.audit_csv(),

@@ -161,10 +161,22 @@ def _committed_before_kill(store, city: str, upload_id: int, lang: str) -> dict 
     if not len(row) or row["uploaded_by"].iloc[0] != INBOX_ACTOR.username:
         return None
     rows = int(row["row_count"].iloc[0])
+    _settle_description(store.path, upload_id)
     _after_import(store, city)       # signals and e-mails may not have followed it
     return {"status": "imported", "upload_id": upload_id, "rows": rows, "totals": {},
             "by_district": {}, "errors": [], "collisions": [],
             "message": t("inbox.recovered", lang, rows=rows, upload_id=upload_id)}
+
+
+def _settle_description(db_path: str, upload_id: int) -> None:
+    """The kept original's description still says ``pending`` (the kill came between the
+    commit and the importer's last step): the database committed it, so it is imported."""
+    from lagebild import rawstore
+    folder = rawstore.directory(db_path)
+    for meta in rawstore.entries(folder) if folder is not None and folder.is_dir() else []:
+        if meta["upload_id"] == upload_id and meta.get("status") == "pending":
+            kept = {k: v for k, v in meta.items() if k not in ("path", "upload_id")}
+            rawstore.record(db_path, upload_id, {**kept, "status": "imported"})
 
 
 def _refused(message: str, lang: str, **extra) -> dict:
