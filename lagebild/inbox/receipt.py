@@ -45,6 +45,10 @@ def text(r: dict, lang: str) -> str:
             out.append(t("ingest.cli.more", lang, n=len(errors) - SHOWN_ERRORS))
     if r.get("collisions"):
         out.append(t("ingest.cli.collisions", lang, n=len(r["collisions"])))
+        for c in r["collisions"][:SHOWN_ERRORS]:
+            out.append(f"  {c.get('district')} · {c.get('indicator')} · {c.get('date')} · "
+                       f"{c.get('count')}")
+        out.append(t("inbox.receipt.replace_hint", lang))
     step = {"imported": "done", "duplicate": "duplicate"}.get(r["status"], "again")
     out.append(t(f"inbox.receipt.next_{step}", lang))
     return "\n".join(out) + "\n"

@@ -86,9 +86,10 @@ class Watcher:
                     signature = (stat.st_size, stat.st_mtime_ns)
                     before = self.seen.get(path)
                     since = before[1] if before and before[0] == signature else now
+                    if path.with_name(path.name + PART) in self.parts:
+                        since = now - self.settle_s          # renamed from *.part: complete
                     seen[path] = (signature, since)
-                    renamed = path.with_name(path.name + PART) in self.parts
-                    if renamed or now - since >= self.settle_s:
+                    if now - since >= self.settle_s:
                         found.append((stat.st_mtime_ns, path, city, org,
                                       folder.name == REPLACE_DIR and folder != org_dir))
         self.seen, self.parts = seen, parts
