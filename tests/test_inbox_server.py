@@ -1,6 +1,7 @@
 """Running without downtime (#20) with a real server process: ``lagebild ingest`` against
 the running server (exit codes 0/1/3 as before, via the inbox), the other commands' German
-answer, a kill during an inbox import, a scheduled backup taken and verified by the server.
+answer, a kill during an inbox import, a scheduled backup taken and verified by the server,
+signals and e-mails after an inbox import (a real SMTP server).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from inbox_kit import HEADER, ROOT, ServerProcess, drop, wait_receipts  # noqa: E402
 from test_ingest_kit import CITY, make_store  # noqa: E402
+from test_notify import _cli as notify_cli, accounts, smtp  # noqa: E402,F401  (fixtures)
 
 from lagebild import rawstore  # noqa: E402
 from lagebild.access import SYSTEM  # noqa: E402
@@ -156,3 +158,25 @@ def test_a_scheduled_backup_runs_while_the_server_serves_and_restores_identicall
     assert got["audit_log"][0] == now["audit_log"][0] - 1
     assert audit["action"].iloc[0] == "backup.verified"
     assert json.loads(audit["detail"].iloc[0])["rows"] == sum(recorded.values())
+
+
+def test_an_inbox_delivery_is_followed_by_signals_and_e_mails(tmp_path, smtp, accounts,
+                                                               servers):
+    """As after a browser upload (#17): a delivery with 4 overdoses in Nordheide on one day,
+    dropped into the running server's inbox, reaches the crisis team by e-mail, once."""
+    assert notify_cli("notify", "--city", "Musterstadt", port=smtp.port,
+                      db=accounts).returncode == 0          # the demo's notices first
+    before = len(smtp.messages)
+    start(servers, accounts, LAGEBILD_SMTP_HOST="127.0.0.1", LAGEBILD_SMTP_PORT=str(smtp.port),
+          LAGEBILD_SMTP_FROM="lagebild@stadt.example")
+    org = accounts.with_name(accounts.name + ".inbox") / "Musterstadt" / "Notaufnahme (Test)"
+    drop(org, "nacht.csv", HEADER + "16.11.2026;Nordheide;drogennotfaelle;4\n")
+    assert [r["status"] for r in wait_receipts([org], 1)] == ["imported"]
+    subject = "Lagebild Musterstadt: Spitze – Drogennotfälle in Nordheide"
+    end = time.monotonic() + 60
+    while not [m for m in smtp.messages[before:] if m["Subject"] == subject] \
+            and time.monotonic() < end:
+        time.sleep(0.3)
+    petra = [m for m in smtp.messages[before:] if m["To"] == "petra@stadt.example"
+             and m["Subject"] == subject]
+    assert len(petra) == 1, [m["Subject"] for m in smtp.messages[before:]]
