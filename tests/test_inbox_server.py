@@ -160,7 +160,7 @@ def test_a_scheduled_backup_runs_while_the_server_serves_and_restores_identicall
     assert json.loads(audit["detail"].iloc[0])["rows"] == sum(recorded.values())
 
 
-def test_an_inbox_delivery_is_followed_by_signals_and_e_mails(tmp_path, smtp, accounts,
+def test_an_inbox_delivery_is_followed_by_signals_and_e_mails(tmp_path, smtp, accounts,  # noqa: F811
                                                                servers):
     """As after a browser upload (#17): a delivery with 4 overdoses in Nordheide on one day,
     dropped into the running server's inbox, reaches the crisis team by e-mail, once."""
