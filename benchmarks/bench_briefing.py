@@ -54,7 +54,7 @@ def _once(store, actor, catalog, config) -> tuple[float, dict, int, int, float]:
 def run(runs: int) -> dict:
     from lagebild.alert_config import load_alert_config
     from lagebild.catalog import load_catalog
-    from lagebild.seed import create_demo
+    from lagebild.demo.seed import create_demo
     from lagebild.store import Store
     out = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -38,7 +38,7 @@ def _iso_date(text: str):
 
 
 def cmd_demo(args) -> int:
-    from lagebild.seed import create_demo, create_large_demo
+    from lagebild.demo.seed import create_demo, create_large_demo
     store = _open(args)
     if args.scale == "large":
         try:

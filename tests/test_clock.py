@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from lagebild import clock
 from lagebild.access import SYSTEM, Actor
 from lagebild.briefing_data import period_weeks
-from lagebild.demo import last_full_week_end
+from lagebild.demo.city import last_full_week_end
 from lagebild.store import Store
 from lagebild.views import data_status
 

@@ -22,7 +22,7 @@ from lagebild.analytics.trends import CITY as CITY_KEY
 from lagebild.analytics.spikes import SpikeRule
 from lagebild.briefing_make import make
 from lagebild.catalog import load_catalog
-from lagebild.demo import CLUSTER_DISTRICTS
+from lagebild.demo.city import CLUSTER_DISTRICTS
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "Musterstadt"
@@ -178,7 +178,7 @@ def test_cluster_circles_are_escaped_map_layers():
 
 
 def gpd_districts():
-    from lagebild.demo import demo_districts
+    from lagebild.demo.city import demo_districts
     return demo_districts()
 
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from lagebild import maps, ui
 from lagebild.access import Actor
-from lagebild.demo_geometry import demo_districts
+from lagebild.demo.geometry import demo_districts
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -30,7 +30,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from lagebild.demo_geometry import demo_districts, random_points_in
+from lagebild.demo.geometry import demo_districts, random_points_in
 
 NAME = "Musterstadt"
 SCENE = ("02", "01", "03")  # scene districts: Bahnhofsviertel, Altstadt, Großmarkt

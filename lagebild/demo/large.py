@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import box
 
-from lagebild.demo import GENERIC, PROFILES, _expected
+from lagebild.demo.city import GENERIC, PROFILES, _expected
 
 END = date(2026, 11, 15)          # a Sunday: complete ISO weeks
 YEARS = 10

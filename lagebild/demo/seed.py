@@ -12,7 +12,7 @@ from lagebild import clock
 from lagebild.access import SYSTEM
 from lagebild.accounts import create_demo_accounts
 from lagebild.catalog import Catalog, load_catalog
-from lagebild.demo import generate_demo, last_full_week_end, sunday_on_or_before
+from lagebild.demo.city import generate_demo, last_full_week_end, sunday_on_or_before
 from lagebild.store import Store
 
 
@@ -50,7 +50,7 @@ def create_demo(store: Store, seed: int = 42, catalog: Catalog | None = None,
     create_demo_accounts(store, demo.name, streetwork)
     from lagebild.alerting import refresh_alerts  # (#4) Ampel signals and alerts of the demo
     refresh_alerts(store, SYSTEM, demo.name, catalog)
-    from lagebild.measures_demo import create_demo_measures  # (#6) meetings and measures
+    from lagebild.demo.measures import create_demo_measures  # (#6) meetings and measures
     create_demo_measures(store, demo.name)
     return demo.name
 
@@ -66,7 +66,7 @@ def create_large_demo(store: Store, seed: int = 42, catalog: Catalog | None = No
     cities, 200 districts, ten years daily, every indicator; one upload per city. Alert
     signals are computed as for the demo city. Refuses to run twice."""
     from lagebild.alerting import refresh_alerts
-    from lagebild.demo_large import ORGANISATION, large_cities, large_observations
+    from lagebild.demo.large import ORGANISATION, large_cities, large_observations
     catalog = catalog or load_catalog()
     keys = [i.key for i in catalog]
     cities = large_cities(seed)
