@@ -60,7 +60,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def run_keygen(args) -> int:
-    from lagebild.share import ShareError, fingerprint, keygen
+    from lagebild.share.package import ShareError, fingerprint, keygen
     try:
         key, pub = keygen(args.out, args.name)
     except (ShareError, OSError) as exc:
@@ -72,7 +72,8 @@ def run_keygen(args) -> int:
 
 
 def run_export(args) -> int:
-    from lagebild import clock, share
+    from lagebild import clock
+    from lagebild.share import package as share
     from lagebild.access import SYSTEM
     from lagebild.alert_config import load_alert_config
     from lagebild.catalog import load_catalog
@@ -115,7 +116,8 @@ def run_export(args) -> int:
 
 
 def run_trust(args) -> int:
-    from lagebild import clock, share
+    from lagebild import clock
+    from lagebild.share import package as share
     from lagebild.access import SYSTEM
     from lagebild.cli import _open
     try:
@@ -138,7 +140,8 @@ def run_trust(args) -> int:
 
 
 def run_import(args) -> int:
-    from lagebild import clock, share
+    from lagebild import clock
+    from lagebild.share import package as share
     from lagebild.access import SYSTEM
     from lagebild.cli import _open
     try:

@@ -1,6 +1,6 @@
 """Städtevergleich (#19): the network instance's view of the cities' share packages.
 
-Pure functions: verified packages (:class:`lagebild.share.Package`) in, frames, plotly
+Pure functions: verified packages (:class:`lagebild.share.package.Package`) in, frames, plotly
 figures and the meeting document (HTML) out. Only what the packages contain is shown; a
 suppressed week is shown as such ("< k" in tables, an ✕ on the axis in charts), never as 0.
 Every text that reaches HTML or a chart label is escaped.
