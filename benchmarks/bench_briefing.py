@@ -41,7 +41,7 @@ def _once(store, actor, catalog, config) -> tuple[float, dict, int, int, float]:
 
     from pypdf import PdfReader
 
-    from lagebild.briefing_make import make
+    from lagebild.briefing.build import make
     marks, start, cpu = {}, time.perf_counter(), time.process_time()
     docs = make(store, actor, "Musterstadt", catalog=catalog, config=config, today=TODAY,
                 k=5 if actor.restricted else None,

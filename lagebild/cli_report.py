@@ -53,8 +53,8 @@ def _fail(message: str, code: int = 1) -> int:
 
 def cmd_report(args) -> int:
     from lagebild.alert_config import AlertConfigError, load_alert_config
-    from lagebild.briefing_data import BriefingError
-    from lagebild.briefing_make import make
+    from lagebild.briefing.data import BriefingError
+    from lagebild.briefing.build import make
     from lagebild.catalog import load_catalog
     from lagebild.cli import _open
     from lagebild.config import get_settings

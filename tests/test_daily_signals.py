@@ -20,7 +20,7 @@ from lagebild.alert_config import AlertConfigError, load_alert_config, parse_ale
 from lagebild.analytics.daily import daily_level, daily_signals, district_of
 from lagebild.analytics.trends import CITY as CITY_KEY
 from lagebild.analytics.spikes import SpikeRule
-from lagebild.briefing_make import make
+from lagebild.briefing.build import make
 from lagebild.catalog import load_catalog
 from lagebild.demo.city import CLUSTER_DISTRICTS
 

@@ -234,7 +234,7 @@ def report_pdf(packages: dict, indicators: list[str], catalog, bodies: dict, tod
     """The same document as PDF (fpdf2, A4 landscape, DejaVu Sans from the briefing)."""
     from fpdf import FPDF
 
-    from lagebild.briefing_pdf import font_files
+    from lagebild.briefing.pdf import font_files
     regular, bold = font_files()
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.add_font("DejaVu", "", str(regular))

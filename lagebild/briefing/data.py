@@ -1,6 +1,6 @@
 """Everything a briefing needs, read once from the store (used by the page and the CLI).
 
-:func:`collect` returns a :class:`BriefingInputs` of plain frames; :mod:`lagebild.briefing`
+:func:`collect` returns a :class:`BriefingInputs` of plain frames; :mod:`lagebild.briefing.model`
 turns it into the document (pure). Which rows a role may read is decided by the store:
 a restricted role (``gast``) gets no alert episodes, and ``k`` switches on small-count
 suppression in the document.

@@ -14,8 +14,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from lagebild.briefing import Briefing, Section
-from lagebild.briefing_data import BriefingError
+from lagebild.briefing.model import Briefing, Section
+from lagebild.briefing.data import BriefingError
 from lagebild.i18n import t
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)

@@ -1,5 +1,5 @@
 """Briefing sections after the alerts: trends of yellow/red districts, measures, reporting
-completeness per organisation, data sources (pure; see :mod:`lagebild.briefing`)."""
+completeness per organisation, data sources (pure; see :mod:`lagebild.briefing.model`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pandas as pd
 from lagebild import alert_text, privacy
 from lagebild.analytics.signals import RANK
 from lagebild.analytics.trends import CITY, iso_label
-from lagebild.briefing import Section, Table, names, tr, week_cells, week_span
-from lagebild.briefing_data import BriefingInputs
+from lagebild.briefing.model import Section, Table, names, tr, week_cells, week_span
+from lagebild.briefing.data import BriefingInputs
 from lagebild.i18n import fmt_number
 from lagebild.measure_views import district_names, fmt_date, markers, status_label
 from lagebild.measures import due_state
@@ -46,7 +46,7 @@ def _shown_weeks(grid: pd.DataFrame, indicator: str, district_id, k: int) -> set
 
 
 def _chart(inp: BriefingInputs, district_id, indicator: str, colour: str) -> tuple[str, bytes]:
-    from lagebild.briefing_charts import trend_png
+    from lagebild.briefing.charts import trend_png
     g, ind, lang = inp.grid, inp.catalog[indicator], inp.lang
     first = inp.report_week - pd.Timedelta(days=7 * (TREND_WEEKS - 1))
     sel = g[(g["district_id"] == district_id) & (g["indicator"] == indicator)

@@ -1,6 +1,6 @@
 """The briefing for the Drogenrapport as a document model (pure: inputs → :class:`Briefing`).
 
-:func:`build` turns :class:`lagebild.briefing_data.BriefingInputs` into translated sections
+:func:`build` turns :class:`lagebild.briefing.data.BriefingInputs` into translated sections
 (paragraphs, bullet lines, tables, PNG images); ``briefing_pdf`` and ``briefing_html`` only
 lay them out. Small-count suppression for restricted roles (``inputs.k``) happens here:
 
@@ -20,7 +20,7 @@ import pandas as pd
 from lagebild import alert_text, alert_views, privacy
 from lagebild.analytics.signals import RANK
 from lagebild.analytics.trends import CITY, iso_label, period_totals
-from lagebild.briefing_data import BriefingInputs
+from lagebild.briefing.data import BriefingInputs
 from lagebild.i18n import fmt_change, fmt_number, t
 from lagebild.measure_views import fmt_date
 from lagebild.views import data_status
@@ -75,7 +75,7 @@ def names(inp: BriefingInputs) -> dict:
 
 def build(inp: BriefingInputs, progress=None) -> Briefing:
     """The whole briefing; ``progress(fraction, key)`` is called between sections."""
-    from lagebild import briefing_sections as more
+    from lagebild.briefing import sections as more
     step = progress or (lambda f, s: None)
     heading, reason = level_texts(inp)
     sections = [map_section(inp), daily_section(inp)]
@@ -179,7 +179,7 @@ def district_colours(inp: BriefingInputs) -> pd.Series:
 
 
 def map_section(inp: BriefingInputs) -> Section:
-    from lagebild.briefing_charts import alert_map_png
+    from lagebild.briefing.charts import alert_map_png
     week = iso_label(inp.report_week, inp.lang)
     legend = {c: alert_text.colour_word(c, inp.lang) for c in ("red", "yellow", "green", "grey")}
     legend["grey"] = tr(inp, "briefing.map.grey")

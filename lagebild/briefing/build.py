@@ -1,6 +1,6 @@
 """Make a briefing: collect → build → PDF and HTML (used by the page and ``lagebild report``).
 
->>> from lagebild.briefing_pdf import font_files
+>>> from lagebild.briefing.pdf import font_files
 >>> font_files()[0].name
 'DejaVuSans.ttf'
 """
@@ -11,9 +11,9 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from lagebild import briefing, briefing_html, briefing_pdf
+from lagebild.briefing import model as briefing, html as briefing_html, pdf as briefing_pdf
 from lagebild.access import Actor
-from lagebild.briefing_data import collect
+from lagebild.briefing.data import collect
 from lagebild.store import Store
 
 

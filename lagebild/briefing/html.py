@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from lagebild.briefing import Briefing, Section
+from lagebild.briefing.model import Briefing, Section
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 CSS = """
