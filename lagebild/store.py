@@ -820,7 +820,7 @@ class Store:
     # ------------------------------------------------------------------ section: measures (#6)
     # Meetings, measures and their history (migration 005). Everyone who may see the city
     # reads them (no person-related data); only admin/krisenstab write. Validation in
-    # lagebild/measures.py (German messages).
+    # lagebild/measures/model.py (German messages).
     MEASURE_EDIT_ROLES = ("admin", "krisenstab")
 
     def meetings(self, actor: Actor, city: str) -> pd.DataFrame:
@@ -834,7 +834,7 @@ class Store:
 
     def add_meeting(self, actor: Actor, city: str, **fields) -> int:
         """Record a meeting (held_on, title, participants, decisions); returns its id."""
-        from lagebild import measures as m
+        from lagebild.measures import model as m
         self._require(actor, self.MEASURE_EDIT_ROLES, "Sitzungen erfassen")
         city_id = self.city_id(actor, city)
         row = m.clean_meeting(fields)
@@ -849,7 +849,7 @@ class Store:
         return meeting_id
 
     def update_meeting(self, actor: Actor, city: str, meeting_id: int, **fields) -> None:
-        from lagebild import measures as m
+        from lagebild.measures import model as m
         self._require(actor, self.MEASURE_EDIT_ROLES, "Sitzungen bearbeiten")
         city_id = self.city_id(actor, city)
         row = m.clean_meeting(fields, partial=True)
@@ -894,7 +894,7 @@ class Store:
         """Create a measure (fields: ``measures.MEASURE_FIELDS``) with its first history row;
         returns its id. A measure created "in Umsetzung"/"umgesetzt" without
         ``implemented_on`` gets today's date."""
-        from lagebild import measures as m
+        from lagebild.measures import model as m
         self._require(actor, self.MEASURE_EDIT_ROLES, "Maßnahmen anlegen")
         city_id = self.city_id(actor, city)
         row = self._clean_measure(fields, partial=False)
@@ -922,7 +922,7 @@ class Store:
         "umgesetzt" without an ``implemented_on`` sets it to ``on`` (default today).
         Returns the changed field names; a change without any difference and without a
         comment is refused."""
-        from lagebild import measures as m
+        from lagebild.measures import model as m
         self._require(actor, self.MEASURE_EDIT_ROLES, "Maßnahmen bearbeiten")
         city_id = self.city_id(actor, city)
         new = self._clean_measure(changes, partial=True)
@@ -956,7 +956,7 @@ class Store:
         return list(diff)
 
     def _clean_measure(self, fields: dict, partial: bool) -> dict:
-        from lagebild import measures as m
+        from lagebild.measures import model as m
         from lagebild.catalog import load_catalog
         return m.clean_measure(fields, bodies=m.load_bodies(), indicators=set(load_catalog().keys),
                                partial=partial)

@@ -20,7 +20,7 @@ from lagebild.briefing.data import BriefingError, period_start
 from lagebild.briefing.build import make
 from lagebild.catalog import load_catalog
 from lagebild.cli import main
-from lagebild.measures import due_state
+from lagebild.measures.model import due_state
 
 CITY_NAME = "Musterstadt"
 TODAY = date(2026, 11, 20)          # the demo's data end on Sunday 15.11.2026

@@ -23,7 +23,7 @@ from lagebild.access import SYSTEM, Actor
 from lagebild.briefing.data import period_weeks
 from lagebild.demo.city import last_full_week_end
 from lagebild.store import Store
-from lagebild.views import data_status
+from lagebild.views.situation import data_status
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "Musterstadt"

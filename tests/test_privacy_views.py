@@ -27,7 +27,8 @@ from shapely.geometry import box
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from privacy_attack import pinned_cells  # noqa: E402
 
-from lagebild import alert_text, alert_views, alerting, district_view, export, views
+from lagebild import alert_text, alert_views, alerting, export
+from lagebild.views import district as district_view, situation as views
 from lagebild.briefing import model as briefing
 from lagebild.access import SYSTEM, Actor
 from lagebild.alert_config import load_alert_config

@@ -19,7 +19,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from lagebild import clock
-from lagebild import measures as measures_mod
+from lagebild.measures import model as measures_mod
 from lagebild.access import Actor
 from lagebild.analytics import trends
 from lagebild.store import Store

@@ -22,8 +22,8 @@ from lagebild.analytics.signals import RANK
 from lagebild.analytics.trends import CITY, iso_label, period_totals
 from lagebild.briefing.data import BriefingInputs
 from lagebild.i18n import fmt_change, fmt_number, t
-from lagebild.measure_views import fmt_date
-from lagebild.views import data_status
+from lagebild.measures.views import fmt_date
+from lagebild.views.situation import data_status
 
 
 @dataclass

@@ -11,8 +11,8 @@ from lagebild.analytics.trends import CITY, iso_label
 from lagebild.briefing.model import Section, Table, names, tr, week_cells, week_span
 from lagebild.briefing.data import BriefingInputs
 from lagebild.i18n import fmt_number
-from lagebild.measure_views import district_names, fmt_date, markers, status_label
-from lagebild.measures import due_state
+from lagebild.measures.views import district_names, fmt_date, markers, status_label
+from lagebild.measures.model import due_state
 
 MAX_CHARTS = 8
 TREND_WEEKS = 26

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lagebild import maps, views
+from lagebild import maps
+from lagebild.views import situation as views
 from lagebild.analytics import trends
 from lagebild.i18n import fmt_number
 from lagebild.i18n import md_escape

@@ -14,7 +14,7 @@ from lagebild import privacy
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog
 from lagebild.i18n import fmt_change, fmt_number, fmt_percent, t
-from lagebild.measure_views import fmt_date
+from lagebild.measures.views import fmt_date
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from lagebild.analytics.trends import CITY, iso_label
 from lagebild.i18n import fmt_number, fmt_percent, t
-from lagebild.measures import IN_EFFECT, OPEN, due_state
+from lagebild.measures.model import IN_EFFECT, OPEN, due_state
 
 
 def fmt_date(value, lang: str = "de") -> str:
