@@ -52,7 +52,7 @@ def _once(store, actor, catalog, config) -> tuple[float, dict, int, int, float]:
 
 
 def run(runs: int) -> dict:
-    from lagebild.alert_config import load_alert_config
+    from lagebild.alerts.config import load_alert_config
     from lagebild.catalog import load_catalog
     from lagebild.demo.seed import create_demo
     from lagebild.store import Store

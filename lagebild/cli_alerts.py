@@ -19,7 +19,7 @@ import sys
 import pandas as pd
 
 from lagebild.access import SYSTEM
-from lagebild.alert_text import SYMBOLS, watch_text
+from lagebild.alerts.text import SYMBOLS, watch_text
 from lagebild.config import get_settings
 from lagebild.i18n import t
 
@@ -47,8 +47,8 @@ def _fail(message: str) -> int:
 
 
 def cmd_alerts(args) -> int:
-    from lagebild import alerting
-    from lagebild.alert_config import AlertConfigError, load_alert_config
+    from lagebild.alerts import service as alerting
+    from lagebild.alerts.config import AlertConfigError, load_alert_config
     from lagebild.catalog import load_catalog
     from lagebild.cli import _open
     catalog = load_catalog()
@@ -90,7 +90,7 @@ def _num(value):
 
 def build_report(store, city: str, week_text: str | None, catalog, config, lang: str) -> dict:
     """The report printed by ``lagebild alerts`` (also the ``--json`` shape)."""
-    from lagebild import alert_text, alert_views, alerting
+    from lagebild.alerts import text as alert_text, views as alert_views, service as alerting
     from lagebild.analytics.neighbours import neighbour_pairs
     from lagebild.analytics.trends import CITY, iso_label, parse_iso_week
     signals = alerting.load_signals(store, SYSTEM, city)
@@ -143,7 +143,7 @@ def build_report(store, city: str, week_text: str | None, catalog, config, lang:
 def _daily(daily: pd.DataFrame, dist: pd.DataFrame, catalog, lang: str) -> list[dict]:
     """Spikes and clusters of the last 7 reported days (#17) with their reasons."""
     from lagebild.analytics.daily import district_ids
-    from lagebild.daily_text import daily_lines
+    from lagebild.alerts.daily_text import daily_lines
     names = dist.set_index("district_id")["name"].to_dict()
     out = []
     for row, (kind, text) in zip(daily.to_dict("records"),

@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _after_import(store, city: str) -> None:
-    from lagebild import notify
+    from lagebild.alerts import notify
     from lagebild.catalog import load_catalog
     notify.after_import(store, city, settings=get_settings(), catalog=load_catalog())
 

@@ -1,5 +1,5 @@
 """``lagebild notify``: send the e-mails that are due for a city (for cron), see
-:mod:`lagebild.notify`.
+:mod:`lagebild.alerts.notify`.
 
 Examples::
 
@@ -29,8 +29,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from lagebild import notify
-    from lagebild.alert_config import load_alert_config
+    from lagebild.alerts import notify
+    from lagebild.alerts.config import load_alert_config
     from lagebild.catalog import load_catalog
     from lagebild.cli import _open
     from lagebild.config import get_settings

@@ -52,7 +52,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def cmd_report(args) -> int:
-    from lagebild.alert_config import AlertConfigError, load_alert_config
+    from lagebild.alerts.config import AlertConfigError, load_alert_config
     from lagebild.briefing.data import BriefingError
     from lagebild.briefing.build import make
     from lagebild.catalog import load_catalog

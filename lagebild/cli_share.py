@@ -75,7 +75,7 @@ def run_export(args) -> int:
     from lagebild import clock
     from lagebild.share import package as share
     from lagebild.access import SYSTEM
-    from lagebild.alert_config import load_alert_config
+    from lagebild.alerts.config import load_alert_config
     from lagebild.catalog import load_catalog
     from lagebild.cli import _iso_date, _open
     from lagebild.config import get_settings

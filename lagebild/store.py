@@ -660,7 +660,7 @@ class Store:
         return self._df(sql + " ORDER BY ALL", params)
 
     # ------------------------------------------------------------------ section: alerts (#4)
-    # Signals and episodes are computed by lagebild/alerting.py; district_id NULL = whole city.
+    # Signals and episodes are computed by lagebild/alerts/service.py; district_id NULL = whole city.
     ALERT_WRITE_ROLES = ("admin", "krisenstab", "outreach")   # recompute (after uploads)
     ALERT_ACK_ROLES = ("admin", "krisenstab")                 # acknowledge
 

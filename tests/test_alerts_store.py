@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from lagebild import alerting
+from lagebild.alerts import service as alerting
 from lagebild.access import SYSTEM, AccessDenied, Actor
-from lagebild.alert_config import load_alert_config
+from lagebild.alerts.config import load_alert_config
 from lagebild.analytics.trends import CITY
 from lagebild.catalog import load_catalog
 

@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from lagebild import alerting
+from lagebild.alerts import service as alerting
 from lagebild.briefing import pdf as briefing_pdf
 from lagebild.access import SYSTEM, Actor
-from lagebild.alert_config import load_alert_config
+from lagebild.alerts.config import load_alert_config
 from lagebild.analytics.escalation import escalation
 from lagebild.analytics.trends import CITY
 from lagebild.briefing.model import reasons

@@ -277,7 +277,7 @@ def test_no_data_since_the_meeting_is_said_not_dressed_up_as_a_period(demo_db, m
 def test_briefing_names_its_period_truthfully(demo_store):
     """The briefing's period line: since the last meeting while weeks have arrived since,
     otherwise the latest reported week under its own name, and always the Datenstand."""
-    from lagebild.alert_config import load_alert_config
+    from lagebild.alerts.config import load_alert_config
     from lagebild.briefing.model import facts
     from lagebild.briefing.data import collect
     from lagebild.catalog import load_catalog

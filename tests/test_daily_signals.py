@@ -14,9 +14,9 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from lagebild import alerting
+from lagebild.alerts import service as alerting
 from lagebild.access import SYSTEM, Actor
-from lagebild.alert_config import AlertConfigError, load_alert_config, parse_alert_config
+from lagebild.alerts.config import AlertConfigError, load_alert_config, parse_alert_config
 from lagebild.analytics.daily import daily_level, daily_signals, district_of
 from lagebild.analytics.trends import CITY as CITY_KEY
 from lagebild.analytics.spikes import SpikeRule
@@ -223,7 +223,7 @@ def test_daily_ears_alarms_on_a_jump_and_treats_unreported_days_as_missing():
 
 
 def test_daily_ears_reason_hides_small_counts_and_their_bounds():
-    from lagebild.daily_text import ears_reason
+    from lagebild.alerts.daily_text import ears_reason
     row = {"end_day": pd.Timestamp("2026-11-10"), "observed": 3.0, "expected": 0.4,
            "upper": 2.1}
     full = ears_reason(row, "Drogennotfälle", "in Ziegelhof")

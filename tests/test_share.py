@@ -357,8 +357,8 @@ def test_cli_city_only_package_of_the_demo(demo_db, tmp_path, capsys):
 def test_package_levels_and_signal_counts_are_the_citys_own(demo_db, tmp_path):
     """The Lagestufe and the red/yellow counts in a package are what the city's own
     Lagebild says for those weeks."""
-    from lagebild import alerting
-    from lagebild.alert_config import load_alert_config
+    from lagebild.alerts import service as alerting
+    from lagebild.alerts.config import load_alert_config
     from lagebild.analytics.escalation import escalation
     from lagebild.catalog import load_catalog
     catalog = load_catalog()

@@ -19,7 +19,7 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from lagebild.analytics.trends import iso_label  # noqa: E402
 
-# colour, hatch, symbol per Ampel colour (Okabe–Ito like lagebild.alert_views)
+# colour, hatch, symbol per Ampel colour (Okabe–Ito like lagebild.alerts.views)
 STYLE = {"red": ("#D55E00", "xxx", "▲"), "yellow": ("#F0E442", "///", "◆"),
          "green": ("#009E73", "", "●"), "grey": ("#DDDDDD", "...", "○")}
 ORDER = ("red", "yellow", "green", "grey")

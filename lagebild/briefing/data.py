@@ -96,14 +96,14 @@ def period_start(meetings: pd.DataFrame, today: date, since: date | None,
 
 
 def _signals(store, actor, city, catalog, config) -> pd.DataFrame:
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     if alerting.is_stale(store, actor, city, catalog, config):
         return alerting.compute(store, actor, city, catalog, config)   # in memory, no write
     return alerting.load_signals(store, actor, city)
 
 
 def _daily(store, actor, city, catalog, config) -> pd.DataFrame:
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     if alerting.is_stale(store, actor, city, catalog, config):
         return alerting.compute_daily(store, actor, city, config)      # in memory, no write
     return alerting.load_daily(store, actor, city)
@@ -142,7 +142,7 @@ def collect(store: Store, actor: Actor, city: str, *, catalog, config, lang: str
         signals = _signals(store, actor, city, catalog, config)
     episodes = None
     if not actor.restricted:
-        from lagebild.alerting import load_episodes
+        from lagebild.alerts.service import load_episodes
         episodes = load_episodes(store, actor, city)
     end = (report_week + pd.Timedelta(days=6)).date()
     return BriefingInputs(

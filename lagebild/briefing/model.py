@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from lagebild import alert_text, alert_views, privacy
+from lagebild import privacy
+from lagebild.alerts import text as alert_text, views as alert_views
 from lagebild.analytics.signals import RANK
 from lagebild.analytics.trends import CITY, iso_label, period_totals
 from lagebild.briefing.data import BriefingInputs
@@ -133,14 +134,14 @@ def facts(inp: BriefingInputs) -> list[tuple[str, str]]:
 
 
 def _escalation(inp: BriefingInputs):
-    from lagebild.alerting import level
+    from lagebild.alerts.service import level
     return level(inp.signals, inp.report_week, inp.config, inp.daily)
 
 
 def daily_section(inp: BriefingInputs) -> Section:
     """Daily spikes and space-time clusters of the last 7 reported days (#17), in words;
     restricted versions in the restricted wording."""
-    from lagebild.daily_text import daily_lines
+    from lagebild.alerts.daily_text import daily_lines
     day = fmt_date(inp.last_report, inp.lang) if inp.last_report is not None else "–"
     lines = [] if inp.daily is None else daily_lines(inp.daily, inp.districts, inp.catalog,
                                                      inp.lang, inp.k)

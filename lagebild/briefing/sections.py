@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lagebild import alert_text, privacy
+from lagebild import privacy
+from lagebild.alerts import text as alert_text
 from lagebild.analytics.signals import RANK
 from lagebild.analytics.trends import CITY, iso_label
 from lagebild.briefing.model import Section, Table, names, tr, week_cells, week_span

@@ -48,7 +48,7 @@ def create_demo(store: Store, seed: int = 42, catalog: Catalog | None = None,
     orgs = demo.organisations
     streetwork = orgs.loc[orgs["kind"] == "Streetwork", "name"].iloc[0]
     create_demo_accounts(store, demo.name, streetwork)
-    from lagebild.alerting import refresh_alerts  # (#4) Ampel signals and alerts of the demo
+    from lagebild.alerts.service import refresh_alerts  # (#4) Ampel signals and alerts of the demo
     refresh_alerts(store, SYSTEM, demo.name, catalog)
     from lagebild.demo.measures import create_demo_measures  # (#6) meetings and measures
     create_demo_measures(store, demo.name)
@@ -65,7 +65,7 @@ def create_large_demo(store: Store, seed: int = 42, catalog: Catalog | None = No
     """Store the state-sized synthetic data set (``lagebild demo --scale large``): four
     cities, 200 districts, ten years daily, every indicator; one upload per city. Alert
     signals are computed as for the demo city. Refuses to run twice."""
-    from lagebild.alerting import refresh_alerts
+    from lagebild.alerts.service import refresh_alerts
     from lagebild.demo.large import ORGANISATION, large_cities, large_observations
     catalog = catalog or load_catalog()
     keys = [i.key for i in catalog]

@@ -138,7 +138,7 @@ def collect(store, actor: Actor, city: str, *, catalog, config, k: int, with_dis
             since: date | None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Read a city's frames from its store and build the tables; also the city's facts
     for the manifest (name, AGS)."""
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     dist = store.districts(actor, city)
     grid = trends.weekly_grid(store.weekly_counts(actor, city), list(dist["district_id"]),
                               catalog.keys, store.coverage(actor, city))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lagebild import maps
 from lagebild.analytics.daily import district_of
-from lagebild.daily_text import daily_lines
+from lagebild.alerts.daily_text import daily_lines
 from lagebild.measures.views import fmt_date
 from lagebild.ui._alerts import daily_signals
 from lagebild.ui._core import cached_read, catalog, districts, lang, small_count_k, t

@@ -93,7 +93,7 @@ def meeting_options(city: str) -> dict:
 def measure_alert_options(city: str) -> dict:
     """Alerts a measure may answer: id → short label (crisis team and admin only; the
     other roles cannot edit measures anyway)."""
-    from lagebild import alert_text, alert_views
+    from lagebild.alerts import text as alert_text, views as alert_views
     current = actor()
     if current is None or current.role not in ALERT_ROLES:
         return {}
@@ -297,7 +297,7 @@ def district_trends(city: str, district: str, weeks: int = 52) -> list[tuple[str
 def district_alerts(city: str, district: str, week) -> tuple[list[str], pd.DataFrame | None]:
     """Reasons of the district's yellow/red lights in ``week`` (suppressed wording for
     restricted roles) and, for the roles that see the alert list, its alerts of 26 weeks."""
-    from lagebild import alert_text
+    from lagebild.alerts import text as alert_text
     from lagebild.briefing import model as briefing
     sig = alert_signals(city)
     cells = sig[(sig["week"] == pd.Timestamp(week)) & (sig["district_id"] == int(district))]

@@ -56,7 +56,8 @@ def _cached_preview(version, actor_key, lang_key, city, organisation, data, file
 
 def _run_import(city, organisation, data, filename, replace, period, write, progress):
 
-    from lagebild import importer, notify
+    from lagebild import importer
+    from lagebild.alerts import notify
     outcome = importer.import_file(store(), actor(), city, organisation, data, filename,
                                    today=clock.today(), replace=replace, dry_run=not write,
                                    lang=lang(), period=period, catalog=catalog(),

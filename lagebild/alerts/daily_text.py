@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lagebild.alert_text import place, spike_reason
+from lagebild.alerts.text import place, spike_reason
 from lagebild.analytics.daily import district_ids as signal_districts
 from lagebild.analytics.daily import district_of
 from lagebild.analytics.trends import CITY

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lagebild import alert_text
+from lagebild.alerts import text as alert_text
 from lagebild.analytics.trends import CITY, iso_label
 from lagebild.i18n import t
 
