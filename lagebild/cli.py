@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lagebild import clock, rawstore
+from lagebild import clock
+from lagebild.ingest import rawstore
 from lagebild.access import SYSTEM
 from lagebild.catalog import load_catalog
 from lagebild.config import ROOT, get_settings
@@ -188,7 +189,7 @@ def cmd_restore(args) -> int:
 def cmd_rebuild(args) -> int:
     """Re-import the kept original uploads (after a loss without a usable backup)."""
 
-    from lagebild.importer import rebuild
+    from lagebild.ingest.importer import rebuild
     folder = Path(args.uploads) if args.uploads else rawstore.directory(_db(args))
     if folder is None or not folder.is_dir():
         print(f"Fehler: kein Verzeichnis mit Original-Uploads: {folder}", file=sys.stderr)

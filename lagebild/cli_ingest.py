@@ -40,7 +40,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lagebild.importer import import_file
+    from lagebild.ingest.importer import import_file
     from lagebild.store import Store, StoreError
 
     lang = args.lang or get_settings().language
@@ -90,8 +90,8 @@ def _after_import(store, city: str) -> None:
 
 def _too_large(args, size: int, limit: int, lang: str) -> int:
     """The size rejection, in the same shape as every other rejection (exit 1)."""
-    from lagebild.importer import ImportOutcome
-    from lagebild.ingest import UploadError, _mb
+    from lagebild.ingest.importer import ImportOutcome
+    from lagebild.ingest.parse import UploadError, _mb
     from lagebild.store import no_collisions
     message = t("ingest.file.too_large", lang, size=_mb(size, lang), limit=_mb(limit, lang))
     outcome = ImportOutcome("rejected", None, 0, {}, {},

@@ -17,9 +17,9 @@ import pyarrow as pa
 
 from lagebild.catalog import Catalog
 from lagebild.i18n import t
-from lagebild.ingest_columns import Layout, is_blank
-from lagebild.ingest_errors import ErrorSink, lazy
-from lagebild.ingest_geo import (
+from lagebild.ingest.columns import Layout, is_blank
+from lagebild.ingest.errors import ErrorSink, lazy
+from lagebild.ingest.geo import (
     CONTRADICTION,
     CONTRADICTION_OUTSIDE,
     OK,
@@ -28,8 +28,8 @@ from lagebild.ingest_geo import (
     locate,
     prepare,
 )
-from lagebild.ingest_schema import duplicate_rows, failure_messages, validate_rows
-from lagebild.ingest_values import (
+from lagebild.ingest.schema import duplicate_rows, failure_messages, validate_rows
+from lagebild.ingest.values import (
     DistrictLookup,
     by_unique,
     parse_coordinates,

@@ -42,11 +42,11 @@ import pandas as pd
 
 from lagebild.catalog import Catalog, normalize_name
 from lagebild.i18n import t
-from lagebild.ingest_columns import Layout, map_header, strip, to_long
-from lagebild.ingest_errors import ErrorSink, UploadError, errors_csv, errors_frame
-from lagebild.ingest_read import read_upload
-from lagebild.ingest_rows import ROW_COLUMNS, RowChecker
-from lagebild.ingest_values import fmt_date
+from lagebild.ingest.columns import Layout, map_header, strip, to_long
+from lagebild.ingest.errors import ErrorSink, UploadError, errors_csv, errors_frame
+from lagebild.ingest.read import read_upload
+from lagebild.ingest.rows import ROW_COLUMNS, RowChecker
+from lagebild.ingest.values import fmt_date
 
 __all__ = ["ParsedUpload", "UploadError", "parse_upload", "ROW_COLUMNS"]
 

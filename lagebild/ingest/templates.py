@@ -28,7 +28,7 @@ import pandas as pd
 
 from lagebild.catalog import Catalog
 from lagebild.i18n import t
-from lagebild.ingest_columns import CANONICAL, display
+from lagebild.ingest.columns import CANONICAL, display
 
 HEADER_ROWS = 1
 VALIDATION_ROWS = 5000

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from lagebild.i18n import t
-from lagebild.ingest_errors import UploadError
+from lagebild.ingest.errors import UploadError
 
 DELIMITERS = (";", "\t", ",")
 _MOJIBAKE = re.compile("Ã[¤¶¼Ÿ„–œ©¨¡ ]|â€[“”™œ¦žš]")
@@ -52,7 +52,7 @@ def read_upload(data: bytes, filename: str, lang: str = "de",
     """Dispatch on the file extension (and magic bytes); never raises for bad content."""
     ext = PurePath(filename or "").suffix.lower()
     if ext in (".xlsx", ".xlsm"):
-        from lagebild.ingest_xlsx import read_xlsx
+        from lagebild.ingest.xlsx import read_xlsx
         return read_xlsx(data, lang, sheet)
     if ext == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return None, [UploadError(None, None, None, t("ingest.file.xls", lang))]

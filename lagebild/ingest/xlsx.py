@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from lagebild.i18n import t
-from lagebild.ingest_errors import UploadError
-from lagebild.ingest_guard import UNPACKED_LIMIT, check_xlsx
-from lagebild.ingest_read import RawTable
+from lagebild.ingest.errors import UploadError
+from lagebild.ingest.guard import UNPACKED_LIMIT, check_xlsx
+from lagebild.ingest.read import RawTable
 
 XLSX_UNPACKED_LIMIT = UNPACKED_LIMIT
 

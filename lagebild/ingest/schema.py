@@ -16,8 +16,8 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from lagebild.i18n import t
-from lagebild.ingest_errors import lazy
-from lagebild.ingest_values import MAX_COUNT, MIN_DATE, fmt_date
+from lagebild.ingest.errors import lazy
+from lagebild.ingest.values import MAX_COUNT, MIN_DATE, fmt_date
 
 MAX_NOTE = 500
 TEMPLATE_MARKERS = (t("ingest.template.example_note", "de"),
