@@ -17,18 +17,13 @@ Exit codes: 0 done, 1 refused (package, key) with the reason in German, 2 usage 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
+from lagebild.cli._common import fail, iso_date, open_store, with_db
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("share", help="Pakete für den Städtevergleich (signiert)")
     acts = p.add_subparsers(dest="action", required=True)
-
-    def with_db(sp):
-        sp.add_argument("--db", help="Datenbankdatei (Standard: LAGEBILD_DB_PATH bzw. "
-                                     "data/lagebild.duckdb)")
-        return sp
 
     k = acts.add_parser("keygen", help="Schlüsselpaar der Stadt erzeugen (Ed25519)")
     k.add_argument("--out", required=True, help="Verzeichnis für NAME.key und NAME.pub")
@@ -54,17 +49,13 @@ def add_parser(sub) -> None:
     i.set_defaults(func=run_import)
 
 
-def _fail(message: str, code: int = 1) -> int:
-    print(f"Fehler: {message}", file=sys.stderr)
-    return code
-
 
 def run_keygen(args) -> int:
     from lagebild.share.package import ShareError, fingerprint, keygen
     try:
         key, pub = keygen(args.out, args.name)
     except (ShareError, OSError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(f"Privater Schlüssel: {key} (nur für diesen Rechner, Modus 600)")
     print(f"Öffentlicher Schlüssel: {pub} (an die Netzwerkstelle geben), Fingerabdruck "
           f"{fingerprint(pub.read_bytes())}")
@@ -77,19 +68,18 @@ def run_export(args) -> int:
     from lagebild.access import SYSTEM
     from lagebild.alerts.config import load_alert_config
     from lagebild.catalog import load_catalog
-    from lagebild.cli import _iso_date, _open
     from lagebild.config import get_settings
     try:
-        since = _iso_date(args.since) if args.since else None
+        since = iso_date(args.since) if args.since else None
     except Exception as exc:  # argparse.ArgumentTypeError
-        return _fail(str(exc), 2)
+        return fail(str(exc), 2)
     try:
         key = share.load_private_key(args.key)
     except share.ShareError as exc:
-        return _fail(str(exc), 2)
+        return fail(str(exc), 2)
     catalog = load_catalog()
     k = get_settings().small_count_k
-    store = _open(args)
+    store = open_store(args)
     try:
         tables, facts = share.collect(store, SYSTEM, args.city, catalog=catalog,
                                       config=load_alert_config(catalog=catalog), k=k,
@@ -100,9 +90,9 @@ def run_export(args) -> int:
         store.log_event(SYSTEM, "share.export", args.city, out=str(args.out),
                         districts=args.districts, since=args.since)
     except KeyError as exc:
-        return _fail(str(exc.args[0]), 2)
+        return fail(str(exc.args[0]), 2)
     except share.ShareError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     finally:
         store.close()
     out = Path(args.out)
@@ -119,15 +109,14 @@ def run_trust(args) -> int:
     from lagebild import clock
     from lagebild.share import package as share
     from lagebild.access import SYSTEM
-    from lagebild.cli import _open
     try:
         data = Path(args.public_key).read_bytes()
         share.load_public_key(data, str(args.public_key))
     except OSError as exc:
-        return _fail(f"{args.public_key} kann nicht gelesen werden ({exc}).")
+        return fail(f"{args.public_key} kann nicht gelesen werden ({exc}).")
     except share.ShareError as exc:
-        return _fail(str(exc))
-    store = _open(args)
+        return fail(str(exc))
+    store = open_store(args)
     try:
         fp = share.fingerprint(data)
         replaced = store.share_trust(SYSTEM, args.city, data.decode("ascii"), fp, clock.now())
@@ -143,16 +132,15 @@ def run_import(args) -> int:
     from lagebild import clock
     from lagebild.share import package as share
     from lagebild.access import SYSTEM
-    from lagebild.cli import _open
     try:
         data = Path(args.file).read_bytes()
     except OSError as exc:
-        return _fail(f"{args.file} kann nicht gelesen werden ({exc}). Nichts importiert.")
-    store = _open(args)
+        return fail(f"{args.file} kann nicht gelesen werden ({exc}). Nichts importiert.")
+    store = open_store(args)
     try:
         package = share.import_package(store, SYSTEM, data, clock.now())
     except (share.ShareError, ValueError) as exc:
-        return _fail(f"{exc} Nichts importiert.")
+        return fail(f"{exc} Nichts importiert.")
     finally:
         store.close()
     m = package.manifest

@@ -13,11 +13,11 @@ ending in ``.html`` writes the self-contained HTML version instead of the PDF.
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
 from lagebild.access import ROLES, AccessDenied, Actor
+from lagebild.cli._common import fail, open_store
 
 
 def _date(text: str) -> date:
@@ -46,40 +46,35 @@ def add_parser(sub) -> None:
     p.set_defaults(func=cmd_report)
 
 
-def _fail(message: str, code: int = 1) -> int:
-    print(f"Fehler: {message}", file=sys.stderr)
-    return code
-
 
 def cmd_report(args) -> int:
     from lagebild.alerts.config import AlertConfigError, load_alert_config
     from lagebild.briefing.data import BriefingError
     from lagebild.briefing.build import make
     from lagebild.catalog import load_catalog
-    from lagebild.cli import _open
     from lagebild.config import get_settings
     out = Path(args.out)
     if out.suffix.lower() not in (".pdf", ".html"):
-        return _fail("--out muss auf .pdf oder .html enden.", 2)
+        return fail("--out muss auf .pdf oder .html enden.", 2)
     try:
         actor = Actor(f"cli-report-{args.role}", args.role, organisation=args.org)
     except ValueError as exc:
-        return _fail(str(exc), 2)
+        return fail(str(exc), 2)
     settings = get_settings()
     catalog = load_catalog()
     try:
         config = load_alert_config(catalog=catalog)
     except AlertConfigError as exc:
-        return _fail(str(exc))
-    store = _open(args)
+        return fail(str(exc))
+    store = open_store(args)
     try:
         docs = make(store, actor, args.city, catalog=catalog, config=config,
                     lang=args.lang or settings.language,
                     k=settings.small_count_k if actor.restricted else None, since=args.since)
     except (BriefingError, AccessDenied) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     except KeyError as exc:
-        return _fail(str(exc.args[0] if exc.args else exc), 2)
+        return fail(str(exc.args[0] if exc.args else exc), 2)
     finally:
         store.close()
     if out.suffix.lower() == ".pdf":

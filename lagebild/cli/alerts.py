@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import json
 import sys
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from lagebild.access import SYSTEM
-from lagebild.alerts.text import SYMBOLS, watch_text
 from lagebild.config import get_settings
 from lagebild.i18n import t
+from lagebild.cli._common import fail, open_store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COUNT_KEYS = ("red", "yellow", "green", "grey")
 
@@ -41,27 +43,22 @@ def add_parser(sub) -> None:
     p.set_defaults(func=cmd_alerts)
 
 
-def _fail(message: str) -> int:
-    print(f"Fehler: {message}", file=sys.stderr)
-    return 2
-
 
 def cmd_alerts(args) -> int:
     from lagebild.alerts import service as alerting
     from lagebild.alerts.config import AlertConfigError, load_alert_config
     from lagebild.catalog import load_catalog
-    from lagebild.cli import _open
     catalog = load_catalog()
     try:
         config = load_alert_config(catalog=catalog)
     except AlertConfigError as exc:
-        return _fail(str(exc))
-    store = _open(args)
+        return fail(str(exc), 2)
+    store = open_store(args)
     try:
         try:
             stale = alerting.is_stale(store, SYSTEM, args.city, catalog, config)
         except KeyError as exc:
-            return _fail(exc.args[0])
+            return fail(exc.args[0], 2)
         if args.refresh or stale:
             counts = alerting.refresh_alerts(store, SYSTEM, args.city, catalog, config)
             print(f"Warnungen neu berechnet: {counts['new']} neu, {counts['updated']} "
@@ -69,7 +66,7 @@ def cmd_alerts(args) -> int:
         report = build_report(store, args.city, args.week, catalog, config,
                               args.lang or get_settings().language)
     except ValueError as exc:
-        return _fail(str(exc))
+        return fail(str(exc), 2)
     finally:
         store.close()
     if args.json:
@@ -80,11 +77,13 @@ def cmd_alerts(args) -> int:
 
 
 def _iso(week) -> str:
+    import pandas as pd
     iso = pd.Timestamp(week).isocalendar()
     return f"{iso.year}-W{iso.week:02d}"
 
 
 def _num(value):
+    import pandas as pd
     return None if value is None or pd.isna(value) else round(float(value), 3)
 
 
@@ -142,6 +141,7 @@ def build_report(store, city: str, week_text: str | None, catalog, config, lang:
 
 def _daily(daily: pd.DataFrame, dist: pd.DataFrame, catalog, lang: str) -> list[dict]:
     """Spikes and clusters of the last 7 reported days (#17) with their reasons."""
+    import pandas as pd
     from lagebild.analytics.daily import district_ids
     from lagebild.alerts.daily_text import daily_lines
     names = dist.set_index("district_id")["name"].to_dict()
@@ -170,6 +170,7 @@ def _episode_for(episodes: pd.DataFrame, district_id, indicator: str, week) -> d
 
 
 def render_text(report: dict, lang: str = "de") -> str:
+    from lagebild.alerts.text import SYMBOLS, watch_text
     lines = [f"{report['city']} – {report['week_label']}",
              f"{report['level_heading']} – {report['level_reason']}", ""]
     if not report["alerts"]:

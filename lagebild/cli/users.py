@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import getpass
-import json
 import sys
 
 from lagebild.access import ROLES, SYSTEM
+from lagebild.cli._common import open_store
 
 
 def _password(args) -> str:
@@ -20,8 +20,7 @@ def _password(args) -> str:
 
 def run(args) -> int:
     from lagebild.accounts import hash_password
-    from lagebild.cli import _open
-    store = _open(args)
+    store = open_store(args)
     try:
         if args.action == "add":
             pw_hash = None if args.oidc_only else hash_password(_password(args))

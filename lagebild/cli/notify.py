@@ -14,6 +14,7 @@ city or when no SMTP host is set (without --dry-run).
 from __future__ import annotations
 
 import sys
+from lagebild.cli._common import open_store
 
 
 def add_parser(sub) -> None:
@@ -32,7 +33,6 @@ def run(args) -> int:
     from lagebild.alerts import notify
     from lagebild.alerts.config import load_alert_config
     from lagebild.catalog import load_catalog
-    from lagebild.cli import _open
     from lagebild.config import get_settings
     settings = get_settings()
     if not settings.smtp_host and not args.dry_run:
@@ -40,7 +40,7 @@ def run(args) -> int:
               "(docs/settings.md).", file=sys.stderr)
         return 2
     catalog = load_catalog()
-    store = _open(args)
+    store = open_store(args)
     try:
         deliveries = notify.run(store, args.city, settings=settings, catalog=catalog,
                                 config=load_alert_config(catalog=catalog),
