@@ -18,7 +18,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.special import ndtri
 
 from lagebild.analytics import farrington as far
-from lagebild.analytics.ears import _check_alpha, _check_int
+from lagebild.analytics.series import check_alpha, check_int
 
 _LAG = {"C1": 1, "C2": 3, "C3": 3}
 _FIRST = {"C1": 0, "C2": 2, "C3": 4}
@@ -36,8 +36,8 @@ def ears_c_matrix(Y, method: str = "C1", baseline: int = 7, alpha: float = 0.001
     if method not in _LAG:
         raise ValueError(f"EARS: method muss C1, C2 oder C3 sein, angegeben: {method!r}")
     verfahren = f"EARS {method}"
-    baseline = _check_int(baseline, "baseline", 3, verfahren)
-    z = float(ndtri(1.0 - _check_alpha(alpha, verfahren)))
+    baseline = check_int(baseline, "baseline", 3, verfahren)
+    z = float(ndtri(1.0 - check_alpha(alpha, verfahren)))
     Y = np.asarray(Y, dtype=float)
     n = Y.shape[0]
     lag = _LAG[method]

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import ndtri, stdtr
 
-from lagebild.analytics.ears import _check_alpha, _check_int, _count_values, _result_frame
+from lagebild.analytics.series import check_alpha, check_int, count_values, result_frame
 
 __all__ = ["farrington_flexible", "reference_week_dates"]
 
@@ -555,15 +555,15 @@ def _thresholds(eta0, se_link, phi, y_now, alpha, noufaily):
 # --------------------------------------------------------------------------- Öffentlich
 def _options(b, w, alpha, reweight, weights_threshold, trend, p_threshold_trend,
              limit54, past_weeks_not_included, noufaily, verfahren):
-    b = _check_int(b, "b", 1, verfahren)
-    w = _check_int(w, "w", 0, verfahren)
+    b = check_int(b, "b", 1, verfahren)
+    w = check_int(w, "w", 0, verfahren)
     max_w = 21 if noufaily else 25
     if w > max_w:
         raise ValueError(f"{verfahren}: w darf höchstens {max_w} sein, angegeben: {w}")
     pwni = past_weeks_not_included
     if noufaily and pwni == 3:
         pwni = 26
-    pwni = _check_int(pwni, "past_weeks_not_included", 0, verfahren)
+    pwni = check_int(pwni, "past_weeks_not_included", 0, verfahren)
     thr = weights_threshold
     if isinstance(thr, bool) or not isinstance(thr, numbers.Real) or not thr > 0:
         raise ValueError(f"{verfahren}: weights_threshold muss > 0 sein, angegeben: {thr!r}")
@@ -577,9 +577,9 @@ def _options(b, w, alpha, reweight, weights_threshold, trend, p_threshold_trend,
         if not isinstance(limit54, (tuple, list)) or len(limit54) != 2:
             raise ValueError(
                 f"{verfahren}: limit54 muss (Fälle, Wochen) sein, angegeben: {limit54!r}")
-        limit54 = (_check_int(limit54[0], "limit54 Fälle", 0, verfahren),
-                   _check_int(limit54[1], "limit54 Wochen", 1, verfahren))
-    return {"b": b, "w": w, "alpha": _check_alpha(alpha, verfahren, upper=0.5),
+        limit54 = (check_int(limit54[0], "limit54 Fälle", 0, verfahren),
+                   check_int(limit54[1], "limit54 Wochen", 1, verfahren))
+    return {"b": b, "w": w, "alpha": check_alpha(alpha, verfahren, upper=0.5),
             "reweight": bool(reweight), "weights_threshold": float(thr), "trend": bool(trend),
             "p_threshold_trend": float(ptt), "limit54": limit54,
             "past_weeks_not_included": pwni, "noufaily": bool(noufaily),
@@ -650,7 +650,7 @@ def farrington_flexible(observed, b=3, w=3, alpha=0.05, reweight=True, weights_t
     verfahren = "Farrington (Noufaily)" if noufaily else "Farrington flexible"
     opts = _options(b, w, alpha, reweight, weights_threshold, trend, p_threshold_trend,
                     limit54, past_weeks_not_included, noufaily, verfahren)
-    y = _count_values(observed, verfahren)
+    y = count_values(observed, verfahren)
     n = y.size
     ks, refs = _rows(observed.index, n, opts, monitor_from, verfahren)
     expected, upper = np.full(n, np.nan), np.full(n, np.nan)
@@ -675,4 +675,4 @@ def farrington_flexible(observed, b=3, w=3, alpha=0.05, reweight=True, weights_t
         upper[ks[done & enough]] = up[done & enough]
         alarm[ks[done]] = hit[done]
     params = dict(opts, monitor_from=observed.index[ks[0]] if ks.size else None)
-    return _result_frame(observed.index, y, expected, upper, alarm, verfahren, params)
+    return result_frame(observed.index, y, expected, upper, alarm, verfahren, params)

@@ -11,15 +11,16 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from lagebild.briefing import model as briefing, html as briefing_html, pdf as briefing_pdf
+from lagebild.briefing import html as briefing_html, pdf as briefing_pdf, sections
 from lagebild.access import Actor
 from lagebild.briefing.data import collect
+from lagebild.briefing.model import Briefing
 from lagebild.store import Store
 
 
 @dataclass
 class Documents:
-    briefing: briefing.Briefing
+    briefing: Briefing
     pdf: bytes
     html: str
     seconds: float
@@ -42,7 +43,7 @@ def make(store: Store, actor: Actor, city: str, *, catalog, config, lang: str = 
     inputs = collect(store, actor, city, catalog=catalog, config=config, lang=lang, k=k,
                      today=today, since=since, signals=signals, grid=grid, progress=step)
     step(0.25, "map")
-    doc = briefing.build(inputs, progress=step)
+    doc = sections.build(inputs, progress=step)
     step(0.85, "pdf")
     pdf = briefing_pdf.render(doc, fonts)
     step(0.95, "html")

@@ -17,20 +17,21 @@ from lagebild.ui._core import (
     grid,
     indicator_options,
     lang,
+    md,
     small_count_k,
     store,
     t,
     week_choices,
     week_label,
 )
-from lagebild.ui._maps import _md, place_kind_labels, places
+from lagebild.ui._maps import place_kind_labels, places
 from lagebild.ui._alerts import (
     alert_band,
     alert_config,
     alert_list,
     ALERT_ROLES,
     alert_signals,
-    _episodes,
+    alert_episodes,
 )
 
 
@@ -97,7 +98,7 @@ def measure_alert_options(city: str) -> dict:
     current = actor()
     if current is None or current.role not in ALERT_ROLES:
         return {}
-    eps = _episodes(city)
+    eps = alert_episodes(city)
     eps = eps[eps["state"] != "retracted"]
     names = alert_views.names_with_city(districts(city), lang())
     labels = indicator_options()
@@ -301,7 +302,7 @@ def district_alerts(city: str, district: str, week) -> tuple[list[str], pd.DataF
     from lagebild.briefing import model as briefing
     sig = alert_signals(city)
     cells = sig[(sig["week"] == pd.Timestamp(week)) & (sig["district_id"] == int(district))]
-    lines = [f"{alert_text.SYMBOLS[c]} {alert_text.colour_word(c, lang())}: {_md(text)}"
+    lines = [f"{alert_text.SYMBOLS[c]} {alert_text.colour_word(c, lang())}: {md(text)}"
              for c, text in briefing.reasons(cells, districts(city), catalog(), lang(),
                                              small_count_k())]
     current = actor()
