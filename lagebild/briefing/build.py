@@ -36,7 +36,7 @@ def make(store: Store, actor: Actor, city: str, *, catalog, config, lang: str = 
     """The briefing of ``city`` for ``actor`` as PDF and HTML; audited as
     ``briefing.create``. ``progress(fraction, step_key)`` reports the steps (keys:
     data, alerts, map, numbers, trends, measures, pdf, html, done). Raises
-    ``briefing_data.BriefingError`` (German) when the font or the data are missing."""
+    ``briefing.inputs.BriefingError`` (German) when the font or the data are missing."""
     step = progress or (lambda f, s: None)
     started = time.perf_counter()
     fonts = briefing_pdf.font_files()                    # fail early, before any work

@@ -1,6 +1,6 @@
 """The briefing for the Drogenrapport as a document model (pure: inputs → :class:`Briefing`).
 
-:func:`build` turns :class:`lagebild.briefing.data.BriefingInputs` into translated sections
+:func:`build` turns :class:`lagebild.briefing.inputs.BriefingInputs` into translated sections
 (paragraphs, bullet lines, tables, PNG images); ``briefing_pdf`` and ``briefing_html`` only
 lay them out. Small-count suppression for restricted roles (``inputs.k``) happens here:
 
@@ -21,7 +21,8 @@ from lagebild import privacy
 from lagebild.alerts import text as alert_text, views as alert_views
 from lagebild.analytics.signals import RANK
 from lagebild.analytics.trends import CITY, iso_label, period_totals
-from lagebild.briefing.data import BriefingInputs
+from lagebild.alerts.level import level
+from lagebild.briefing.inputs import BriefingInputs
 from lagebild.i18n import fmt_change, fmt_number, t
 from lagebild.measures.views import fmt_date
 from lagebild.views.situation import data_status
@@ -109,7 +110,6 @@ def facts(inp: BriefingInputs) -> list[tuple[str, str]]:
 
 
 def escalation_of(inp: BriefingInputs):
-    from lagebild.alerts.service import level
     return level(inp.signals, inp.report_week, inp.config, inp.daily)
 
 

@@ -13,7 +13,7 @@ from lagebild.analytics.trends import CITY, iso_label
 from lagebild.briefing.model import (Briefing, Section, Table, alerts_sections, daily_section,
                                      escalation_of, facts, level_texts, map_section, names,
                                      numbers_section, slug, tr, week_cells, week_span)
-from lagebild.briefing.data import BriefingInputs
+from lagebild.briefing.inputs import BriefingInputs
 from lagebild.i18n import fmt_number
 from lagebild.measures.views import district_names, fmt_date, markers, status_label
 from lagebild.measures.model import due_state
