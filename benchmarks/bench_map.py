@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from _common import machine  # noqa: E402
 
 from lagebild import maps  # noqa: E402
-from lagebild.demo_geometry import demo_districts  # noqa: E402
+from lagebild.demo.geometry import demo_districts  # noqa: E402
 
 N_POINTS = 100_000
 HEADING = "## Karte: 100 000 Punkte"

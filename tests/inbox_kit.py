@@ -22,7 +22,7 @@ SERVER = """
 import os, signal, sys
 step = os.environ.get("KILL_AT")
 if step:
-    from lagebild import importer
+    from lagebild.ingest import importer
     from lagebild.inbox import receipt
     from lagebild.store import Store
     die = lambda: os.kill(os.getpid(), signal.SIGKILL)

@@ -20,7 +20,7 @@ from inbox_kit import HEADER, ROOT, ServerProcess, drop, wait_receipts  # noqa: 
 from test_ingest_kit import CITY, make_store  # noqa: E402
 from test_notify import _cli as notify_cli, accounts, smtp  # noqa: E402,F401  (fixtures)
 
-from lagebild import rawstore  # noqa: E402
+from lagebild.ingest import rawstore  # noqa: E402
 from lagebild.access import SYSTEM  # noqa: E402
 from lagebild.inbox.backup import VERIFIED  # noqa: E402
 from lagebild.store import Store  # noqa: E402

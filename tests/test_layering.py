@@ -68,7 +68,7 @@ def test_arrows_point_down():
         if not path.exists():
             continue
         names = _imports(path)
-        assert not any(n.startswith(("lagebild.ui", "lagebild.cli", "lagebild.views"))
+        assert not any(n.startswith(("lagebild.ui", "lagebild.cli", "lagebild.views.situation"))
                        for n in names), name
 
 

@@ -7,7 +7,7 @@ server does what used to need the app stopped:
   the worker share it) and the server's heartbeat file that the command line reads;
 - ``worker``: one background thread per server process running a small table of jobs;
 - ``watch`` / ``deliver`` / ``receipt``: the inbox ``<db>.inbox/<Stadt>/<Organisation>/``,
-  files imported through :func:`lagebild.importer.import_file`, moved to ``erledigt/`` or
+  files imported through :func:`lagebild.ingest.importer.import_file`, moved to ``erledigt/`` or
   ``abgelehnt/`` with a receipt;
 - ``backup``: scheduled and on-demand backups taken inside the server, each verified by a
   restore into a temporary file;

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time as dtime, timedelta
 from pathlib import Path
 
-from lagebild import clock, rawstore
+from lagebild import clock
+from lagebild.ingest import rawstore
 from lagebild.access import Actor
 from lagebild.config import get_settings
 from lagebild.i18n import t

@@ -47,14 +47,14 @@ def held_message(db_path: str, command: str | None, lang: str | None = None) -> 
         out.append(t(f"inbox.cli.instead.{key}", lang))
     if key != "restore":
         out.append(t("inbox.cli.stop", lang))
-    return "Fehler: " + " ".join(out) if lang == "de" else "Error: " + " ".join(out)
+    return " ".join(out)
 
 
 def refuse_if_held(db_path: str, command: str) -> bool:
     """Print :func:`held_message` and return True when the server holds ``db_path``."""
     message = held_message(db_path, command)
     if message:
-        print(message, file=sys.stderr)
+        print(f"Fehler: {message}", file=sys.stderr)
     return message is not None
 
 
@@ -136,10 +136,10 @@ def _wait(folder: Path, name: str, kennung: str, seconds: float) -> dict | None:
 
 
 def _as_outcome(receipt: dict):
-    """The receipt in the shape ``cli_ingest.summary`` reads."""
+    """The receipt in the shape ``lagebild.cli.ingest.summary`` reads."""
     import pandas as pd
 
-    from lagebild.ingest import UploadError
+    from lagebild.ingest.errors import UploadError
     errors = [UploadError(e.get("line"), e.get("column"), e.get("value"), e["message"])
               for e in receipt.get("errors") or []]
     return SimpleNamespace(message=receipt["message"], status=receipt["status"],

@@ -2,8 +2,8 @@
 
 For each file: (1) the order ``in-arbeit/<name>.auftrag`` is written (city, organisation,
 replace, sha256, the upload of the same bytes known before, the receipt's name), (2) the file
-is renamed into ``in-arbeit/``, (3) it is imported through :func:`lagebild.importer.
-import_file` — the upload page's importer, one transaction —, (4) the receipt is written,
+is renamed into ``in-arbeit/``, (3) it is imported through :func:`lagebild.ingest.
+importer.import_file` — the upload page's importer, one transaction —, (4) the receipt is written,
 (5) the file moves to ``erledigt/`` or ``abgelehnt/``, (6) the order is deleted.
 
 A kill at any point leaves an order in ``in-arbeit/``; the next turn of the worker (after a
@@ -131,7 +131,7 @@ def _file_away(file: Path, folder: Path, order: dict, order_path: Path) -> None:
 
 def _outcome(store, order: dict, file: Path) -> dict:
     """The import's outcome as ``lagebild ingest --json`` shows it (step 3)."""
-    from lagebild import importer
+    from lagebild.ingest import importer
     lang = get_settings().language
     city, org, sha = order["city"], order["organisation"], order["sha256"]
     now_known = _known(store, city, sha)
@@ -171,7 +171,7 @@ def _committed_before_kill(store, city: str, upload_id: int, lang: str) -> dict 
 def _settle_description(db_path: str, upload_id: int) -> None:
     """The kept original's description still says ``pending`` (the kill came between the
     commit and the importer's last step): the database committed it, so it is imported."""
-    from lagebild import rawstore
+    from lagebild.ingest import rawstore
     folder = rawstore.directory(db_path)
     for meta in rawstore.entries(folder) if folder is not None and folder.is_dir() else []:
         if meta["upload_id"] == upload_id and meta.get("status") == "pending":
@@ -188,6 +188,6 @@ def _refused(message: str, lang: str, **extra) -> dict:
 
 def _after_import(store, city: str) -> None:
     """Signals and e-mails follow the import, as after a browser upload (#17)."""
-    from lagebild import notify
+    from lagebild.alerts import notify
     from lagebild.catalog import load_catalog
     notify.after_import(store, city, settings=get_settings(), catalog=load_catalog())

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from lagebild import clock
-from lagebild.ui._core import actor, catalog, _data_version, districts, lang, settings, store, t
+from lagebild.ui._core import actor, catalog, data_version, districts, lang, settings, store, t
 
 
 def organisations(city: str) -> list[str]:
@@ -20,7 +20,7 @@ def organisations(city: str) -> list[str]:
 
 
 def templates(city: str) -> tuple[bytes, bytes]:
-    from lagebild import templates as tpl
+    from lagebild.ingest import templates as tpl
     dist = districts(city)
     today = clock.today()
     return (tpl.csv_template(catalog(), dist, lang(), today),
@@ -33,7 +33,7 @@ def check_upload(city: str, organisation: str, data: bytes, filename: str, *,
     :class:`UploadPreview` (never the parsed rows themselves: they can be a million)."""
     if write:
         return _run_import(city, organisation, data, filename, replace, period, True, progress)
-    return _cached_preview(_data_version(city), actor(), lang(), city, organisation, data,
+    return _cached_preview(data_version(city), actor(), lang(), city, organisation, data,
                            filename, replace, period)
 
 
@@ -56,7 +56,8 @@ def _cached_preview(version, actor_key, lang_key, city, organisation, data, file
 
 def _run_import(city, organisation, data, filename, replace, period, write, progress):
 
-    from lagebild import importer, notify
+    from lagebild.ingest import importer
+    from lagebild.alerts import notify
     outcome = importer.import_file(store(), actor(), city, organisation, data, filename,
                                    today=clock.today(), replace=replace, dry_run=not write,
                                    lang=lang(), period=period, catalog=catalog(),
@@ -160,5 +161,5 @@ def may_withdraw(row) -> bool:
 
 
 def withdraw_upload(city: str, upload_id: int) -> str:
-    from lagebild import importer
+    from lagebild.ingest import importer
     return importer.withdraw(store(), actor(), city, upload_id, lang()).message
