@@ -169,10 +169,11 @@ def test_the_map_draws_the_cluster_as_a_circle(demo_db, monkeypatch):
 
 def test_cluster_circles_are_escaped_map_layers():
     from lagebild import maps
+    from lagebild.maps import layers as map_layers
     dist = gpd_districts()
     m = maps.base_map(dist)
-    maps.add_clusters(m, pd.DataFrame({"lat": [51.0], "lon": [10.0], "radius_m": [0.0],
-                                       "label": ["<img src=x onerror=alert(1)> ${x}"]}))
+    map_layers.add_clusters(m, pd.DataFrame({"lat": [51.0], "lon": [10.0], "radius_m": [0.0],
+                                             "label": ["<img src=x onerror=alert(1)> ${x}"]}))
     html = maps.to_html(m)
     assert "lagebild-cluster" in html and "<img src=x" not in html and "${x}" not in html
     assert "400.0" in html                                  # one district: a 400 m circle

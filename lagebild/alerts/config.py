@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import numbers
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,8 @@ import pandas as pd
 
 from lagebild.analytics.alerts import ears_c, farrington_flexible
 from lagebild.analytics.spikes import SpikeRule
+from lagebild.alerts.checks import (AlertConfigError, check_bool, check_number, check_table,
+                                    fail, key_list)
 from lagebild.config import DATA_DIR
 
 DEFAULT_PATH = DATA_DIR / "alerts.toml"
@@ -54,10 +55,6 @@ DAILY_DEFAULTS = {"spike_level": 1, "cluster_level": 2, "cluster_p": 0.05,
                   "max_radius_m": 3500.0, "replications": 999, "ears_min_count": 3}
 GENERAL_DEFAULTS = {"min_reported_days": 7, "end_after_green_weeks": 2,
                     "neighbour_tolerance_m": 5.0}
-
-
-class AlertConfigError(ValueError):
-    """Eine ungültige Warnregel (deutsche Meldung mit Datei und Schlüssel)."""
 
 
 @dataclass(frozen=True)
@@ -134,45 +131,13 @@ class AlertConfig:
             min_reported_days=self.general["min_reported_days"])
 
 
-# --------------------------------------------------------------------------- checks
-def _fail(src: str, key: str, problem: str):
-    raise AlertConfigError(f"{src}: '{key}' {problem}")
-
-
-def _table(value, src, key, allowed) -> dict:
-    if not isinstance(value, dict):
-        _fail(src, key, f"muss eine Tabelle sein, angegeben: {value!r}")
-    unknown = sorted(set(value) - set(allowed))
-    if unknown:
-        _fail(src, f"{key}.{unknown[0]}" if key else unknown[0],
-              f"ist unbekannt (erlaubt: {', '.join(allowed)})")
-    return value
-
-
-def _number(value, src, key, lo=0.0, hi=None, integer=False, lo_open=False):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if integer:
-        ok = ok and isinstance(value, numbers.Integral)
-    bad_lo = ok and (value <= lo if lo_open else value < lo)
-    if not ok or bad_lo or (hi is not None and value >= hi):
-        kind = "eine ganze Zahl" if integer else "eine Zahl"
-        rng = f"> {_de(lo)}" if lo_open else f"≥ {_de(lo)}"
-        rng += f" und < {_de(hi)}" if hi is not None else ""
-        _fail(src, key, f"muss {kind} {rng} sein, angegeben: {value!r}")
-    return int(value) if integer else float(value)
-
-
-def _de(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
-
-
 def _series(raw: dict, src: str, key: str, full: bool) -> dict:
     """One ``[defaults]`` (``full``: every key required) or ``[indicators.<key>]`` table."""
     allowed = SERIES_KEYS + (() if full else ("static", "static_city", "districts"))
-    _table(raw, src, key, allowed)
+    check_table(raw, src, key, allowed)
     missing = [k for k in SERIES_KEYS if full and k not in raw]
     if missing:
-        _fail(src, f"{key}.{missing[0]}", "fehlt")
+        fail(src, f"{key}.{missing[0]}", "fehlt")
     out = _methods(raw, src, key)
     for name in ("red", "yellow"):
         if name in raw:
@@ -182,9 +147,9 @@ def _series(raw: dict, src: str, key: str, full: bool) -> dict:
             out[name] = _static(raw[name], src, f"{key}.{name}")
     if "districts" in raw:
         out["districts"] = {}
-        for code, table in _table(raw["districts"], src, f"{key}.districts",
-                                  _keys(raw["districts"])).items():
-            sub = _table(table, src, f"{key}.districts.{code}", ("static",))
+        for code, table in check_table(raw["districts"], src, f"{key}.districts",
+                                  key_list(raw["districts"])).items():
+            sub = check_table(table, src, f"{key}.districts.{code}", ("static",))
             out["districts"][str(code)] = (
                 {"static": _static(sub["static"], src, f"{key}.districts.{code}.static")}
                 if "static" in sub else {})
@@ -194,46 +159,42 @@ def _series(raw: dict, src: str, key: str, full: bool) -> dict:
 def _methods(raw: dict, src: str, key: str) -> dict:
     out = {}
     if "early_method" in raw and raw["early_method"] not in EARLY:
-        _fail(src, f"{key}.early_method", f"muss {', '.join(EARLY)} sein, angegeben: "
+        fail(src, f"{key}.early_method", f"muss {', '.join(EARLY)} sein, angegeben: "
                                           f"{raw['early_method']!r}")
     if "late_method" in raw and raw["late_method"] not in LATE:
-        _fail(src, f"{key}.late_method", f"muss farrington, noufaily oder keine sein, "
+        fail(src, f"{key}.late_method", f"muss farrington, noufaily oder keine sein, "
                                          f"angegeben: {raw['late_method']!r}")
     for k in ("early_method", "late_method"):
         if k in raw:
             out[k] = raw[k]
     if "farrington_from_weeks" in raw:
-        out["farrington_from_weeks"] = _number(raw["farrington_from_weeks"], src,
+        out["farrington_from_weeks"] = check_number(raw["farrington_from_weeks"], src,
                                                f"{key}.farrington_from_weeks", 1, integer=True)
     for name, allowed in (("ears", EARS_KEYS), ("farrington", FARRINGTON_KEYS)):
         if name in raw:
-            out[name] = dict(_table(raw[name], src, f"{key}.{name}", allowed))
+            out[name] = dict(check_table(raw[name], src, f"{key}.{name}", allowed))
     return out
 
 
 def _colour(raw, src: str, key: str, full: bool) -> dict:
-    table = _table(raw, src, key, ("alpha", "min_count"))
+    table = check_table(raw, src, key, ("alpha", "min_count"))
     for need in ("alpha", "min_count") if full else ():
         if need not in table:
-            _fail(src, f"{key}.{need}", "fehlt")
+            fail(src, f"{key}.{need}", "fehlt")
     out = {}
     if "alpha" in table:
-        out["alpha"] = _number(table["alpha"], src, f"{key}.alpha", 0, 0.5, lo_open=True)
+        out["alpha"] = check_number(table["alpha"], src, f"{key}.alpha", 0, 0.5, lo_open=True)
     if "min_count" in table:
-        out["min_count"] = _number(table["min_count"], src, f"{key}.min_count")
+        out["min_count"] = check_number(table["min_count"], src, f"{key}.min_count")
     return out
 
 
-def _keys(value) -> list:
-    return list(value) if isinstance(value, dict) else []
-
-
 def _static(raw, src, key) -> dict:
-    t = _table(raw, src, key, STATIC_KEYS)
-    out = {k: _number(v, src, f"{key}.{k}") for k, v in t.items()}
+    t = check_table(raw, src, key, STATIC_KEYS)
+    out = {k: check_number(v, src, f"{key}.{k}") for k, v in t.items()}
     for a, b in (("yellow", "red"), ("yellow_rate", "red_rate")):
         if a in out and b in out and out[b] < out[a]:
-            _fail(src, f"{key}.{b}", f"muss mindestens so hoch sein wie {key}.{a} "
+            fail(src, f"{key}.{b}", f"muss mindestens so hoch sein wie {key}.{a} "
                                      f"({out[b]:g} < {out[a]:g})")
     return out
 
@@ -246,12 +207,12 @@ def _check_methods(rules: SeriesRules, src: str, key: str) -> None:
             ears_c(probe, method=rules.early_method[-2:].upper(), alpha=colour.alpha,
                    **rules.ears)
         except (TypeError, ValueError) as exc:
-            _fail(src, f"{key}.ears", f"ist ungültig: {exc}")
+            fail(src, f"{key}.ears", f"ist ungültig: {exc}")
         try:
             farrington_flexible(probe, alpha=colour.alpha, noufaily=rules.late_method
                                 == "noufaily", **_farrington_args(rules.farrington))
         except (TypeError, ValueError) as exc:
-            _fail(src, f"{key}.farrington", f"ist ungültig: {exc}")
+            fail(src, f"{key}.farrington", f"ist ungültig: {exc}")
 
 
 def _farrington_args(params: dict) -> dict:
@@ -263,39 +224,33 @@ def _farrington_args(params: dict) -> dict:
 
 def _levels(raw, src: str, catalog) -> tuple[LevelRule, ...]:
     if not isinstance(raw, list):
-        _fail(src, "lagestufe", "muss eine Liste von [[lagestufe]]-Tabellen sein")
+        fail(src, "lagestufe", "muss eine Liste von [[lagestufe]]-Tabellen sein")
     rules = []
     allowed = ("level", "label_de", "label_en", "colour", "indicators", "min_districts",
                "within_weeks", "include_city")
     for i, item in enumerate(raw, start=1):
         key = f"lagestufe[{i}]"
-        _table(item, src, key, allowed)
+        check_table(item, src, key, allowed)
         for need in ("level", "label_de", "colour", "indicators"):
             if need not in item:
-                _fail(src, f"{key}.{need}", "fehlt")
+                fail(src, f"{key}.{need}", "fehlt")
         if item["level"] not in (1, 2, 3) or isinstance(item["level"], bool):
-            _fail(src, f"{key}.level", f"muss 1, 2 oder 3 sein, angegeben: {item['level']!r}")
+            fail(src, f"{key}.level", f"muss 1, 2 oder 3 sein, angegeben: {item['level']!r}")
         if item["colour"] not in COLOURS:
-            _fail(src, f"{key}.colour", f"muss gelb oder rot sein, angegeben: {item['colour']!r}")
+            fail(src, f"{key}.colour", f"muss gelb oder rot sein, angegeben: {item['colour']!r}")
         if not isinstance(item["label_de"], str) or not item["label_de"].strip():
-            _fail(src, f"{key}.label_de", "muss ein nicht leerer Text sein")
+            fail(src, f"{key}.label_de", "muss ein nicht leerer Text sein")
         rules.append(LevelRule(
             level=item["level"], label_de=item["label_de"],
             label_en=str(item.get("label_en") or item["label_de"]),
             colour=COLOURS[item["colour"]],
             indicators=_indicator_list(item["indicators"], src, f"{key}.indicators", catalog),
-            min_districts=_number(item.get("min_districts", 1), src, f"{key}.min_districts", 1,
+            min_districts=check_number(item.get("min_districts", 1), src, f"{key}.min_districts", 1,
                                   integer=True),
-            within_weeks=_number(item.get("within_weeks", 1), src, f"{key}.within_weeks", 1,
+            within_weeks=check_number(item.get("within_weeks", 1), src, f"{key}.within_weeks", 1,
                                  integer=True),
-            include_city=_bool(item.get("include_city", True), src, f"{key}.include_city")))
+            include_city=check_bool(item.get("include_city", True), src, f"{key}.include_city")))
     return tuple(rules)
-
-
-def _bool(value, src, key) -> bool:
-    if not isinstance(value, bool):
-        _fail(src, key, f"muss true oder false sein, angegeben: {value!r}")
-    return value
 
 
 def _indicator_list(value, src, key, catalog) -> tuple[str, ...]:
@@ -305,10 +260,10 @@ def _indicator_list(value, src, key, catalog) -> tuple[str, ...]:
     if value == "personenbezogen":
         return tuple(catalog.person_related_keys()) if catalog is not None else ()
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        _fail(src, key, 'muss "alle", "personenbezogen" oder eine Liste von Indikatoren sein')
+        fail(src, key, 'muss "alle", "personenbezogen" oder eine Liste von Indikatoren sein')
     unknown = [v for v in value if catalog is not None and v not in catalog]
     if unknown:
-        _fail(src, key, f"nennt den unbekannten Indikator {unknown[0]!r} "
+        fail(src, key, f"nennt den unbekannten Indikator {unknown[0]!r} "
                         f"(bekannt: {', '.join(known)})")
     return tuple(value)
 
@@ -316,32 +271,32 @@ def _indicator_list(value, src, key, catalog) -> tuple[str, ...]:
 def _spikes(raw, src: str, catalog) -> tuple[SpikeRule, ...]:
     """``[[spike]]``: Spitzenregeln (mindestens N Ereignisse in 24/48/72 Stunden)."""
     if not isinstance(raw, (list, tuple)):
-        _fail(src, "spike", "muss eine Liste von [[spike]]-Tabellen sein")
+        fail(src, "spike", "muss eine Liste von [[spike]]-Tabellen sein")
     rules, seen = [], {}
     for i, item in enumerate(raw, start=1):
         key = f"spike[{i}]"
-        _table(item, src, key, SPIKE_KEYS)
+        check_table(item, src, key, SPIKE_KEYS)
         for need in SPIKE_KEYS:
             if need not in item:
-                _fail(src, f"{key}.{need}", "fehlt")
+                fail(src, f"{key}.{need}", "fehlt")
         indicator = item["indicator"]
         if not isinstance(indicator, str) or (catalog is not None and indicator not in catalog):
             known = ", ".join(catalog.keys) if catalog is not None else ""
-            _fail(src, f"{key}.indicator", f"ist kein Indikator des Katalogs: {indicator!r} "
+            fail(src, f"{key}.indicator", f"ist kein Indikator des Katalogs: {indicator!r} "
                                            f"(bekannt: {known})")
         if item["area"] not in AREAS:
-            _fail(src, f"{key}.area", f"muss stadtteil oder stadt sein, angegeben: "
+            fail(src, f"{key}.area", f"muss stadtteil oder stadt sein, angegeben: "
                                       f"{item['area']!r}")
-        min_count = _number(item["min_count"], src, f"{key}.min_count", 1, integer=True)
+        min_count = check_number(item["min_count"], src, f"{key}.min_count", 1, integer=True)
         hours = item["hours"]
         if isinstance(hours, bool) or not isinstance(hours, int) or hours not in \
                 range(24, 169, 24):
-            _fail(src, f"{key}.hours", f"muss 24, 48, 72 … 168 sein (ganze Tage: Lagebild "
+            fail(src, f"{key}.hours", f"muss 24, 48, 72 … 168 sein (ganze Tage: Lagebild "
                                        f"kennt Meldetage, keine Uhrzeiten), angegeben: {hours!r}")
         rule = SpikeRule(indicator, AREAS[item["area"]], min_count, hours)
         same = (rule.indicator, rule.area, rule.hours)
         if same in seen:
-            _fail(src, key, f"wiederholt spike[{seen[same]}] (gleicher Indikator, Bereich und "
+            fail(src, key, f"wiederholt spike[{seen[same]}] (gleicher Indikator, Bereich und "
                             f"Zeitraum)")
         seen[same] = i
         rules.append(rule)
@@ -350,51 +305,51 @@ def _spikes(raw, src: str, catalog) -> tuple[SpikeRule, ...]:
 
 def _daily(raw, src: str, catalog) -> dict:
     """``[daily]``: which Lagestufe daily spikes and clusters raise, and the scan settings."""
-    table = {**DAILY_DEFAULTS, **_table(raw, src, "daily", tuple(DAILY_DEFAULTS))}
-    out = {k: _number(table[k], src, f"daily.{k}", 0, 4, integer=True)
+    table = {**DAILY_DEFAULTS, **check_table(raw, src, "daily", tuple(DAILY_DEFAULTS))}
+    out = {k: check_number(table[k], src, f"daily.{k}", 0, 4, integer=True)
            for k in ("spike_level", "cluster_level")}
-    out["cluster_p"] = _number(table["cluster_p"], src, "daily.cluster_p", 0, 0.5001,
+    out["cluster_p"] = check_number(table["cluster_p"], src, "daily.cluster_p", 0, 0.5001,
                                lo_open=True)
-    out["study_days"] = _number(table["study_days"], src, "daily.study_days", 14, 3661,
+    out["study_days"] = check_number(table["study_days"], src, "daily.study_days", 14, 3661,
                                 integer=True)
-    out["max_days"] = _number(table["max_days"], src, "daily.max_days", 1, 31, integer=True)
-    out["max_radius_m"] = _number(table["max_radius_m"], src, "daily.max_radius_m", 0,
+    out["max_days"] = check_number(table["max_days"], src, "daily.max_days", 1, 31, integer=True)
+    out["max_radius_m"] = check_number(table["max_radius_m"], src, "daily.max_radius_m", 0,
                                   lo_open=True)
-    out["replications"] = _number(table["replications"], src, "daily.replications", 0, 100000,
+    out["replications"] = check_number(table["replications"], src, "daily.replications", 0, 100000,
                                   integer=True)
-    out["ears_min_count"] = _number(table["ears_min_count"], src, "daily.ears_min_count", 1,
+    out["ears_min_count"] = check_number(table["ears_min_count"], src, "daily.ears_min_count", 1,
                                     integer=True)
     inds = table["scan_indicators"]
     if not isinstance(inds, (list, tuple)) or not all(isinstance(v, str) for v in inds):
-        _fail(src, "daily.scan_indicators", "muss eine Liste von Indikatoren sein")
+        fail(src, "daily.scan_indicators", "muss eine Liste von Indikatoren sein")
     unknown = [v for v in inds if catalog is not None and v not in catalog]
     if unknown:
-        _fail(src, "daily.scan_indicators", f"nennt den unbekannten Indikator {unknown[0]!r}")
+        fail(src, "daily.scan_indicators", f"nennt den unbekannten Indikator {unknown[0]!r}")
     out["scan_indicators"] = tuple(inds)
     return out
 
 
 def parse_alert_config(raw: dict, catalog=None, source: str = "alerts.toml") -> AlertConfig:
     """Prüft eine bereits gelesene Konfiguration (Tabellen wie in ``alerts.toml``)."""
-    _table(raw, source, "", ("general", "defaults", "indicators", "lagestufe", "spike",
+    check_table(raw, source, "", ("general", "defaults", "indicators", "lagestufe", "spike",
                              "daily"))
     for need in ("defaults", "lagestufe"):
         if need not in raw:
-            _fail(source, need, "fehlt")
-    general = {**GENERAL_DEFAULTS, **_table(raw.get("general", {}), source, "general",
+            fail(source, need, "fehlt")
+    general = {**GENERAL_DEFAULTS, **check_table(raw.get("general", {}), source, "general",
                                             tuple(GENERAL_DEFAULTS))}
-    general = {"min_reported_days": _number(general["min_reported_days"], source,
+    general = {"min_reported_days": check_number(general["min_reported_days"], source,
                                             "general.min_reported_days", 1, 8, integer=True),
-               "end_after_green_weeks": _number(general["end_after_green_weeks"], source,
+               "end_after_green_weeks": check_number(general["end_after_green_weeks"], source,
                                                 "general.end_after_green_weeks", 1, integer=True),
-               "neighbour_tolerance_m": _number(general["neighbour_tolerance_m"], source,
+               "neighbour_tolerance_m": check_number(general["neighbour_tolerance_m"], source,
                                                 "general.neighbour_tolerance_m")}
     defaults = _series(raw["defaults"], source, "defaults", full=True)
     indicators = {}
-    for key, table in _table(raw.get("indicators", {}), source, "indicators",
-                             _keys(raw.get("indicators", {}))).items():
+    for key, table in check_table(raw.get("indicators", {}), source, "indicators",
+                             key_list(raw.get("indicators", {}))).items():
         if catalog is not None and key not in catalog:
-            _fail(source, f"indicators.{key}", f"ist kein Indikator des Katalogs (bekannt: "
+            fail(source, f"indicators.{key}", f"ist kein Indikator des Katalogs (bekannt: "
                                                f"{', '.join(catalog.keys)})")
         indicators[key] = _series(table, source, f"indicators.{key}", full=False)
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lagebild import maps
+from lagebild.maps import layers as map_layers
 from lagebild.analytics.daily import district_of
 from lagebild.alerts.daily_text import daily_lines
 from lagebild.measures.views import fmt_date
@@ -57,7 +57,7 @@ def add_daily_clusters(m, city: str, indicator: str) -> int:
             continue
         rows.append({"lat": centre.y, "lon": centre.x, "radius_m": r.radius_m or 0.0,
                      "label": texts[i]})
-    maps.add_clusters(m, pd.DataFrame(rows, columns=["lat", "lon", "radius_m", "label"]))
+    map_layers.add_clusters(m, pd.DataFrame(rows, columns=["lat", "lon", "radius_m", "label"]))
     if rows:
         st.caption(t("daily.map_caption"))
     return len(rows)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lagebild import maps
+from lagebild.maps import layers as map_layers
 from lagebild.views import situation as views
 from lagebild.i18n import fmt_number
 from lagebild.ui._core import (
@@ -42,7 +43,7 @@ def number(value, decimals: int = 0) -> str:
 
 
 def place_kind_labels() -> dict[str, str]:
-    return {k: t(f"maps.kind.{k}") for k in maps.PLACE_COLOURS}
+    return {k: t(f"maps.kind.{k}") for k in map_layers.PLACE_COLOURS}
 
 
 def map_periods(indicator: str, periods: dict) -> tuple[dict, str | None]:
@@ -95,11 +96,11 @@ def map_view(city: str, indicator: str, week, weeks: int, measure, points_mode: 
         pts = map_points(city, indicator, week, weeks)
         n_points = len(pts)
         if n_points:
-            drawn = maps.add_points(m, pts, label=catalog()[indicator].label(lang()),
+            drawn = map_layers.add_points(m, pts, label=catalog()[indicator].label(lang()),
                                     mode=points_mode)
     spots = places(city)
     if not spots.empty:
-        maps.add_places(m, spots, kind_labels=place_kind_labels(), title=t("maps.places_layer"),
+        map_layers.add_places(m, spots, kind_labels=place_kind_labels(), title=t("maps.places_layer"),
                         radius_m=settings().proximity_m if points_mode else 0)
     table = pd.DataFrame({t("app.district"): dist["name"].to_numpy(),
                           title: labels.to_numpy(), "_v": values.to_numpy()})
