@@ -25,6 +25,7 @@ import shapely
 
 from lagebild import clock
 from lagebild.access import AccessDenied, Actor
+from lagebild.ops.store_mixin import OpsStoreMixin
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 WRITE_ROLES = {"city": ("admin",), "upload": ("admin", "outreach")}
@@ -120,7 +121,7 @@ def migrations() -> list[tuple[int, str, str]]:
     return out
 
 
-class Store:
+class Store(OpsStoreMixin):
     """Open (and migrate) the DuckDB database at ``path`` (``":memory:"`` for tests)."""
 
     def __init__(self, path: str | Path, read_only: bool = False,
