@@ -3,20 +3,23 @@ on tiny frames with hand-computed answers, then through the real importer and st
 
 from __future__ import annotations
 
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from lagebild.access import SYSTEM, AccessDenied, Actor
-from lagebild.importer import import_file
 from lagebild.ops import completeness as comp
 from lagebild.ops.views import city_completeness, overdue_lines
 from lagebild.catalog import load_catalog
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ops_kit import ORG, deliver_weekly  # noqa: E402
+
 TODAY = date(2026, 11, 18)
 CITY = "Musterstadt"
-ORG = "Drogenhilfe Wochenbericht"
 
 
 def history(*periods, org="A", indicator="x"):
@@ -110,21 +113,6 @@ def test_no_deliveries_no_rows():
 
 
 # ------------------------------------------------------------------ through the store
-def week_file(end: date, indicator_label="Spritzenfunde", district="Altstadt") -> bytes:
-    days = [end - timedelta(days=i) for i in range(6, -1, -1)]
-    lines = ["datum;stadtteil;indikator;anzahl"]
-    lines += [f"{d:%d.%m.%Y};{district};{indicator_label};{i % 3}" for i, d in enumerate(days)]
-    return ("\n".join(lines) + "\n").encode()
-
-
-def deliver_weekly(store, org, last_end: date, n=4):
-    for i in reversed(range(n)):
-        end = last_end - timedelta(days=7 * i)
-        out = import_file(store, SYSTEM, CITY, org, week_file(end), f"woche-{end}.csv",
-                          today=TODAY)
-        assert out.status == "imported", out.errors
-
-
 def test_store_history_learns_weekly_and_names_the_late_organisation(demo_store):
     deliver_weekly(demo_store, ORG, date(2026, 10, 25))
     table = city_completeness(demo_store, SYSTEM, CITY, TODAY)

@@ -15,7 +15,7 @@ from lagebild.access import SYSTEM
 from lagebild.i18n import t
 from lagebild.measure_views import fmt_date
 from lagebild.ops import completeness as comp
-from lagebild.ops.views import city_completeness, indicator_label
+from lagebild.ops.views import city_completeness, days_text, indicator_label
 
 UPLOAD_PAGE = "hochladen"
 
@@ -51,7 +51,7 @@ def compose(city: str, organisation: str, rows: list[dict], catalog, link: str,
                                                                      lang),
                 rhythm=t(f"ops.rhythm.{r['rhythm']}", lang),
                 last_day=fmt_date(r["last_day"], lang), due=fmt_date(r["due"], lang),
-                days=int(r["days_overdue"])) for r in rows]
+                days=days_text(r["days_overdue"], lang)) for r in rows]
     lines += ["", t("ops.reminder.outro", lang, link=link)]
     return " ".join(subject.split()), "\n".join(lines)
 

@@ -36,9 +36,19 @@ def overdue_lines(table: pd.DataFrame, catalog, lang: str = "de") -> list[str]:
     return [t("ops.overdue.line", lang, organisation=md_escape(r["organisation"]),
               rhythm=t(f"ops.rhythm_adj.{r['rhythm']}", lang),
               indicator=md_escape(indicator_label(catalog, r["indicator"], lang)),
-              days=int(r["days_overdue"]), last_day=fmt_date(r["last_day"], lang),
+              days=days_text(r["days_overdue"], lang), last_day=fmt_date(r["last_day"], lang),
               due=fmt_date(r["due"], lang), grace=comp.GRACE[r["rhythm"]])
             for r in comp.overdue(table).to_dict("records")]
+
+
+def days_text(n, lang: str = "de") -> str:
+    """"1 Tag" / "14 Tagen" (after "seit").
+
+    >>> days_text(1), days_text(14), days_text(2, "en")
+    ('1 Tag', '14 Tagen', '2 days')
+    """
+    n = int(n)
+    return t("ops.overdue.one_day", lang) if n == 1 else t("ops.overdue.days", lang, n=n)
 
 
 def rhythm_text(rhythm: str | None, source: str, lang: str = "de") -> str:
@@ -51,7 +61,7 @@ def completeness_display(table: pd.DataFrame, catalog, lang: str = "de") -> pd.D
     """The table for the page, with German (or English) headers and words for the values."""
     def status(r) -> str:
         if r["overdue"]:
-            return t("ops.table.overdue", lang, days=int(r["days_overdue"]))
+            return t("ops.table.overdue", lang, days=days_text(r["days_overdue"], lang))
         return t("ops.table.ok", lang) if r["due"] is not None else t("ops.table.open", lang)
 
     rows = [{t("ops.table.organisation", lang): r["organisation"],

@@ -7,7 +7,8 @@ compute anything themselves. One module per area, one public namespace: pages wr
 - ``_core``: resources (store, catalogue, settings), session and login, navigation, city and
   language, cached data (weekly grid, districts), overview and trend helpers;
 - ``_maps`` (#5), ``_alerts`` (#4), ``_uploads`` (#3), ``_accounts`` (#7), ``_measures`` (#6),
-  ``_daily`` (#17: daily signals of the last 7 days), ``_network`` (#19, Städtevergleich).
+  ``_daily`` (#17: daily signals of the last 7 days), ``_network`` (#19, Städtevergleich),
+  ``_ops`` (#20: completeness of deliveries, the page "Betrieb").
 """
 
 from lagebild.ui._core import *  # noqa: F401,F403
@@ -18,4 +19,5 @@ from lagebild.ui._accounts import *  # noqa: F401,F403
 from lagebild.ui._measures import *  # noqa: F401,F403
 from lagebild.ui._daily import *  # noqa: F401,F403
 from lagebild.ui._network import *  # noqa: F401,F403
+from lagebild.ui._ops import *  # noqa: F401,F403
 from lagebild.ui._maps import _on_map_click  # noqa: F401  (the map component's callback)

@@ -49,6 +49,7 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/admin_boundaries.py", "maps.admin.nav", ":material/layers:", "grenzen", ("admin",)),
     ("pages/network.py", "network.nav", ":material/compare_arrows:", "staedtevergleich",
      ("admin", "krisenstab")),                                                    # (#19)
+    ("pages/operations.py", "ops.nav", ":material/monitor_heart:", "betrieb", ("admin",)),  # (#20)
 ]
 
 
