@@ -20,7 +20,8 @@ if city:
                                key="ops_org")
             names = ui.indicator_names(sorted(frame["indicator"].unique()))
             chosen = c2.multiselect(ui.t("ops.page.set_indicators"), list(names),
-                                    format_func=names.get, key="ops_indicators")
+                                    format_func=names.get, key="ops_indicators",
+                                    placeholder=ui.t("ops.page.set_all"))
             rhythm = c3.selectbox(ui.t("ops.page.set_rhythm"), ui.RHYTHM_CHOICES,
                                   format_func=ui.rhythm_label, key="ops_rhythm_choice")
             if st.form_submit_button(ui.t("ops.page.set_button")):
