@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -56,18 +57,24 @@ def prepare(tmp: Path, rows: int) -> tuple[Path, Path]:
     return csv, base
 
 
-def run_once(cmd: list[str], env: dict, db: Path, base: Path | None) -> float:
+def run_once(cmd: list[str], env: dict, db: Path, base: Path | None,
+             cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds user + system) of one process run in ``cwd`` (``-m`` puts
+    the working directory first on ``sys.path``: it decides which checkout runs)."""
     for f in db.parent.glob(db.name + "*"):
         shutil.rmtree(f) if f.is_dir() else f.unlink()
     if base is not None:
         shutil.copy(base, db)
     time.sleep(0.3)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=cwd)
     seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:4])} …: Exit {proc.returncode}\n{proc.stderr[-2000:]}")
-    return seconds
+    return seconds, cpu
 
 
 def main() -> None:
@@ -89,16 +96,20 @@ def main() -> None:
             e = dict(env, PYTHONPATH=str(tree))
             ingest = [sys.executable, "-m", "lagebild.cli", "ingest", str(csv), "--city",
                       CITY, "--org", "Bench", "--db", str(db)]
-            ways[f"ingest {label}"] = (ingest, e, base)
-            ways[f"dry-run {label}"] = (ingest + ["--dry-run"], e, base)
-        ways["bare"] = ([sys.executable, "-c", BARE, str(csv), str(db)], env, None)
-        for cmd, e, b in ways.values():                      # warm-up (file cache)
-            run_once(cmd, e, db, b)
+            ways[f"ingest {label}"] = (ingest, e, base, tree)
+            ways[f"dry-run {label}"] = (ingest + ["--dry-run"], e, base, tree)
+        ways["bare"] = ([sys.executable, "-c", BARE, str(csv), str(db)], env, None, tmp)
+        for cmd, e, b, cwd in ways.values():                 # warm-up (file cache)
+            run_once(cmd, e, db, b, cwd)
         t = {k: [] for k in ways}
+        c = {k: [] for k in ways}
         for _ in range(args.runs):
-            for k, (cmd, e, b) in ways.items():
-                t[k].append(run_once(cmd, e, db, b))
+            for k, (cmd, e, b, cwd) in ways.items():
+                wall, cpu = run_once(cmd, e, db, b, cwd)
+                t[k].append(wall)
+                c[k].append(cpu)
     m = {k: median(v) for k, v in t.items()}
+    mc = {k: median(v) for k, v in c.items()}
     lines = [
         f"Gemessen mit `benchmarks/bench_ingest_process.py` am {today()} auf: {machine()}; "
         f"Last beim Messen {load():.1f} (die Maschine ist mit anderen Prozessen geteilt). "
@@ -106,8 +117,9 @@ def main() -> None:
         "Demo-Stadtteil × Indikator × Tag einmal, also ≈ 26 Jahre Wochenreihen). Ganze Prozesse "
         f"(Start bis Ende), Median von {args.runs} Runden nach einem Aufwärmlauf, abwechselnd.",
         "",
-        "| Weg | Median | Verhältnis zum bloßen `read_csv`-Prozess | ≤ 2× |",
-        "|---|---|---|---|",
+        "| Weg | Median Zeit | Verhältnis zum bloßen `read_csv`-Prozess | ≤ 2× | Median "
+        "CPU-Zeit (Benutzer + System) | Verhältnis CPU |",
+        "|---|---|---|---|---|---|",
     ]
     for k, v in m.items():
         r = v / m["bare"]
@@ -116,10 +128,12 @@ def main() -> None:
                 "bare": "`python -c` DuckDB `read_csv` in eine Datenbankdatei, CHECKPOINT"}
         name = what[k.split()[0]] + (f", {k.split()[1]}" if " " in k else "")
         ok = "" if k == "bare" else ("ja" if r <= 2 else "**nein**")
-        lines.append(f"| {name} | {v:.2f} s | {r:.2f}× | {ok} |")
+        lines.append(f"| {name} | {v:.2f} s | {r:.2f}× | {ok} | {mc[k]:.2f} s | "
+                     f"{mc[k] / mc['bare']:.2f}× |")
     text = "\n".join(lines)
     print(text)
     print({k: [round(x, 2) for x in v] for k, v in t.items()})
+    print({k: [round(x, 2) for x in v] for k, v in c.items()})
     if args.write:
         write_section("Upload als Prozess: lagebild ingest", text + "\n\n" + NOTES)
 
