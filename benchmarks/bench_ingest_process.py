@@ -135,10 +135,20 @@ def main() -> None:
     print({k: [round(x, 2) for x in v] for k, v in t.items()})
     print({k: [round(x, 2) for x in v] for k, v in c.items()})
     if args.write:
-        write_section("Upload als Prozess: lagebild ingest", text + "\n\n" + NOTES)
+        write_section("Upload als Prozess: lagebild ingest", text + "\n\n" + _notes())
 
 
-NOTES = ""   # filled from docs/benchmarks.md by hand after a run (profile, what changed)
+def _notes() -> str:
+    """The explanation below the table in docs/benchmarks.md (profile, what changed), kept
+    when the table is rewritten."""
+    from _common import DOC
+    old = DOC.read_text(encoding="utf-8")
+    start = old.find("## Upload als Prozess: lagebild ingest")
+    if start < 0:
+        return ""
+    section = old[start:].split("\n## ", 1)[0].rstrip()
+    marker = "Warum `lagebild ingest`"
+    return section[section.find(marker):] if marker in section else ""
 
 
 if __name__ == "__main__":
