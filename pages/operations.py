@@ -16,9 +16,8 @@ if city:
         with st.form("ops_rhythm"):
             st.markdown("**" + ui.t("ops.page.set_heading") + "**")
             c1, c2, c3 = st.columns([2, 2, 1])
-            org = c1.selectbox(ui.t("ops.page.set_org"), sorted(frame["organisation"].unique()),
-                               key="ops_org")
-            names = ui.indicator_names(sorted(frame["indicator"].unique()))
+            organisations, names = ui.rhythm_form_choices(frame)
+            org = c1.selectbox(ui.t("ops.page.set_org"), organisations, key="ops_org")
             chosen = c2.multiselect(ui.t("ops.page.set_indicators"), list(names),
                                     format_func=names.get, key="ops_indicators",
                                     placeholder=ui.t("ops.page.set_all"))

@@ -52,8 +52,11 @@ def rhythm_label(choice: str) -> str:
     return t("ops.rhythm.learn") if choice == "learn" else t(f"ops.rhythm.{choice}")
 
 
-def indicator_names(keys) -> dict[str, str]:
-    return {k: ops_views.indicator_label(catalog(), k, lang()) for k in keys}
+def rhythm_form_choices(frame: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
+    """(organisations, indicator key → label) of the completeness table, for the form."""
+    keys = sorted(frame["indicator"].unique())
+    return (sorted(frame["organisation"].unique()),
+            {k: ops_views.indicator_label(catalog(), k, lang()) for k in keys})
 
 
 def set_rhythm(city: str, frame: pd.DataFrame, organisation: str, indicators: list[str],
