@@ -44,7 +44,7 @@ BARE = ("import duckdb, sys; con = duckdb.connect(sys.argv[2]); con.execute("
 def prepare(tmp: Path, rows: int) -> tuple[Path, Path]:
     from lagebild.access import SYSTEM
     from lagebild.catalog import load_catalog
-    from lagebild.demo import generate_demo
+    from lagebild.demo.city import generate_demo
     from lagebild.store import Store
     demo = generate_demo()
     csv = tmp / "gross.csv"

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lagebild import clock, rawstore
+from lagebild import clock
+from lagebild.ingest import rawstore
 from lagebild.access import SYSTEM
 from lagebild.catalog import load_catalog
 from lagebild.config import ROOT, get_settings
@@ -38,7 +39,7 @@ def _iso_date(text: str):
 
 
 def cmd_demo(args) -> int:
-    from lagebild.seed import create_demo, create_large_demo
+    from lagebild.demo.seed import create_demo, create_large_demo
     store = _open(args)
     if args.scale == "large":
         try:
@@ -188,7 +189,7 @@ def cmd_restore(args) -> int:
 def cmd_rebuild(args) -> int:
     """Re-import the kept original uploads (after a loss without a usable backup)."""
 
-    from lagebild.importer import rebuild
+    from lagebild.ingest.importer import rebuild
     folder = Path(args.uploads) if args.uploads else rawstore.directory(_db(args))
     if folder is None or not folder.is_dir():
         print(f"Fehler: kein Verzeichnis mit Original-Uploads: {folder}", file=sys.stderr)
@@ -304,8 +305,8 @@ def _extensions():
     """Subcommands living beside their feature (e.g. ``lagebild ingest``)."""
     import importlib
     out = []
-    for name in ("lagebild.cli_users", "lagebild.cli_ingest", "lagebild.cli_alerts",
-                 "lagebild.cli_report", "lagebild.cli_notify", "lagebild.cli_share",
+    for name in ("lagebild.cli.users", "lagebild.cli.ingest", "lagebild.cli.alerts",
+                 "lagebild.cli.report", "lagebild.cli.notify", "lagebild.cli.share",
                  "lagebild.ops.cli"):
         try:
             out.append(importlib.import_module(name))

@@ -384,7 +384,7 @@ class Store(OpsStoreMixin):
         With ``replace``, earlier rows of the same organisation with the same district,
         indicator, date (and coordinates) are deleted first; the audit log records how many.
         ``raw`` (file bytes in ``uploads.raw``) is left empty by the importer, which keeps
-        the bytes beside the database instead (``lagebild/rawstore.py``).
+        the bytes beside the database instead (``lagebild/ingest/rawstore.py``).
         ``before_commit(upload_id)`` runs last inside the transaction (the importer writes
         the upload's description there); if it raises, nothing is committed.
         """
@@ -661,7 +661,7 @@ class Store(OpsStoreMixin):
         return self._df(sql + " ORDER BY ALL", params)
 
     # ------------------------------------------------------------------ section: alerts (#4)
-    # Signals and episodes are computed by lagebild/alerting.py; district_id NULL = whole city.
+    # Signals and episodes are computed by lagebild/alerts/service.py; district_id NULL = whole city.
     ALERT_WRITE_ROLES = ("admin", "krisenstab", "outreach")   # recompute (after uploads)
     ALERT_ACK_ROLES = ("admin", "krisenstab")                 # acknowledge
 
@@ -821,7 +821,7 @@ class Store(OpsStoreMixin):
     # ------------------------------------------------------------------ section: measures (#6)
     # Meetings, measures and their history (migration 005). Everyone who may see the city
     # reads them (no person-related data); only admin/krisenstab write. Validation in
-    # lagebild/measures.py (German messages).
+    # lagebild/measures/model.py (German messages).
     MEASURE_EDIT_ROLES = ("admin", "krisenstab")
 
     def meetings(self, actor: Actor, city: str) -> pd.DataFrame:
@@ -835,7 +835,7 @@ class Store(OpsStoreMixin):
 
     def add_meeting(self, actor: Actor, city: str, **fields) -> int:
         """Record a meeting (held_on, title, participants, decisions); returns its id."""
-        from lagebild import measures as m
+        from lagebild.measures import model as m
         self._require(actor, self.MEASURE_EDIT_ROLES, "Sitzungen erfassen")
         city_id = self.city_id(actor, city)
         row = m.clean_meeting(fields)
@@ -850,7 +850,7 @@ class Store(OpsStoreMixin):
         return meeting_id
 
     def update_meeting(self, actor: Actor, city: str, meeting_id: int, **fields) -> None:
-        from lagebild import measures as m
+        from lagebild.measures import model as m
         self._require(actor, self.MEASURE_EDIT_ROLES, "Sitzungen bearbeiten")
         city_id = self.city_id(actor, city)
         row = m.clean_meeting(fields, partial=True)
@@ -895,7 +895,7 @@ class Store(OpsStoreMixin):
         """Create a measure (fields: ``measures.MEASURE_FIELDS``) with its first history row;
         returns its id. A measure created "in Umsetzung"/"umgesetzt" without
         ``implemented_on`` gets today's date."""
-        from lagebild import measures as m
+        from lagebild.measures import model as m
         self._require(actor, self.MEASURE_EDIT_ROLES, "Maßnahmen anlegen")
         city_id = self.city_id(actor, city)
         row = self._clean_measure(fields, partial=False)
@@ -923,7 +923,7 @@ class Store(OpsStoreMixin):
         "umgesetzt" without an ``implemented_on`` sets it to ``on`` (default today).
         Returns the changed field names; a change without any difference and without a
         comment is refused."""
-        from lagebild import measures as m
+        from lagebild.measures import model as m
         self._require(actor, self.MEASURE_EDIT_ROLES, "Maßnahmen bearbeiten")
         city_id = self.city_id(actor, city)
         new = self._clean_measure(changes, partial=True)
@@ -957,7 +957,7 @@ class Store(OpsStoreMixin):
         return list(diff)
 
     def _clean_measure(self, fields: dict, partial: bool) -> dict:
-        from lagebild import measures as m
+        from lagebild.measures import model as m
         from lagebild.catalog import load_catalog
         return m.clean_measure(fields, bodies=m.load_bodies(), indicators=set(load_catalog().keys),
                                partial=partial)

@@ -11,7 +11,7 @@ from email import policy
 from aiosmtpd.controller import Controller
 
 from lagebild.access import SYSTEM
-from lagebild.importer import import_file
+from lagebild.ingest.importer import import_file
 
 CITY = "Musterstadt"
 ORG = "Drogenhilfe Wochenbericht"

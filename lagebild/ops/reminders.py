@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from lagebild import notify
+from lagebild.alerts import notify
 from lagebild.access import SYSTEM
 from lagebild.i18n import t
-from lagebild.measure_views import fmt_date
+from lagebild.measures.views import fmt_date
 from lagebild.ops import completeness as comp
 from lagebild.ops.views import city_completeness, days_text, indicator_label
 

@@ -14,7 +14,7 @@ import pandas as pd
 from lagebild import __version__
 from lagebild.access import Actor
 from lagebild.i18n import fmt_number, md_escape, t
-from lagebild.measure_views import fmt_date
+from lagebild.measures.views import fmt_date
 from lagebild.ops import completeness as comp
 
 REJECTED = "abgelehnt"          # the inbox's folder of refused files (#20, first half)
