@@ -139,7 +139,7 @@ def test_migrations_006_007_keep_every_row_and_who_reported_it(tmp_path, monkeyp
     organisation on every row) opens with the rows split into counts and details behind the
     view ``observations``; exports, row-level filters, collision checks and withdrawals
     still see every row and its organisation, now from its upload."""
-    import lagebild.store as store_module
+    import lagebild.store._db as store_module
     path = tmp_path / "alt.duckdb"
     every = store_module.migrations()
     monkeypatch.setattr(store_module, "migrations", lambda: [m for m in every if m[0] < 6])

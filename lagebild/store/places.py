@@ -1,0 +1,38 @@
+"""Sensitive places of a city (#5)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lagebild.access import Actor
+
+
+class PlacesMixin:
+
+    def places(self, actor: Actor, city: str) -> pd.DataFrame:
+        """Sensitive places of a city (Kitas, schools, …): place_id, name, kind, lat, lon."""
+        city_id = self.city_id(actor, city)
+        return self._df("SELECT place_id, name, kind, lat, lon FROM places WHERE city_id = ? "
+                        "ORDER BY kind, name, place_id", [city_id])
+
+    def replace_places(self, actor: Actor, city: str, places: pd.DataFrame,
+                       filename: str = "") -> dict:
+        """Replace the city's sensitive places by ``places`` (name, kind, lat, lon) in one
+        transaction (admin only). Returns ``{"before": n, "after": m}``."""
+        self._require(actor, ("admin",), "sensible Orte hochladen")
+        city_id = self.city_id(actor, city)
+        data = places[["name", "kind", "lat", "lon"]].copy()
+        with self.transaction() as cur:
+            before = cur.execute("SELECT count(*) FROM places WHERE city_id = ?",
+                                 [city_id]).fetchone()[0]
+            cur.execute("DELETE FROM places WHERE city_id = ?", [city_id])
+            self._register(cur, "_new_places", data)
+            cur.execute("INSERT INTO places (city_id, name, kind, lat, lon, uploaded_by) "
+                        "SELECT ?, name, kind, lat, lon, ? FROM _new_places",
+                        [city_id, actor.username])
+            cur.unregister("_new_places")
+            self._audit(cur, actor, "places.replace", city_id, filename=filename,
+                        before=before, after=len(data))
+        self.checkpoint()
+        return {"before": int(before), "after": len(data)}
+

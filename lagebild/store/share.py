@@ -1,0 +1,69 @@
+"""The network instance (Städtevergleich, #19): trusted city keys and one package per city."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from lagebild.access import Actor
+
+
+class ShareMixin:
+
+    SHARE_READ_ROLES = ("admin", "krisenstab")
+
+    def share_trust(self, actor: Actor, city: str, public_key: str, fingerprint: str,
+                    now) -> bool:
+        """Trust (or re-key) a city's public key; True when it replaced another key."""
+        self._require(actor, ("admin",), "Schlüssel von Städten hinterlegen")
+        with self.transaction() as cur:
+            old = cur.execute("SELECT fingerprint FROM share_trusted_keys WHERE city = ?",
+                              [city]).fetchall()
+            cur.execute("INSERT OR REPLACE INTO share_trusted_keys VALUES (?, ?, ?, ?, ?)",
+                        [city, public_key, fingerprint, actor.username, now])
+            self._audit(cur, actor, "share.trust", None, city=city, fingerprint=fingerprint,
+                        replaced=old[0][0] if old else None)
+        return bool(old) and old[0][0] != fingerprint
+
+    def share_trusted_keys(self, actor: Actor) -> pd.DataFrame:
+        self._require(actor, self.SHARE_READ_ROLES, "Schlüssel von Städten ansehen")
+        return self._df("SELECT city, public_key, fingerprint, added_by, added_at "
+                        "FROM share_trusted_keys ORDER BY city")
+
+    def save_share_package(self, actor: Actor, manifest: dict, data: bytes, *,
+                           imported_at) -> None:
+        """Store a verified package in place of the city's earlier one (one transaction).
+        A package not newer than the stored one is refused (ValueError), nothing written."""
+        self._require(actor, ("admin",), "Pakete von Städten importieren")
+        city = manifest["city"]
+        created = pd.Timestamp(manifest["created_at"]).to_pydatetime()
+        with self._write_lock, self.transaction() as cur:
+            row = cur.execute("SELECT created_at FROM share_packages WHERE city = ?",
+                              [city]).fetchall()
+            if row and row[0][0] >= created:
+                raise ValueError(
+                    f"Das Paket von {city} ist vom {created:%d.%m.%Y %H:%M:%S}; gespeichert ist "
+                    f"schon eines vom {row[0][0]:%d.%m.%Y %H:%M:%S} – ein älteres oder gleich "
+                    "altes Paket ersetzt es nicht. Abgelehnt, nichts geändert.")
+            cur.execute("DELETE FROM share_packages WHERE city = ?", [city])
+            cur.execute(
+                "INSERT INTO share_packages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [city, manifest.get("ags"), manifest.get("period_start"),
+                 manifest.get("period_end"), created, int(manifest["schema_version"]),
+                 manifest.get("software"), bool(manifest.get("districts")),
+                 hashlib.sha256(data).hexdigest(), actor.username, imported_at, data])
+            self._audit(cur, actor, "share.import", None, city=city,
+                        created_at=manifest["created_at"], replaced=bool(row))
+
+    def share_packages(self, actor: Actor) -> pd.DataFrame:
+        """The stored packages without their bytes: city, period, created_at, imported_at…"""
+        self._require(actor, self.SHARE_READ_ROLES, "Pakete von Städten ansehen")
+        return self._df("SELECT * EXCLUDE (package) FROM share_packages ORDER BY city")
+
+    def share_package_bytes(self, actor: Actor) -> dict[str, bytes]:
+        """city -> the stored signed file."""
+        self._require(actor, self.SHARE_READ_ROLES, "Pakete von Städten ansehen")
+        rows = self._cur().execute("SELECT city, package FROM share_packages "
+                                   "ORDER BY city").fetchall()
+        return {city: bytes(blob) for city, blob in rows}
