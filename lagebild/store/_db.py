@@ -7,6 +7,7 @@ checkpoints and the whole-database export/import of backups. The aggregates
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from contextlib import contextmanager
@@ -19,6 +20,20 @@ import pandas as pd
 from lagebild.store.errors import StoreError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+Params = dict | list | tuple
+
+
+@functools.cache
+def query(name: str) -> str:
+    """The long static query ``queries/<name>.sql`` (parameters by name: ``$city_id``)."""
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _params(params: Params) -> dict | list:
+    """Named parameters (a dict, ``$name`` in the SQL) pass as they are; positional ones
+    (``?``) as a list."""
+    return params if isinstance(params, dict) else list(params)
 
 # DuckDB's file: three 4 KiB headers, then the blocks (``pragma_database_size``).
 HEADER_BYTES = 3 * 4096
@@ -161,13 +176,13 @@ class Database:
             self._local.cur = cur
         return cur
 
-    def _df(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
-        return self._cur().execute(sql, list(params)).df()
+    def _df(self, sql: str, params: Params = ()) -> pd.DataFrame:
+        return self._cur().execute(sql, _params(params)).df()
 
-    def _one(self, sql: str, params: list | tuple = (), cur=None):
+    def _one(self, sql: str, params: Params = (), cur=None):
         """First row or None, reading the result to its end: DuckDB 2 refuses further work
         (register, unregister) on a cursor whose last result was not fully fetched."""
-        rows = (cur or self._cur()).execute(sql, list(params)).fetchall()
+        rows = (cur or self._cur()).execute(sql, _params(params)).fetchall()
         return rows[0] if rows else None
 
     @staticmethod

@@ -7,6 +7,7 @@ import pandas as pd
 import shapely
 
 from lagebild.access import Actor
+from lagebild.store._db import query
 from lagebild.store.errors import WRITE_ROLES
 
 def _display_wkb(gdf) -> list:
@@ -22,15 +23,7 @@ class CitiesMixin:
 
     def cities(self, actor: Actor) -> pd.DataFrame:
         """Cities the actor may see with their district and observation-row counts."""
-        df = self._df(
-            """
-            SELECT c.city_id, c.name, c.ags, c.is_demo,
-                   (SELECT count(*) FROM districts d WHERE d.city_id = c.city_id) AS districts,
-                   (SELECT count(*) FROM observations o WHERE o.city_id = c.city_id)
-                       AS observations
-            FROM cities c ORDER BY c.name
-            """
-        )
+        df = self._df(query("cities"))
         visible = pd.Series([actor.may_see_city(n) for n in df["name"]], index=df.index,
                             dtype=bool)
         return df.loc[visible].reset_index(drop=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lagebild.access import Actor
+from lagebild.store._db import query
 
 
 class NotificationsMixin:
@@ -17,13 +18,7 @@ class NotificationsMixin:
         accounts are subscribed, the others not."""
         self._require(actor, ("admin",), "Benachrichtigungen versenden")
         self.city_id(actor, city)
-        df = self._cur().execute(
-            "SELECT u.username, u.email, u.role, u.organisation, s.enabled, "
-            "coalesce(s.digest, false) AS digest FROM users u "
-            "LEFT JOIN notification_subscriptions s ON s.username = u.username AND s.city = $city "
-            "WHERE u.active AND u.email IS NOT NULL AND u.email <> '' AND (u.role = 'admin' "
-            "OR EXISTS (SELECT 1 FROM user_cities c WHERE c.username = u.username "
-            "AND c.city = $city)) ORDER BY u.username", {"city": city}).df()
+        df = self._df(query("notification_recipients"), {"city": city})
         default = df["role"].isin(self.NOTIFY_DEFAULT_ROLES)
         df["enabled"] = df["enabled"].astype("boolean").fillna(default).astype(bool)
         df["digest"] = df["digest"].astype(bool)
