@@ -20,7 +20,8 @@ from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
 from lagebild.i18n import t
 from lagebild.ingest import ParsedUpload, UploadError, parse_upload
-from lagebild.store import WRITE_ROLES, CollidingRows, DuplicateUpload, Store, no_collisions
+from lagebild.store import (WRITE_ROLES, CollidingRows, DuplicateUpload, Invalid, Store,
+                            no_collisions)
 
 STATUSES = ("imported", "valid", "rejected", "duplicate")
 
@@ -73,8 +74,9 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
                 limit_bytes: int | None = None, progress=None) -> ImportOutcome:
     """Validate and (unless ``dry_run``) import one upload; see the module docstring.
 
-    Raises ``AccessDenied`` (actor may not upload for this city/organisation) and
-    ``KeyError`` (unknown city); everything about the file is reported in the outcome.
+    Raises ``AccessDenied`` (actor may not upload for this city/organisation),
+    ``store.NotFound`` (unknown city) and ``store.Invalid`` (no organisation); everything
+    about the file is reported in the outcome.
     """
     _check_may_upload(store, actor, city, organisation)
     if limit_bytes is None:
@@ -163,14 +165,14 @@ def find_collisions(store: Store, actor: Actor, city: str, organisation: str,
 
 
 def _check_may_upload(store: Store, actor: Actor, city: str, organisation: str) -> None:
-    store.city_id(actor, city)     # AccessDenied / KeyError with German text
+    store.city_id(actor, city)     # Forbidden / NotFound with German text
     if actor.role not in WRITE_ROLES["upload"]:
         raise AccessDenied(f"Die Rolle '{actor.role}' darf nicht: Daten hochladen.")
     if actor.role == "outreach" and organisation != actor.organisation:
         raise AccessDenied(f"Ein Konto von '{actor.organisation}' kann nicht für "
                            f"'{organisation}' hochladen.")
     if not organisation or not organisation.strip():
-        raise ValueError("Die meldende Organisation darf nicht leer sein.")
+        raise Invalid("Die meldende Organisation darf nicht leer sein.")
 
 
 def _outcome(status: str, message: str, parsed: ParsedUpload | None = None,

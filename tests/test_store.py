@@ -1,5 +1,6 @@
 from datetime import date
 
+import duckdb
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -80,7 +81,7 @@ def test_weekly_counts_group_by_iso_week(empty_store):
 def test_failed_write_leaves_nothing_behind(empty_store):
     ids = _city(empty_store)
     bad = _rows(ids).assign(count=[1, -5, 2])          # CHECK (count >= 0) fails mid-insert
-    with pytest.raises(Exception):
+    with pytest.raises(duckdb.ConstraintException, match="count"):
         empty_store.insert_upload(SYSTEM, "Teststadt", "Streetwork", "a.csv", "h1", bad,
                                   _periods())
     assert empty_store.weekly_counts(SYSTEM, "Teststadt").empty

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lagebild.access import AccessDenied, Actor
+from lagebild.access import Actor
+from lagebild.store.errors import Forbidden, Invalid, NotFound
 
 
 class AccountsMixin:
@@ -15,14 +16,17 @@ class AccountsMixin:
                  is_demo: bool = False) -> None:
         """Create an account (admin only); cities must exist."""
         self._require(actor, ("admin",), "Konten anlegen")
-        Actor(username, role, organisation=organisation)          # validates role/org
+        try:
+            Actor(username, role, organisation=organisation)      # validates role/org
+        except ValueError as exc:
+            raise Invalid(str(exc)) from exc
         with self.transaction() as cur:
             if cur.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
-                raise ValueError(f"Das Konto '{username}' gibt es schon.")
+                raise Invalid(f"Das Konto '{username}' gibt es schon.")
             known = {r[0] for r in cur.execute("SELECT name FROM cities").fetchall()}
             unknown = [c for c in cities if c not in known]
             if unknown:
-                raise ValueError(f"Unbekannte Stadt: {', '.join(unknown)}.")
+                raise Invalid(f"Unbekannte Stadt: {', '.join(unknown)}.")
             cur.execute(
                 "INSERT INTO users (username, display_name, email, password_hash, role, "
                 "organisation, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -57,7 +61,7 @@ class AccountsMixin:
 
     def set_password(self, actor: Actor, username: str, password_hash: str) -> None:
         if actor.role != "admin" and actor.username != username:
-            raise AccessDenied("Nur Admins oder die Person selbst dürfen das Passwort ändern.")
+            raise Forbidden("Nur Admins oder die Person selbst dürfen das Passwort ändern.")
         self._update_user(actor, username, "password_hash", password_hash, "user.passwd")
 
     def set_active(self, actor: Actor, username: str, active: bool) -> None:
@@ -68,7 +72,7 @@ class AccountsMixin:
     def _update_user(self, actor, username, column, value, action) -> None:
         with self.transaction() as cur:
             if not cur.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
-                raise KeyError(f"Das Konto '{username}' gibt es nicht.")
+                raise NotFound(f"Das Konto '{username}' gibt es nicht.")
             cur.execute(f"UPDATE users SET {column} = ? WHERE username = ?", [value, username])
             self._audit(cur, actor, action, None, username=username)
 

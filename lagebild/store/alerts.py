@@ -7,7 +7,8 @@ from datetime import date
 
 import pandas as pd
 
-from lagebild.access import AccessDenied, Actor
+from lagebild.access import Actor
+from lagebild.store.errors import Forbidden, Invalid, NotFound
 
 # section: alerts (#4) – columns of alert_signals written by Store.save_alerts
 _ALERT_SIGNAL_COLUMNS = [
@@ -61,7 +62,7 @@ class AlertsMixin:
     def alert_episodes(self, actor: Actor, city: str) -> pd.DataFrame:
         """Stored alerts (episodes) of a city, newest first; not for restricted roles."""
         if actor.restricted:
-            raise AccessDenied("Die Warnliste ist für diese Rolle nicht freigegeben.")
+            raise Forbidden("Die Warnliste ist für diese Rolle nicht freigegeben.")
         city_id = self.city_id(actor, city)
         df = self._df("SELECT * EXCLUDE (city_id) FROM alert_episodes WHERE city_id = ? "
                       "ORDER BY last_week DESC, alert_id DESC", [city_id])
@@ -133,19 +134,19 @@ class AlertsMixin:
         city_id = self.city_id(actor, city)
         comment = (comment or "").strip()
         if not comment:
-            raise ValueError("Bitte einen Kommentar angeben: was wurde veranlasst, oder warum "
+            raise Invalid("Bitte einen Kommentar angeben: was wurde veranlasst, oder warum "
                              "ist die Warnung erledigt?")
         if len(comment) > 2000:
-            raise ValueError(f"Der Kommentar ist zu lang ({len(comment)} Zeichen, höchstens "
+            raise Invalid(f"Der Kommentar ist zu lang ({len(comment)} Zeichen, höchstens "
                              "2000).")
         with self.transaction() as cur:
             row = cur.execute("SELECT acknowledged_by, acknowledged_at FROM alert_episodes "
                               "WHERE alert_id = ? AND city_id = ?",
                               [int(alert_id), city_id]).fetchall()
             if not row:
-                raise KeyError(f"Warnung {alert_id} gibt es in {city} nicht.")
+                raise NotFound(f"Warnung {alert_id} gibt es in {city} nicht.")
             if row[0][0] is not None:
-                raise ValueError(f"Warnung {alert_id} wurde bereits am "
+                raise Invalid(f"Warnung {alert_id} wurde bereits am "
                                  f"{row[0][1]:%d.%m.%Y %H:%M} von {row[0][0]} quittiert.")
             cur.execute("UPDATE alert_episodes SET acknowledged_by = ?, acknowledged_at = "
                         "current_timestamp, ack_comment = ? WHERE alert_id = ?",

@@ -6,7 +6,8 @@ import json
 
 import pandas as pd
 
-from lagebild.access import AccessDenied, Actor
+from lagebild.access import Actor
+from lagebild.store.errors import Forbidden, NotFound
 
 
 class AuditMixin:
@@ -14,15 +15,15 @@ class AuditMixin:
     @staticmethod
     def _require(actor: Actor, roles: tuple[str, ...], what: str) -> None:
         if actor.role not in roles:
-            raise AccessDenied(f"Die Rolle '{actor.role}' darf nicht: {what}.")
+            raise Forbidden(f"Die Rolle '{actor.role}' darf nicht: {what}.")
 
     def city_id(self, actor: Actor, city: str) -> int:
         """The id of a city the actor may see; German errors otherwise."""
         if not actor.may_see_city(city):
-            raise AccessDenied(f"Kein Zugriff auf die Stadt '{city}'.")
+            raise Forbidden(f"Kein Zugriff auf die Stadt '{city}'.")
         row = self._one("SELECT city_id FROM cities WHERE name = ?", [city])
         if row is None:
-            raise KeyError(f"Stadt '{city}' ist nicht angelegt.")
+            raise NotFound(f"Stadt '{city}' ist nicht angelegt.")
         return row[0]
 
     def _audit(self, cur, actor: Actor, action: str, city_id: int | None, **detail) -> None:

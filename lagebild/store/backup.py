@@ -7,6 +7,7 @@ from typing import Self
 
 from lagebild.access import Actor
 from lagebild.store._db import import_database
+from lagebild.store.errors import Invalid
 
 
 class BackupMixin:
@@ -17,7 +18,7 @@ class BackupMixin:
         self._require(actor, ("admin",), "Sicherungen erstellen")
         target = Path(directory)
         if target.exists() and any(target.iterdir()):
-            raise ValueError(f"Das Sicherungsverzeichnis {target} ist nicht leer.")
+            raise Invalid(f"Das Sicherungsverzeichnis {target} ist nicht leer.")
         target.mkdir(parents=True, exist_ok=True)
         self.log_event(actor, "backup", None, directory=str(target))   # part of the backup
         self.checkpoint()
@@ -31,9 +32,9 @@ class BackupMixin:
         ``path`` must not exist yet; returns the opened store."""
         source, target = Path(directory), Path(path)
         if not (source / "schema.sql").exists():
-            raise ValueError(f"{source} ist keine Lagebild-Sicherung (schema.sql fehlt).")
+            raise Invalid(f"{source} ist keine Lagebild-Sicherung (schema.sql fehlt).")
         if target.exists():
-            raise ValueError(f"Die Datenbank {target} existiert bereits.")
+            raise Invalid(f"Die Datenbank {target} existiert bereits.")
         target.parent.mkdir(parents=True, exist_ok=True)
         import_database(source, target)
         return cls(target)

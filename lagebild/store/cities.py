@@ -8,7 +8,7 @@ import shapely
 
 from lagebild.access import Actor
 from lagebild.store._db import query
-from lagebild.store.errors import WRITE_ROLES
+from lagebild.store.errors import WRITE_ROLES, Invalid
 
 def _display_wkb(gdf) -> list:
     """WKB of the optional ``display_geometry`` column (None where absent)."""
@@ -34,7 +34,7 @@ class CitiesMixin:
         self._require(actor, WRITE_ROLES["city"], "Städte anlegen")
         name = name.strip()
         if not name:
-            raise ValueError("Der Name der Stadt darf nicht leer sein.")
+            raise Invalid("Der Name der Stadt darf nicht leer sein.")
         with self.transaction() as cur:
             row = cur.execute("SELECT city_id FROM cities WHERE name = ?", [name]).fetchone()
             if row:

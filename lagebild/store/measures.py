@@ -1,18 +1,46 @@
 """Meetings, measures and their history (#6, migration 005). Everyone who may see the
 city reads them (no person-related data); only admin/krisenstab write. Validation in
-lagebild/measures.py (German messages)."""
+lagebild/measures.py (pure functions, German messages), turned into :class:`Invalid` here."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
 from lagebild import clock
+from lagebild import measures as m
 from lagebild.access import Actor
+from lagebild.catalog import DEFAULT_PATH as CATALOG_PATH, load_catalog
+from lagebild.store.errors import Invalid, NotFound
 
-# section: measures (#6) – a stored measure row as the plain values clean_measure returns
+
+@functools.lru_cache(maxsize=4)
+def _vocabulary(bodies: Path, bodies_mtime: int, catalog: Path,
+                catalog_mtime: int) -> tuple[dict, frozenset]:
+    return m.load_bodies(bodies), frozenset(load_catalog(catalog).keys)
+
+
+def vocabulary() -> tuple[dict, frozenset]:
+    """(responsible bodies, indicator keys) a measure may name: read once and again only
+    when data/bodies.toml or the catalogue changes on disk (not on every write)."""
+    return _vocabulary(m.BODIES_PATH, m.BODIES_PATH.stat().st_mtime_ns,
+                       CATALOG_PATH, CATALOG_PATH.stat().st_mtime_ns)
+
+
+def _valid(clean, *args, **kwargs):
+    """Run a pure validation of lagebild/measures.py; its German ValueError becomes
+    :class:`Invalid` (what the pages show as a form error)."""
+    try:
+        return clean(*args, **kwargs)
+    except (ValueError, OSError) as exc:
+        raise Invalid(str(exc)) from exc
+
+
 def _measure_values(row: pd.Series) -> dict:
+    """A stored measure row as the plain values clean_measure returns."""
     def opt(v, conv):
         return None if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)) \
             else conv(v)
@@ -25,58 +53,64 @@ def _measure_values(row: pd.Series) -> dict:
             "implemented_on": opt(row["implemented_on"], lambda v: pd.Timestamp(v).date())}
 
 
+def _assignments(row: dict) -> tuple[str, dict]:
+    """``a = $a, b = $b`` and its parameters for an UPDATE of the columns in ``row``."""
+    return ", ".join(f"{k} = ${k}" for k in row), dict(row)
+
+
 class MeasuresMixin:
 
     MEASURE_EDIT_ROLES = ("admin", "krisenstab")
 
     def meetings(self, actor: Actor, city: str) -> pd.DataFrame:
         """Meetings of a city, newest first (future dates = planned meetings)."""
-        city_id = self.city_id(actor, city)
         df = self._df("SELECT meeting_id, held_on, title, participants, decisions, created_by,"
-                      " created_at, updated_by, updated_at FROM meetings WHERE city_id = ? "
-                      "ORDER BY held_on DESC, meeting_id DESC", [city_id])
+                      " created_at, updated_by, updated_at FROM meetings WHERE "
+                      "city_id = $city_id ORDER BY held_on DESC, meeting_id DESC",
+                      {"city_id": self.city_id(actor, city)})
         df["participants"] = df["participants"].map(list)
         return df
 
     def add_meeting(self, actor: Actor, city: str, **fields) -> int:
         """Record a meeting (held_on, title, participants, decisions); returns its id."""
-        from lagebild import measures as m
         self._require(actor, self.MEASURE_EDIT_ROLES, "Sitzungen erfassen")
         city_id = self.city_id(actor, city)
-        row = m.clean_meeting(fields)
+        row = _valid(m.clean_meeting, fields)
         with self.transaction() as cur:
             meeting_id = self._one(
                 "INSERT INTO meetings (city_id, held_on, title, participants, decisions, "
-                "created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING meeting_id",
-                [city_id, row["held_on"], row["title"], row["participants"], row["decisions"],
-                 actor.username], cur)[0]
+                "created_by) VALUES ($city_id, $held_on, $title, $participants, $decisions, "
+                "$by) RETURNING meeting_id",
+                {"city_id": city_id, "by": actor.username,
+                 **{k: row[k] for k in ("held_on", "title", "participants", "decisions")}},
+                cur)[0]
             self._audit(cur, actor, "meeting.add", city_id, meeting_id=meeting_id,
                         held_on=row["held_on"], title=row["title"])
         return meeting_id
 
     def update_meeting(self, actor: Actor, city: str, meeting_id: int, **fields) -> None:
-        from lagebild import measures as m
         self._require(actor, self.MEASURE_EDIT_ROLES, "Sitzungen bearbeiten")
         city_id = self.city_id(actor, city)
-        row = m.clean_meeting(fields, partial=True)
+        row = _valid(m.clean_meeting, fields, partial=True)
+        ids = {"meeting_id": int(meeting_id), "city_id": city_id}
         with self.transaction() as cur:
-            if self._one("SELECT 1 FROM meetings WHERE meeting_id = ? AND city_id = ?",
-                         [int(meeting_id), city_id], cur) is None:
-                raise KeyError(f"Sitzung {meeting_id} gibt es in {city} nicht.")
+            if self._one("SELECT 1 FROM meetings WHERE meeting_id = $meeting_id AND "
+                         "city_id = $city_id", ids, cur) is None:
+                raise NotFound(f"Sitzung {meeting_id} gibt es in {city} nicht.")
             if row:
-                sets = ", ".join(f"{k} = ?" for k in row)
-                cur.execute(f"UPDATE meetings SET {sets}, updated_by = ?, updated_at = "
-                            f"current_timestamp WHERE meeting_id = ?",
-                            [*row.values(), actor.username, int(meeting_id)]).fetchall()
+                sets, params = _assignments(row)
+                cur.execute(f"UPDATE meetings SET {sets}, updated_by = $by, updated_at = "
+                            f"current_timestamp WHERE meeting_id = $meeting_id",
+                            params | {"by": actor.username, "meeting_id": int(meeting_id)}
+                            ).fetchall()
             self._audit(cur, actor, "meeting.update", city_id, meeting_id=int(meeting_id),
                         fields=sorted(row))
 
     def measures(self, actor: Actor, city: str) -> pd.DataFrame:
         """Measures of a city, newest first; ``districts``/``indicators`` as Python lists."""
-        city_id = self.city_id(actor, city)
         df = self._df("SELECT m.* EXCLUDE (city_id), g.held_on AS meeting_on FROM measures m "
-                      "LEFT JOIN meetings g USING (meeting_id) WHERE m.city_id = ? "
-                      "ORDER BY m.measure_id DESC", [city_id])
+                      "LEFT JOIN meetings g USING (meeting_id) WHERE m.city_id = $city_id "
+                      "ORDER BY m.measure_id DESC", {"city_id": self.city_id(actor, city)})
         df["districts"] = df["districts"].map(lambda v: [int(x) for x in v])
         df["indicators"] = df["indicators"].map(list)
         for col in ("alert_id", "meeting_id"):
@@ -86,12 +120,12 @@ class MeasuresMixin:
     def measure_history(self, actor: Actor, city: str,
                         measure_id: int | None = None) -> pd.DataFrame:
         """Changes of the city's measures (one measure with ``measure_id``), oldest first."""
-        city_id = self.city_id(actor, city)
+        params = {"city_id": self.city_id(actor, city)}
         sql = ("SELECT h.* FROM measure_history h JOIN measures m USING (measure_id) "
-               "WHERE m.city_id = ?")
-        params: list = [city_id]
+               "WHERE m.city_id = $city_id")
         if measure_id is not None:
-            sql, params = sql + " AND h.measure_id = ?", params + [int(measure_id)]
+            sql += " AND h.measure_id = $measure_id"
+            params["measure_id"] = int(measure_id)
         df = self._df(sql + " ORDER BY h.event_id", params)
         df["fields"] = df["fields"].map(list)
         return df
@@ -100,11 +134,10 @@ class MeasuresMixin:
         """Create a measure (fields: ``measures.MEASURE_FIELDS``) with its first history row;
         returns its id. A measure created "in Umsetzung"/"umgesetzt" without
         ``implemented_on`` gets today's date."""
-        from lagebild import measures as m
         self._require(actor, self.MEASURE_EDIT_ROLES, "Maßnahmen anlegen")
         city_id = self.city_id(actor, city)
         row = self._clean_measure(fields, partial=False)
-        comment = m.clean_comment(comment)
+        comment = _valid(m.clean_comment, comment)
         if row["status"] in m.IN_EFFECT and row["implemented_on"] is None:
             row["implemented_on"] = clock.today()
         with self.transaction() as cur:
@@ -112,11 +145,9 @@ class MeasuresMixin:
             cols = list(row)
             measure_id = self._one(
                 f"INSERT INTO measures (city_id, {', '.join(cols)}, created_by) VALUES "
-                f"(?, {', '.join('?' * len(cols))}, ?) RETURNING measure_id",
-                [city_id, *row.values(), actor.username], cur)[0]
-            cur.execute("INSERT INTO measure_history (measure_id, changed_by, from_status, "
-                        "to_status, fields, comment) VALUES (?, ?, NULL, ?, ?, ?)",
-                        [measure_id, actor.username, row["status"], cols, comment]).fetchall()
+                f"($city_id, {', '.join('$' + c for c in cols)}, $by) RETURNING measure_id",
+                {**row, "city_id": city_id, "by": actor.username}, cur)[0]
+            self._history(cur, actor, measure_id, None, row["status"], cols, comment)
             self._audit(cur, actor, "measure.add", city_id, measure_id=measure_id,
                         title=row["title"], status=row["status"])
         return measure_id
@@ -128,16 +159,16 @@ class MeasuresMixin:
         "umgesetzt" without an ``implemented_on`` sets it to ``on`` (default today).
         Returns the changed field names; a change without any difference and without a
         comment is refused."""
-        from lagebild import measures as m
         self._require(actor, self.MEASURE_EDIT_ROLES, "Maßnahmen bearbeiten")
         city_id = self.city_id(actor, city)
         new = self._clean_measure(changes, partial=True)
-        comment = m.clean_comment(comment)
+        comment = _valid(m.clean_comment, comment)
+        ids = {"measure_id": int(measure_id), "city_id": city_id}
         with self.transaction() as cur:
-            old = cur.execute("SELECT * FROM measures WHERE measure_id = ? AND city_id = ?",
-                              [int(measure_id), city_id]).df()
+            old = cur.execute("SELECT * FROM measures WHERE measure_id = $measure_id AND "
+                              "city_id = $city_id", ids).df()
             if old.empty:
-                raise KeyError(f"Maßnahme {measure_id} gibt es in {city} nicht.")
+                raise NotFound(f"Maßnahme {measure_id} gibt es in {city} nicht.")
             old = _measure_values(old.iloc[0])
             diff = {k: v for k, v in new.items() if v != old[k]}
             status = diff.get("status", old["status"])
@@ -145,40 +176,50 @@ class MeasuresMixin:
                     and diff.get("implemented_on", old["implemented_on"]) is None:
                 diff["implemented_on"] = on or clock.today()
             if not diff and not comment:
-                raise ValueError("Nichts geändert: bitte einen Wert ändern oder einen "
-                                 "Kommentar angeben.")
+                raise Invalid("Nichts geändert: bitte einen Wert ändern oder einen "
+                              "Kommentar angeben.")
             self._check_measure_refs(cur, city_id, city, diff)
             if diff:
-                sets = ", ".join(f"{k} = ?" for k in diff)
-                cur.execute(f"UPDATE measures SET {sets}, updated_by = ?, updated_at = "
-                            f"current_timestamp WHERE measure_id = ?",
-                            [*diff.values(), actor.username, int(measure_id)]).fetchall()
-            cur.execute("INSERT INTO measure_history (measure_id, changed_by, from_status, "
-                        "to_status, fields, comment) VALUES (?, ?, ?, ?, ?, ?)",
-                        [int(measure_id), actor.username, old["status"], status, list(diff),
-                         comment]).fetchall()
+                sets, params = _assignments(diff)
+                cur.execute(f"UPDATE measures SET {sets}, updated_by = $by, updated_at = "
+                            f"current_timestamp WHERE measure_id = $measure_id",
+                            params | {"by": actor.username, "measure_id": int(measure_id)}
+                            ).fetchall()
+            self._history(cur, actor, int(measure_id), old["status"], status, list(diff),
+                          comment)
             self._audit(cur, actor, "measure.update", city_id, measure_id=int(measure_id),
                         fields=list(diff), status=status)
         return list(diff)
 
-    def _clean_measure(self, fields: dict, partial: bool) -> dict:
-        from lagebild import measures as m
-        from lagebild.catalog import load_catalog
-        return m.clean_measure(fields, bodies=m.load_bodies(), indicators=set(load_catalog().keys),
-                               partial=partial)
+    @staticmethod
+    def _history(cur, actor: Actor, measure_id: int, from_status: str | None,
+                 to_status: str, fields: list[str], comment: str) -> None:
+        cur.execute("INSERT INTO measure_history (measure_id, changed_by, from_status, "
+                    "to_status, fields, comment) VALUES ($measure_id, $by, $from_status, "
+                    "$to_status, $fields, $comment)",
+                    {"measure_id": measure_id, "by": actor.username,
+                     "from_status": from_status, "to_status": to_status, "fields": fields,
+                     "comment": comment}).fetchall()
+
+    @staticmethod
+    def _clean_measure(fields: dict, partial: bool) -> dict:
+        bodies, indicators = _valid(vocabulary)
+        return _valid(m.clean_measure, fields, bodies=bodies, indicators=set(indicators),
+                      partial=partial)
 
     def _check_measure_refs(self, cur, city_id: int, city: str, row: dict) -> None:
         """Districts, meeting and alert of a measure must belong to the city."""
         if row.get("districts"):
             known = {r[0] for r in cur.execute("SELECT district_id FROM districts WHERE "
-                                               "city_id = ?", [city_id]).fetchall()}
+                                               "city_id = $city_id",
+                                               {"city_id": city_id}).fetchall()}
             bad = [d for d in row["districts"] if d not in known]
             if bad:
-                raise ValueError(f"Stadtteil-Nummer {', '.join(map(str, bad))} gibt es in "
-                                 f"{city} nicht.")
+                raise Invalid(f"Stadtteil-Nummer {', '.join(map(str, bad))} gibt es in "
+                              f"{city} nicht.")
         for key, table, label in (("meeting_id", "meetings", "Sitzung"),
                                   ("alert_id", "alert_episodes", "Warnung")):
             if row.get(key) is not None and self._one(
-                    f"SELECT 1 FROM {table} WHERE {key} = ? AND city_id = ?",
-                    [row[key], city_id], cur) is None:
-                raise ValueError(f"{label} {row[key]} gibt es in {city} nicht.")
+                    f"SELECT 1 FROM {table} WHERE {key} = $id AND city_id = $city_id",
+                    {"id": row[key], "city_id": city_id}, cur) is None:
+                raise Invalid(f"{label} {row[key]} gibt es in {city} nicht.")

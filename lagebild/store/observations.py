@@ -6,8 +6,9 @@ from datetime import date
 
 import pandas as pd
 
-from lagebild.access import AccessDenied, Actor
+from lagebild.access import Actor
 from lagebild.store._db import query
+from lagebild.store.errors import Forbidden
 from lagebild.store.uploads import ORG_ROWS
 
 def _filters(sql: str, params: dict, indicators, start, end) -> tuple[str, dict]:
@@ -58,9 +59,9 @@ class ObservationsMixin:
         entry allows points. Person-related indicators are refused for every role."""
         ind = catalog[indicator]
         if not ind.points_allowed or ind.person_related:
-            raise AccessDenied(f"'{ind.label_de}' wird nie als Punkte gezeigt.")
+            raise Forbidden(f"'{ind.label_de}' wird nie als Punkte gezeigt.")
         if actor.restricted:
-            raise AccessDenied("Punktdaten sind für diese Rolle nicht freigegeben.")
+            raise Forbidden("Punktdaten sind für diese Rolle nicht freigegeben.")
         params = {"city_id": self.city_id(actor, city), "indicator": indicator,
                   "start": start, "end": end}
         sql = ("SELECT lat, lon, date, district_id, count, note FROM observations o "
@@ -82,7 +83,7 @@ class ObservationsMixin:
         """
         params = {"city_id": self.city_id(actor, city)}
         if actor.restricted:
-            raise AccessDenied("Einzelmeldungen sind für diese Rolle nicht freigegeben.")
+            raise Forbidden("Einzelmeldungen sind für diese Rolle nicht freigegeben.")
         sql = ("SELECT d.code AS district_code, o.indicator, o.date, o.count, o.lat, o.lon, "
                "u.organisation, o.note FROM observations o JOIN uploads u USING (upload_id) "
                "LEFT JOIN districts d USING (district_id) WHERE o.city_id = $city_id")

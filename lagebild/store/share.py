@@ -7,6 +7,7 @@ import hashlib
 import pandas as pd
 
 from lagebild.access import Actor
+from lagebild.store.errors import Invalid
 
 
 class ShareMixin:
@@ -34,7 +35,7 @@ class ShareMixin:
     def save_share_package(self, actor: Actor, manifest: dict, data: bytes, *,
                            imported_at) -> None:
         """Store a verified package in place of the city's earlier one (one transaction).
-        A package not newer than the stored one is refused (ValueError), nothing written."""
+        A package not newer than the stored one is refused (Invalid), nothing written."""
         self._require(actor, ("admin",), "Pakete von Städten importieren")
         city = manifest["city"]
         created = pd.Timestamp(manifest["created_at"]).to_pydatetime()
@@ -42,7 +43,7 @@ class ShareMixin:
             row = cur.execute("SELECT created_at FROM share_packages WHERE city = ?",
                               [city]).fetchall()
             if row and row[0][0] >= created:
-                raise ValueError(
+                raise Invalid(
                     f"Das Paket von {city} ist vom {created:%d.%m.%Y %H:%M:%S}; gespeichert ist "
                     f"schon eines vom {row[0][0]:%d.%m.%Y %H:%M:%S} – ein älteres oder gleich "
                     "altes Paket ersetzt es nicht. Abgelehnt, nichts geändert.")

@@ -7,9 +7,10 @@ from typing import Callable
 import pandas as pd
 import pyarrow as pa
 
-from lagebild.access import AccessDenied, Actor
+from lagebild.access import Actor
 from lagebild.store._db import query
-from lagebild.store.errors import WRITE_ROLES, CollidingRows, DuplicateUpload
+from lagebild.store.errors import (WRITE_ROLES, CollidingRows, DuplicateUpload, Forbidden,
+                                   Invalid, NotFound)
 
 # Rows ``o`` of one organisation in one city (parameters ``$city_id``, ``$organisation``).
 # The organisation is a property of the upload (migration 006), not repeated on every row.
@@ -53,7 +54,7 @@ class UploadsMixin:
         """
         self._require(actor, WRITE_ROLES["upload"], "Daten hochladen")
         if actor.role == "outreach" and organisation != actor.organisation:
-            raise AccessDenied(f"Ein Konto von '{actor.organisation}' kann nicht für "
+            raise Forbidden(f"Ein Konto von '{actor.organisation}' kann nicht für "
                                f"'{organisation}' hochladen.")
         city_id = self.city_id(actor, city)
         data = rows[["district_id", "indicator", "date", "count", "lat", "lon", "note"]]
@@ -157,7 +158,7 @@ class UploadsMixin:
         coordinates as ``rows`` — what ``insert_upload(replace=True)`` would delete."""
         city_id = self.city_id(actor, city)
         if actor.role == "outreach" and organisation != actor.organisation:
-            raise AccessDenied("Nur Meldungen der eigenen Organisation.")
+            raise Forbidden("Nur Meldungen der eigenen Organisation.")
         cur = self._cur()
         owner = {"city_id": city_id, "organisation": organisation}
         if not self._has_rows(cur, owner):   # nothing earlier: no join
@@ -205,14 +206,14 @@ class UploadsMixin:
             row = self._one("SELECT organisation, status FROM uploads WHERE "
                             "upload_id = $upload_id AND city_id = $city_id", ids, cur)
             if row is None:
-                raise KeyError(f"Upload {upload_id} gibt es in {city} nicht.")
+                raise NotFound(f"Upload {upload_id} gibt es in {city} nicht.")
             org, status = row
             if not (actor.role == "admin"
                     or (actor.role == "outreach" and actor.organisation == org)):
-                raise AccessDenied("Nur die hochladende Organisation oder ein Admin darf "
+                raise Forbidden("Nur die hochladende Organisation oder ein Admin darf "
                                    "einen Upload zurückziehen.")
             if status != "imported":
-                raise ValueError(f"Upload {upload_id} ist bereits zurückgezogen.")
+                raise Invalid(f"Upload {upload_id} ist bereits zurückgezogen.")
             removed = sum(cur.execute(f"DELETE FROM {table} WHERE upload_id = $upload_id",
                                       {"upload_id": upload_id}).fetchone()[0]
                           for table in ("observation_counts", "observation_details"))

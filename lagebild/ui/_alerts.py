@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from lagebild.analytics import trends
-from lagebild.store import Store
+from lagebild.store import Store, StoreError
 from lagebild.ui._core import (
     actor,
     catalog,
@@ -236,9 +236,8 @@ def alert_ack_options(city: str, statuses, indicators, district_keys, weeks: int
 
 def acknowledge_alert(city: str, alert_id: int, comment: str) -> str | None:
     """Acknowledge with a comment; German error text or None."""
-    from lagebild.access import AccessDenied
     try:
         store().acknowledge_alert(actor(), city, int(alert_id), comment)
-    except (ValueError, KeyError, AccessDenied) as exc:
-        return str(exc.args[0] if exc.args else exc)
+    except StoreError as exc:
+        return str(exc)
     return None

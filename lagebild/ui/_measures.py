@@ -8,6 +8,7 @@ import streamlit as st
 from lagebild import charts, clock, views
 from lagebild.analytics import trends
 from lagebild.i18n import fmt_number, md_escape
+from lagebild.store import StoreError
 from lagebild.ui._core import (
     actor,
     cached_read,
@@ -135,14 +136,13 @@ def measure_history(city: str, measure_id: int) -> pd.DataFrame:
 
 def save_measure(city: str, measure_id: int | None, fields: dict, comment: str) -> str | None:
     """Create (``measure_id`` None) or change a measure; German error text or None."""
-    from lagebild.access import AccessDenied
     try:
         if measure_id is None:
             store().add_measure(actor(), city, comment=comment, **fields)
         else:
             store().update_measure(actor(), city, int(measure_id), comment=comment, **fields)
-    except (ValueError, KeyError, AccessDenied) as exc:
-        return str(exc.args[0] if exc.args else exc)
+    except StoreError as exc:
+        return str(exc)
     return None
 
 
@@ -192,14 +192,13 @@ def participant_options(city: str) -> list[str]:
 
 
 def save_meeting(city: str, meeting_id: int | None, fields: dict) -> str | None:
-    from lagebild.access import AccessDenied
     try:
         if meeting_id is None:
             store().add_meeting(actor(), city, **fields)
         else:
             store().update_meeting(actor(), city, int(meeting_id), **fields)
-    except (ValueError, KeyError, AccessDenied) as exc:
-        return str(exc.args[0] if exc.args else exc)
+    except StoreError as exc:
+        return str(exc)
     return None
 
 
