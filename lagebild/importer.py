@@ -15,13 +15,12 @@ from datetime import date
 import pandas as pd
 
 from lagebild import clock, rawstore
-from lagebild.access import AccessDenied, Actor
+from lagebild.access import AccessDenied, Actor, acts_for, require
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
 from lagebild.i18n import t
 from lagebild.ingest import ParsedUpload, UploadError, parse_upload
-from lagebild.store import (WRITE_ROLES, CollidingRows, DuplicateUpload, Invalid, Store,
-                            no_collisions)
+from lagebild.store import CollidingRows, DuplicateUpload, Invalid, Store, no_collisions
 
 STATUSES = ("imported", "valid", "rejected", "duplicate")
 
@@ -166,9 +165,8 @@ def find_collisions(store: Store, actor: Actor, city: str, organisation: str,
 
 def _check_may_upload(store: Store, actor: Actor, city: str, organisation: str) -> None:
     store.city_id(actor, city)     # Forbidden / NotFound with German text
-    if actor.role not in WRITE_ROLES["upload"]:
-        raise AccessDenied(f"Die Rolle '{actor.role}' darf nicht: Daten hochladen.")
-    if actor.role == "outreach" and organisation != actor.organisation:
+    require(actor, "upload.import")
+    if not acts_for(actor, "upload.import", organisation):
         raise AccessDenied(f"Ein Konto von '{actor.organisation}' kann nicht für "
                            f"'{organisation}' hochladen.")
     if not organisation or not organisation.strip():

@@ -189,7 +189,7 @@ def test_refresh_after_an_import_never_breaks_the_import(city, monkeypatch):
     _upload(store, ids, [9, 9], name="d.csv", start="2026-11-16")
 
     def broken(*args, **kwargs):
-        raise alerting.AccessDenied("alerts.toml: 'defaults.red.alpha' muss …")
+        raise AccessDenied("alerts.toml: 'defaults.red.alpha' muss …")
     monkeypatch.setattr(alerting, "load_alert_config", broken)
     assert alerting.refresh_after_change(store, SYSTEM, CITY_NAME, CATALOG) is None
     assert alerting.is_stale(store, SYSTEM, CITY_NAME, CATALOG, CONFIG)   # left for the page

@@ -79,7 +79,7 @@ def test_every_page_guards_itself_before_showing_anything():
                 if line.strip() and not line.strip().startswith(("#", '"""', "import", "from"))
                 and not line.startswith(" ")]
         body = [c for c in code if not (c.endswith('"""') or c.startswith(("places", "(")))]
-        assert body and body[0].startswith(("ui.require_login()", "ui.require_role(")), page.name
+        assert body and body[0].startswith(("ui.require_login()", "ui.require_permission(")), page.name
 
 
 def test_download_buttons_do_not_rerun_the_page():

@@ -19,7 +19,7 @@ from lagebild.store.alerts import AlertsMixin
 from lagebild.store.audit import AuditMixin
 from lagebild.store.backup import BackupMixin
 from lagebild.store.cities import CitiesMixin
-from lagebild.store.errors import (WRITE_ROLES, CollidingRows, DuplicateUpload, Forbidden,
+from lagebild.store.errors import (CollidingRows, DuplicateUpload, Forbidden,
                                    Invalid, NotFound, StoreError)
 from lagebild.store.measures import MeasuresMixin
 from lagebild.store.notifications import NotificationsMixin
@@ -29,7 +29,7 @@ from lagebild.store.share import ShareMixin
 from lagebild.store.uploads import UploadsMixin, no_collisions
 
 __all__ = ["Store", "StoreError", "NotFound", "Invalid", "Forbidden", "DuplicateUpload",
-           "CollidingRows", "WRITE_ROLES", "damaged_error", "open_error", "is_damage",
+           "CollidingRows", "damaged_error", "open_error", "is_damage",
            "migrations", "no_collisions"]
 
 

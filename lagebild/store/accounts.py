@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lagebild.access import Actor
+from lagebild.access import Actor, allowed
 from lagebild.store.errors import Forbidden, Invalid, NotFound
 
 
@@ -15,7 +15,7 @@ class AccountsMixin:
                  display_name: str | None = None, email: str | None = None,
                  is_demo: bool = False) -> None:
         """Create an account (admin only); cities must exist."""
-        self._require(actor, ("admin",), "Konten anlegen")
+        self._require(actor, "users.add")
         try:
             Actor(username, role, organisation=organisation)      # validates role/org
         except ValueError as exc:
@@ -38,7 +38,7 @@ class AccountsMixin:
 
     def users(self, actor: Actor) -> pd.DataFrame:
         """Accounts without their hashes (admin only)."""
-        self._require(actor, ("admin",), "Konten ansehen")
+        self._require(actor, "users.list")
         return self._df(
             "SELECT u.username, u.display_name, u.email, u.role, u.organisation, u.active, "
             "u.is_demo, string_agg(c.city, ', ' ORDER BY c.city) AS cities, u.created_at "
@@ -60,12 +60,12 @@ class AccountsMixin:
         return dict(zip(keys, row)) | {"cities": cities}
 
     def set_password(self, actor: Actor, username: str, password_hash: str) -> None:
-        if actor.role != "admin" and actor.username != username:
+        if not allowed(actor, "users.password_of_others") and actor.username != username:
             raise Forbidden("Nur Admins oder die Person selbst dürfen das Passwort ändern.")
         self._update_user(actor, username, "password_hash", password_hash, "user.passwd")
 
     def set_active(self, actor: Actor, username: str, active: bool) -> None:
-        self._require(actor, ("admin",), "Konten sperren")
+        self._require(actor, "users.lock")
         self._update_user(actor, username, "active", active,
                           "user.enable" if active else "user.disable")
 

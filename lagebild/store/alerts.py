@@ -27,8 +27,6 @@ _DAILY_COLUMNS = ["kind", "indicator", "district_ids", "start_day", "end_day", "
 
 class AlertsMixin:
 
-    ALERT_WRITE_ROLES = ("admin", "krisenstab", "outreach")   # recompute (after uploads)
-    ALERT_ACK_ROLES = ("admin", "krisenstab")                 # acknowledge
 
     def alert_source_version(self, actor: Actor, city: str) -> int:
         """Audit id of the latest change to the city's observations or districts (0 = none):
@@ -83,7 +81,7 @@ class AlertsMixin:
         """Replace the city's signals (and its daily signals, #17) and apply an episode plan
         (``escalation.merge_episodes``: update / insert / retract) in ONE transaction, audited
         as ``alerts.refresh``."""
-        self._require(actor, self.ALERT_WRITE_ROLES, "Warnungen neu berechnen")
+        self._require(actor, "alerts.refresh")
         city_id = self.city_id(actor, city)
         cols = [c for c in _ALERT_SIGNAL_COLUMNS if c in signals.columns]
         ep_cols = ["district_id", "indicator", "first_week", "last_week", "peak_week",
@@ -130,7 +128,7 @@ class AlertsMixin:
     def acknowledge_alert(self, actor: Actor, city: str, alert_id: int, comment: str) -> None:
         """A crisis-team member (krisenstab/admin) acknowledges an alert with a comment
         (audited); once per alert."""
-        self._require(actor, self.ALERT_ACK_ROLES, "Warnungen quittieren")
+        self._require(actor, "alerts.acknowledge")
         city_id = self.city_id(actor, city)
         comment = (comment or "").strip()
         if not comment:

@@ -6,16 +6,17 @@ import json
 
 import pandas as pd
 
-from lagebild.access import Actor
+from lagebild.access import Actor, require
 from lagebild.store.errors import Forbidden, NotFound
 
 
 class AuditMixin:
 
     @staticmethod
-    def _require(actor: Actor, roles: tuple[str, ...], what: str) -> None:
-        if actor.role not in roles:
-            raise Forbidden(f"Die Rolle '{actor.role}' darf nicht: {what}.")
+    def _require(actor: Actor, action: str) -> None:
+        """Forbidden (German) unless ``lagebild.access.PERMISSIONS`` lets the actor's role
+        do ``action``."""
+        require(actor, action, Forbidden)
 
     def city_id(self, actor: Actor, city: str) -> int:
         """The id of a city the actor may see; German errors otherwise."""
@@ -47,5 +48,5 @@ class AuditMixin:
             self._audit(cur, actor, action, city_id, **detail)
 
     def audit_log(self, actor: Actor, limit: int = 500) -> pd.DataFrame:
-        self._require(actor, ("admin",), "das Audit-Log lesen")
+        self._require(actor, "audit.read")
         return self._df("SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT ?", [limit])

@@ -15,7 +15,7 @@ class BackupMixin:
     def backup(self, actor: Actor, directory: str | Path) -> Path:
         """Write the whole database to ``directory`` (DuckDB EXPORT DATABASE, Parquet files
         plus schema.sql/load.sql); admin only. The directory must not exist or be empty."""
-        self._require(actor, ("admin",), "Sicherungen erstellen")
+        self._require(actor, "backup.create")
         target = Path(directory)
         if target.exists() and any(target.iterdir()):
             raise Invalid(f"Das Sicherungsverzeichnis {target} ist nicht leer.")

@@ -8,7 +8,7 @@ import shapely
 
 from lagebild.access import Actor
 from lagebild.store._db import query
-from lagebild.store.errors import WRITE_ROLES, Invalid
+from lagebild.store.errors import Invalid
 
 def _display_wkb(gdf) -> list:
     """WKB of the optional ``display_geometry`` column (None where absent)."""
@@ -31,7 +31,7 @@ class CitiesMixin:
     def ensure_city(self, actor: Actor, name: str, ags: str | None = None,
                     is_demo: bool = False) -> int:
         """Create the city if missing (admin only); returns its id."""
-        self._require(actor, WRITE_ROLES["city"], "Städte anlegen")
+        self._require(actor, "city.create")
         name = name.strip()
         if not name:
             raise Invalid("Der Name der Stadt darf nicht leer sein.")
@@ -74,7 +74,7 @@ class CitiesMixin:
         "missing": [...]}`` with district names; "missing" are stored districts absent from the
         file (kept, because observations may refer to them).
         """
-        self._require(actor, WRITE_ROLES["city"], "Stadtteile importieren")
+        self._require(actor, "districts.import")
         city_id = self.city_id(actor, city)
         report = {"added": [], "updated": [], "unchanged": [], "missing": []}
         with self.transaction() as cur:

@@ -40,5 +40,3 @@ class CollidingRows(StoreError):
         super().__init__(f"{count} Zeilen überschneiden sich mit früheren Meldungen.")
         self.count = count
 
-
-WRITE_ROLES = {"city": ("admin",), "upload": ("admin", "outreach")}

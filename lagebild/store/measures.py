@@ -60,8 +60,6 @@ def _assignments(row: dict) -> tuple[str, dict]:
 
 class MeasuresMixin:
 
-    MEASURE_EDIT_ROLES = ("admin", "krisenstab")
-
     def meetings(self, actor: Actor, city: str) -> pd.DataFrame:
         """Meetings of a city, newest first (future dates = planned meetings)."""
         df = self._df("SELECT meeting_id, held_on, title, participants, decisions, created_by,"
@@ -73,7 +71,7 @@ class MeasuresMixin:
 
     def add_meeting(self, actor: Actor, city: str, **fields) -> int:
         """Record a meeting (held_on, title, participants, decisions); returns its id."""
-        self._require(actor, self.MEASURE_EDIT_ROLES, "Sitzungen erfassen")
+        self._require(actor, "meetings.add")
         city_id = self.city_id(actor, city)
         row = _valid(m.clean_meeting, fields)
         with self.transaction() as cur:
@@ -89,7 +87,7 @@ class MeasuresMixin:
         return meeting_id
 
     def update_meeting(self, actor: Actor, city: str, meeting_id: int, **fields) -> None:
-        self._require(actor, self.MEASURE_EDIT_ROLES, "Sitzungen bearbeiten")
+        self._require(actor, "meetings.edit")
         city_id = self.city_id(actor, city)
         row = _valid(m.clean_meeting, fields, partial=True)
         ids = {"meeting_id": int(meeting_id), "city_id": city_id}
@@ -134,7 +132,7 @@ class MeasuresMixin:
         """Create a measure (fields: ``measures.MEASURE_FIELDS``) with its first history row;
         returns its id. A measure created "in Umsetzung"/"umgesetzt" without
         ``implemented_on`` gets today's date."""
-        self._require(actor, self.MEASURE_EDIT_ROLES, "Maßnahmen anlegen")
+        self._require(actor, "measures.add")
         city_id = self.city_id(actor, city)
         row = self._clean_measure(fields, partial=False)
         comment = _valid(m.clean_comment, comment)
@@ -159,7 +157,7 @@ class MeasuresMixin:
         "umgesetzt" without an ``implemented_on`` sets it to ``on`` (default today).
         Returns the changed field names; a change without any difference and without a
         comment is refused."""
-        self._require(actor, self.MEASURE_EDIT_ROLES, "Maßnahmen bearbeiten")
+        self._require(actor, "measures.edit")
         city_id = self.city_id(actor, city)
         new = self._clean_measure(changes, partial=True)
         comment = _valid(m.clean_comment, comment)

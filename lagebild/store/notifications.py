@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lagebild.access import Actor
+from lagebild.access import Actor, allowed, roles_for
 from lagebild.store._db import query
 
 
 class NotificationsMixin:
 
-    NOTIFY_DEFAULT_ROLES = ("admin", "krisenstab")
-
     def notification_recipients(self, actor: Actor, city: str) -> pd.DataFrame:
         """Active accounts with an e-mail address that may see ``city``, with their
         subscription (``enabled``, ``digest``); without a stored choice crisis-team and admin
         accounts are subscribed, the others not."""
-        self._require(actor, ("admin",), "Benachrichtigungen versenden")
+        self._require(actor, "notify.send")
         self.city_id(actor, city)
-        df = self._df(query("notification_recipients"), {"city": city})
-        default = df["role"].isin(self.NOTIFY_DEFAULT_ROLES)
+        df = self._df(query("notification_recipients"),
+                      {"city": city, "all_cities": list(roles_for("cities.all"))})
+        default = df["role"].isin(roles_for("notify.by_default"))
         df["enabled"] = df["enabled"].astype("boolean").fillna(default).astype(bool)
         df["digest"] = df["digest"].astype(bool)
         return df
@@ -32,7 +31,7 @@ class NotificationsMixin:
                         "s.city = ? WHERE u.username = ?", [city, actor.username])
         email, enabled, digest = row if row else (None, None, None)
         if enabled is None:
-            enabled = actor.role in self.NOTIFY_DEFAULT_ROLES
+            enabled = allowed(actor, "notify.by_default")
         return {"email": email, "enabled": bool(enabled), "digest": bool(digest)}
 
     def set_subscription(self, actor: Actor, city: str, *, enabled: bool,
@@ -47,7 +46,7 @@ class NotificationsMixin:
 
     def notifications_sent(self, actor: Actor, city: str) -> pd.DataFrame:
         """Which notice went to whom and when (admin only)."""
-        self._require(actor, ("admin",), "Benachrichtigungen ansehen")
+        self._require(actor, "notify.sent.read")
         return self._df("SELECT notice_key, username, subject, sent_at FROM notifications_sent "
                         "WHERE city_id = ? ORDER BY sent_at, notice_key, username",
                         [self.city_id(actor, city)])
@@ -56,7 +55,7 @@ class NotificationsMixin:
                             subject: str) -> bool:
         """Note that ``keys`` went to ``username`` in one message (one transaction, with its
         audit row). False, and nothing written, when one of them was recorded already."""
-        self._require(actor, ("admin",), "Benachrichtigungen versenden")
+        self._require(actor, "notify.send")
         city_id = self.city_id(actor, city)
         with self.transaction() as cur:
             seen = cur.execute(

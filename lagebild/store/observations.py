@@ -67,7 +67,7 @@ class ObservationsMixin:
         sql = ("SELECT lat, lon, date, district_id, count, note FROM observations o "
                "WHERE city_id = $city_id AND indicator = $indicator AND date BETWEEN $start "
                "AND $end AND lat IS NOT NULL AND lon IS NOT NULL")
-        if actor.role == "outreach":          # row-level data: own organisation only
+        if actor.bound_to_organisation:       # row-level data: own organisation only
             sql += f" AND {ORG_ROWS}"
             params["organisation"] = actor.organisation
         return self._df(sql + " ORDER BY date", params)
@@ -87,7 +87,7 @@ class ObservationsMixin:
         sql = ("SELECT d.code AS district_code, o.indicator, o.date, o.count, o.lat, o.lon, "
                "u.organisation, o.note FROM observations o JOIN uploads u USING (upload_id) "
                "LEFT JOIN districts d USING (district_id) WHERE o.city_id = $city_id")
-        if actor.role == "outreach":
+        if actor.bound_to_organisation:
             sql += " AND u.organisation = $organisation"
             params["organisation"] = actor.organisation
         return self._df(sql + " ORDER BY ALL", params)

@@ -19,7 +19,7 @@ class PlacesMixin:
                        filename: str = "") -> dict:
         """Replace the city's sensitive places by ``places`` (name, kind, lat, lon) in one
         transaction (admin only). Returns ``{"before": n, "after": m}``."""
-        self._require(actor, ("admin",), "sensible Orte hochladen")
+        self._require(actor, "places.replace")
         city_id = self.city_id(actor, city)
         data = places[["name", "kind", "lat", "lon"]].copy()
         with self.transaction() as cur:

@@ -12,12 +12,11 @@ from lagebild.store.errors import Invalid
 
 class ShareMixin:
 
-    SHARE_READ_ROLES = ("admin", "krisenstab")
 
     def share_trust(self, actor: Actor, city: str, public_key: str, fingerprint: str,
                     now) -> bool:
         """Trust (or re-key) a city's public key; True when it replaced another key."""
-        self._require(actor, ("admin",), "Schlüssel von Städten hinterlegen")
+        self._require(actor, "share.trust")
         with self.transaction() as cur:
             old = cur.execute("SELECT fingerprint FROM share_trusted_keys WHERE city = ?",
                               [city]).fetchall()
@@ -28,7 +27,7 @@ class ShareMixin:
         return bool(old) and old[0][0] != fingerprint
 
     def share_trusted_keys(self, actor: Actor) -> pd.DataFrame:
-        self._require(actor, self.SHARE_READ_ROLES, "Schlüssel von Städten ansehen")
+        self._require(actor, "share.keys.read")
         return self._df("SELECT city, public_key, fingerprint, added_by, added_at "
                         "FROM share_trusted_keys ORDER BY city")
 
@@ -36,7 +35,7 @@ class ShareMixin:
                            imported_at) -> None:
         """Store a verified package in place of the city's earlier one (one transaction).
         A package not newer than the stored one is refused (Invalid), nothing written."""
-        self._require(actor, ("admin",), "Pakete von Städten importieren")
+        self._require(actor, "share.import")
         city = manifest["city"]
         created = pd.Timestamp(manifest["created_at"]).to_pydatetime()
         with self._write_lock, self.transaction() as cur:
@@ -59,12 +58,12 @@ class ShareMixin:
 
     def share_packages(self, actor: Actor) -> pd.DataFrame:
         """The stored packages without their bytes: city, period, created_at, imported_at…"""
-        self._require(actor, self.SHARE_READ_ROLES, "Pakete von Städten ansehen")
+        self._require(actor, "share.read")
         return self._df("SELECT * EXCLUDE (package) FROM share_packages ORDER BY city")
 
     def share_package_bytes(self, actor: Actor) -> dict[str, bytes]:
         """city -> the stored signed file."""
-        self._require(actor, self.SHARE_READ_ROLES, "Pakete von Städten ansehen")
+        self._require(actor, "share.read")
         rows = self._cur().execute("SELECT city, package FROM share_packages "
                                    "ORDER BY city").fetchall()
         return {city: bytes(blob) for city, blob in rows}

@@ -7,9 +7,9 @@ from typing import Callable
 import pandas as pd
 import pyarrow as pa
 
-from lagebild.access import Actor
+from lagebild.access import Actor, acts_for, allowed
 from lagebild.store._db import query
-from lagebild.store.errors import (WRITE_ROLES, CollidingRows, DuplicateUpload, Forbidden,
+from lagebild.store.errors import (CollidingRows, DuplicateUpload, Forbidden,
                                    Invalid, NotFound)
 
 # Rows ``o`` of one organisation in one city (parameters ``$city_id``, ``$organisation``).
@@ -52,8 +52,8 @@ class UploadsMixin:
         ``before_commit(upload_id)`` runs last inside the transaction (the importer writes
         the upload's description there); if it raises, nothing is committed.
         """
-        self._require(actor, WRITE_ROLES["upload"], "Daten hochladen")
-        if actor.role == "outreach" and organisation != actor.organisation:
+        self._require(actor, "upload.import")
+        if not acts_for(actor, "upload.import", organisation):
             raise Forbidden(f"Ein Konto von '{actor.organisation}' kann nicht für "
                                f"'{organisation}' hochladen.")
         city_id = self.city_id(actor, city)
@@ -157,7 +157,7 @@ class UploadsMixin:
         """Earlier rows of ``organisation`` with the same district, indicator, date and
         coordinates as ``rows`` — what ``insert_upload(replace=True)`` would delete."""
         city_id = self.city_id(actor, city)
-        if actor.role == "outreach" and organisation != actor.organisation:
+        if actor.bound_to_organisation and organisation != actor.organisation:
             raise Forbidden("Nur Meldungen der eigenen Organisation.")
         cur = self._cur()
         owner = {"city_id": city_id, "organisation": organisation}
@@ -174,7 +174,7 @@ class UploadsMixin:
         params = {"city_id": self.city_id(actor, city), "sha256": sha256}
         sql = ("SELECT upload_id, uploaded_at, organisation, filename FROM uploads "
                "WHERE city_id = $city_id AND sha256 = $sha256 AND status = 'imported'")
-        if actor.role == "outreach":
+        if actor.bound_to_organisation:
             sql += " AND organisation = $organisation"
             params["organisation"] = actor.organisation
         df = self._df(sql, params)
@@ -183,7 +183,7 @@ class UploadsMixin:
     def upload_records(self, actor: Actor) -> pd.DataFrame:
         """Every upload of every city with its city name and hash (``lagebild rebuild``
         compares them with the kept originals). Admin/system only."""
-        self._require(actor, ("admin",), "alle Uploads lesen")
+        self._require(actor, "upload.list_all")
         return self._df("SELECT u.upload_id, c.name AS city, u.organisation, u.filename, "
                         "u.sha256, u.uploaded_by, u.uploaded_at, u.status FROM uploads u "
                         "JOIN cities c USING (city_id) ORDER BY u.upload_id")
@@ -193,7 +193,7 @@ class UploadsMixin:
         params = {"city_id": self.city_id(actor, city)}
         sql = ("SELECT upload_id, organisation, filename, uploaded_by, uploaded_at, row_count, "
                "status, withdrawn_by, withdrawn_at FROM uploads WHERE city_id = $city_id")
-        if actor.role in ("outreach", "gast"):
+        if not allowed(actor, "data.all_organisations"):
             sql += " AND organisation = $organisation"
             params["organisation"] = actor.organisation or "\x00"
         return self._df(sql + " ORDER BY upload_id DESC", params)
@@ -208,8 +208,7 @@ class UploadsMixin:
             if row is None:
                 raise NotFound(f"Upload {upload_id} gibt es in {city} nicht.")
             org, status = row
-            if not (actor.role == "admin"
-                    or (actor.role == "outreach" and actor.organisation == org)):
+            if not acts_for(actor, "upload.withdraw", org):
                 raise Forbidden("Nur die hochladende Organisation oder ein Admin darf "
                                    "einen Upload zurückziehen.")
             if status != "imported":

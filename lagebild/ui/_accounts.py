@@ -103,7 +103,7 @@ def export_explanation() -> str:
     k = settings().small_count_k
     if current.restricted:
         return t("export.explain_gast", k=k, k_minus=k - 1)
-    if current.role == "outreach":
+    if current.bound_to_organisation:
         return t("export.explain_outreach", organisation=current.organisation)
     return t("export.explain_full")
 

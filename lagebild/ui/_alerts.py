@@ -7,8 +7,9 @@ import threading
 import pandas as pd
 import streamlit as st
 
+from lagebild.access import allowed
 from lagebild.analytics import trends
-from lagebild.store import Store, StoreError
+from lagebild.store import StoreError
 from lagebild.ui._core import (
     actor,
     catalog,
@@ -31,7 +32,6 @@ from lagebild.ui._maps import _md
 # read them (cached per data version). Stale signals (data or alerts.toml changed without a
 # refresh) are recomputed once here for roles that may write, in memory for the others.
 _ALERT_LOCK = threading.Lock()
-ALERT_ROLES = ("admin", "krisenstab")     # see the Warnungen page; also used by #6
 
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner=False)
@@ -57,7 +57,7 @@ def _ensure_alerts(city: str) -> bool:
     s, a, cfg = store(), actor(), alert_config()
     if not alerting.is_stale(s, a, city, catalog(), cfg):
         return True
-    if a.role not in Store.ALERT_WRITE_ROLES:
+    if not allowed(a, "alerts.refresh"):
         return False
     with _ALERT_LOCK, st.spinner(t("alerts.stale")):
         if alerting.is_stale(s, a, city, catalog(), cfg):

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from lagebild import accounts, charts, clock, views
-from lagebild.access import Actor
+from lagebild.access import ROLES, Actor, allowed  # noqa: F401  (ROLES: the account form)
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
@@ -24,31 +24,31 @@ ACTOR_KEY = "lagebild_actor"   # the logged-in user (lagebild.access.Actor)
 SEEN_KEY = "lagebild_last_seen"
 
 FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")  # local: no icon CDN
-ALL_ROLES = ("admin", "krisenstab", "outreach", "gast")
-# Navigation: (script, title key, icon, url path, roles that see it). A page added here
-# appears for exactly these roles; app.py builds st.navigation from this table.
-PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
-    ("pages/overview.py", "nav.overview", ":material/dashboard:", "lagebild", ALL_ROLES),
-    ("pages/map.py", "nav.map", ":material/map:", "karte", ALL_ROLES),
-    ("pages/trends.py", "nav.trends", ":material/monitoring:", "trends", ALL_ROLES),
+# Navigation: (script, title key, icon, url path, action in access.PERMISSIONS that shows
+# it). A page added here appears for exactly the roles of that action; app.py builds
+# st.navigation from this table, and the page itself calls require_permission(action).
+PAGES: list[tuple[str, str, str, str, str]] = [
+    ("pages/overview.py", "nav.overview", ":material/dashboard:", "lagebild", "app.use"),
+    ("pages/map.py", "nav.map", ":material/map:", "karte", "app.use"),
+    ("pages/trends.py", "nav.trends", ":material/monitoring:", "trends", "app.use"),
     ("pages/alerts.py", "alerts.nav.title", ":material/notifications:", "warnungen",
-     ("admin", "krisenstab")),                                                    # (#4)
+     "alerts.view"),                                                              # (#4)
     ("pages/district.py", "measures.nav.district", ":material/location_city:", "stadtteil",
-     ALL_ROLES),                                                                  # (#6)
+     "app.use"),                                                                  # (#6)
     ("pages/measures.py", "measures.nav.measures", ":material/task_alt:", "massnahmen",
-     ALL_ROLES),                                                                  # (#6)
+     "app.use"),                                                                  # (#6)
     ("pages/meetings.py", "measures.nav.meetings", ":material/groups:", "sitzungen",
-     ALL_ROLES),                                                                  # (#6)
+     "app.use"),                                                                  # (#6)
     ("pages/briefing.py", "briefing.nav", ":material/picture_as_pdf:", "briefing",
-     ALL_ROLES),                                                                  # (#6)
-    ("pages/upload.py", "nav.upload", ":material/upload_file:", "hochladen",
-     ("admin", "outreach")),
-    ("pages/export.py", "nav.export", ":material/download:", "export", ALL_ROLES),
+     "app.use"),                                                                  # (#6)
+    ("pages/upload.py", "nav.upload", ":material/upload_file:", "hochladen", "upload.import"),
+    ("pages/export.py", "nav.export", ":material/download:", "export", "app.use"),
     ("pages/admin_users.py", "nav.admin_users", ":material/manage_accounts:", "konten",
-     ("admin",)),
-    ("pages/admin_boundaries.py", "maps.admin.nav", ":material/layers:", "grenzen", ("admin",)),
+     "users.list"),
+    ("pages/admin_boundaries.py", "maps.admin.nav", ":material/layers:", "grenzen",
+     "districts.import"),
     ("pages/network.py", "network.nav", ":material/compare_arrows:", "staedtevergleich",
-     ("admin", "krisenstab")),                                                    # (#19)
+     "share.read"),                                                               # (#19)
 ]
 
 
@@ -208,7 +208,7 @@ def navigation() -> "st.navigation":
 
     Logged out: the login page is the default and every other page is registered but hidden,
     so that a deep link (``/karte``) shows the login form and, after login, that page. Each
-    page starts with :func:`require_login` or :func:`require_role`, so nothing renders
+    page starts with :func:`require_login` or :func:`require_permission`, so nothing renders
     before a login.
     """
     current = actor()
@@ -220,7 +220,7 @@ def navigation() -> "st.navigation":
         return st.navigation(pages, position="hidden")
     pages = [st.Page(script, title=t(title), icon=icon, url_path=url, default=i == 0)
              for i, (script, title, icon, url, _) in enumerate(
-                 p for p in PAGES if current.role in p[4])]
+                 p for p in PAGES if allowed(current, p[4]))]
     return st.navigation(pages)
 
 
@@ -233,10 +233,17 @@ def require_login() -> "Actor":
     return current
 
 
-def require_role(*roles: str) -> None:
-    """Stop the page with a German message unless the user has one of ``roles``."""
+def may(action: str) -> bool:
+    """May the logged-in user do ``action`` (``lagebild.access.PERMISSIONS``)?"""
+    current = actor()
+    return current is not None and allowed(current, action)
+
+
+def require_permission(action: str) -> None:
+    """Stop the page with a German message unless the user's role may do ``action``
+    (``lagebild.access.PERMISSIONS``)."""
     current = require_login()
-    if current.role not in roles:
+    if not allowed(current, action):
         st.error(tm("app.forbidden"))
         st.stop()
 

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lagebild import charts, clock, views
+from lagebild.access import allowed
 from lagebild.analytics import trends
 from lagebild.i18n import fmt_number, md_escape
 from lagebild.store import StoreError
@@ -28,7 +29,6 @@ from lagebild.ui._alerts import (
     alert_band,
     alert_config,
     alert_list,
-    ALERT_ROLES,
     alert_signals,
     _episodes,
 )
@@ -37,13 +37,12 @@ from lagebild.ui._alerts import (
 # Measures, meetings, district detail and the briefing. Store methods check the roles again;
 # everything here only prepares what the pages show (views in measure_views, district_view,
 # briefing*).
-MEASURE_EDIT_ROLES = ("admin", "krisenstab")
 BRIEFING_KEY = "briefing_documents"
 
 
 def may_edit_measures() -> bool:
     current = actor()
-    return current is not None and current.role in MEASURE_EDIT_ROLES
+    return current is not None and allowed(current, "measures.edit")
 
 
 @st.cache_data(ttl=600, max_entries=2, show_spinner=False)
@@ -95,7 +94,7 @@ def measure_alert_options(city: str) -> dict:
     other roles cannot edit measures anyway)."""
     from lagebild import alert_text, alert_views
     current = actor()
-    if current is None or current.role not in ALERT_ROLES:
+    if current is None or not allowed(current, "alerts.view"):
         return {}
     eps = _episodes(city)
     eps = eps[eps["state"] != "retracted"]
@@ -302,7 +301,7 @@ def district_alerts(city: str, district: str, week) -> tuple[list[str], pd.DataF
              for c, text in briefing.reasons(cells, districts(city), catalog(), lang(),
                                              small_count_k())]
     current = actor()
-    if current.restricted or current.role not in ALERT_ROLES:
+    if current.restricted or not allowed(current, "alerts.view"):
         return lines, None
     return lines, alert_list(city, ("open", "acknowledged", "ended"), [], [str(district)], 26)
 

@@ -10,8 +10,6 @@ from lagebild.store import StoreError
 from lagebild.ui._core import actor, catalog, lang, store, t
 from lagebild.ui._measures import bodies
 
-NETWORK_ROLES = ("admin", "krisenstab")
-
 
 @st.cache_resource(max_entries=4)
 def _packages(version: tuple) -> dict:

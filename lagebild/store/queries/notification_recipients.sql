@@ -5,7 +5,7 @@ SELECT u.username, u.email, u.role, u.organisation, s.enabled,
 FROM users u
 LEFT JOIN notification_subscriptions s ON s.username = u.username AND s.city = $city
 WHERE u.active AND u.email IS NOT NULL AND u.email <> ''
-  AND (u.role = 'admin'
+  AND (list_contains($all_cities, u.role)
        OR EXISTS (SELECT 1 FROM user_cities c WHERE c.username = u.username
                   AND c.city = $city))
 ORDER BY u.username
