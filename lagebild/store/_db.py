@@ -154,8 +154,8 @@ class Database:
                 cur.execute(f'SELECT count(*) FROM "{name}"').fetchall()
                 used = cur.execute(
                     "SELECT max(greatest(block_id, coalesce(list_max(additional_block_ids), "
-                    "-1))) FROM pragma_storage_info(?) WHERE persistent AND block_id >= 0",
-                    [name]).fetchone()[0]
+                    "-1))) FROM pragma_storage_info($name) WHERE persistent AND block_id >= 0",
+                    {"name": name}).fetchone()[0]
                 last = max(last, -1 if used is None else int(used))
             block_size = cur.execute("SELECT block_size FROM pragma_database_size()"
                                      ).fetchone()[0]
@@ -214,8 +214,8 @@ class Database:
                 continue
             with self.transaction() as tx:
                 tx.execute(sql)
-                tx.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                           [version, name])
+                tx.execute("INSERT INTO schema_migrations (version, name) VALUES ($version, "
+                           "$name)", {"version": version, "name": name})
 
     def schema_version(self) -> int:
         return self._one("SELECT max(version) FROM schema_migrations")[0]

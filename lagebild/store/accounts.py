@@ -21,7 +21,8 @@ class AccountsMixin:
         except ValueError as exc:
             raise Invalid(str(exc)) from exc
         with self.transaction() as cur:
-            if cur.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
+            if cur.execute("SELECT 1 FROM users WHERE username = $username",
+                           {"username": username}).fetchone():
                 raise Invalid(f"Das Konto '{username}' gibt es schon.")
             known = {r[0] for r in cur.execute("SELECT name FROM cities").fetchall()}
             unknown = [c for c in cities if c not in known]
@@ -29,10 +30,14 @@ class AccountsMixin:
                 raise Invalid(f"Unbekannte Stadt: {', '.join(unknown)}.")
             cur.execute(
                 "INSERT INTO users (username, display_name, email, password_hash, role, "
-                "organisation, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [username, display_name, email, password_hash, role, organisation, is_demo])
+                "organisation, is_demo) VALUES ($username, $display_name, $email, "
+                "$password_hash, $role, $organisation, $is_demo)",
+                {"username": username, "display_name": display_name, "email": email,
+                 "password_hash": password_hash, "role": role, "organisation": organisation,
+                 "is_demo": is_demo})
             for city in cities:
-                cur.execute("INSERT INTO user_cities VALUES (?, ?)", [username, city])
+                cur.execute("INSERT INTO user_cities VALUES ($username, $city)",
+                            {"username": username, "city": city})
             self._audit(cur, actor, "user.add", None, username=username, role=role,
                         organisation=organisation, cities=list(cities))
 
@@ -50,11 +55,12 @@ class AccountsMixin:
         col, value = ("username", username) if username is not None else ("email", email)
         row = self._cur().execute(
             f"SELECT username, password_hash, role, organisation, active, is_demo, "
-            f"display_name FROM users WHERE {col} = ?", [value]).fetchone()
+            f"display_name FROM users WHERE {col} = $value", {"value": value}).fetchone()
         if row is None:
             return None
         cities = [r[0] for r in self._cur().execute(
-            "SELECT city FROM user_cities WHERE username = ? ORDER BY city", [row[0]]).fetchall()]
+            "SELECT city FROM user_cities WHERE username = $username ORDER BY city",
+            {"username": row[0]}).fetchall()]
         keys = ("username", "password_hash", "role", "organisation", "active", "is_demo",
                 "display_name")
         return dict(zip(keys, row)) | {"cities": cities}
@@ -71,20 +77,23 @@ class AccountsMixin:
 
     def _update_user(self, actor, username, column, value, action) -> None:
         with self.transaction() as cur:
-            if not cur.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
+            if not cur.execute("SELECT 1 FROM users WHERE username = $username",
+                               {"username": username}).fetchone():
                 raise NotFound(f"Das Konto '{username}' gibt es nicht.")
-            cur.execute(f"UPDATE users SET {column} = ? WHERE username = ?", [value, username])
+            cur.execute(f"UPDATE users SET {column} = $value WHERE username = $username",
+                        {"value": value, "username": username})
             self._audit(cur, actor, action, None, username=username)
 
     def recent_failed_logins(self, username: str, minutes: int = 15,
                              address: str | None = None) -> int:
         """Failed logins for ``username`` in the last ``minutes``; with ``address`` only
         those from that client address (recorded in the audit detail)."""
-        sql = ("SELECT count(*) FROM audit_log WHERE action = 'login.failed' AND actor = ? "
-               "AND logged_at > CAST(current_timestamp AS TIMESTAMP) - to_minutes(?)")
-        params: list = [username, minutes]
+        sql = ("SELECT count(*) FROM audit_log WHERE action = 'login.failed' AND "
+               "actor = $username AND logged_at > CAST(current_timestamp AS TIMESTAMP) - "
+               "to_minutes($minutes)")
+        params = {"username": username, "minutes": minutes}
         if address is not None:
-            sql += " AND json_extract_string(detail, '$.address') = ?"
-            params.append(address)
+            sql += " AND json_extract_string(detail, '$.address') = $address"
+            params["address"] = address
         return self._cur().execute(sql, params).fetchone()[0]
 

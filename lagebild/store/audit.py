@@ -22,16 +22,17 @@ class AuditMixin:
         """The id of a city the actor may see; German errors otherwise."""
         if not actor.may_see_city(city):
             raise Forbidden(f"Kein Zugriff auf die Stadt '{city}'.")
-        row = self._one("SELECT city_id FROM cities WHERE name = ?", [city])
+        row = self._one("SELECT city_id FROM cities WHERE name = $city", {"city": city})
         if row is None:
             raise NotFound(f"Stadt '{city}' ist nicht angelegt.")
         return row[0]
 
     def _audit(self, cur, actor: Actor, action: str, city_id: int | None, **detail) -> None:
         cur.execute(
-            "INSERT INTO audit_log (actor, action, city_id, detail) VALUES (?, ?, ?, ?)",
-            [actor.username, action, city_id, json.dumps(detail, ensure_ascii=False, default=str)],
-        )
+            "INSERT INTO audit_log (actor, action, city_id, detail) VALUES ($actor, $action, "
+            "$city_id, $detail)",
+            {"actor": actor.username, "action": action, "city_id": city_id,
+             "detail": json.dumps(detail, ensure_ascii=False, default=str)})
 
     def data_version(self, actor: Actor, city: str) -> int:
         """Changes whenever anything is written (cache key for aggregates)."""
@@ -43,10 +44,12 @@ class AuditMixin:
         with self.transaction() as cur:
             city_id = None
             if city:
-                row = cur.execute("SELECT city_id FROM cities WHERE name = ?", [city]).fetchone()
+                row = cur.execute("SELECT city_id FROM cities WHERE name = $city",
+                                  {"city": city}).fetchone()
                 city_id = row[0] if row else None
             self._audit(cur, actor, action, city_id, **detail)
 
     def audit_log(self, actor: Actor, limit: int = 500) -> pd.DataFrame:
         self._require(actor, "audit.read")
-        return self._df("SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT ?", [limit])
+        return self._df("SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT $limit",
+                        {"limit": limit})

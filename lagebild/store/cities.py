@@ -36,14 +36,16 @@ class CitiesMixin:
         if not name:
             raise Invalid("Der Name der Stadt darf nicht leer sein.")
         with self.transaction() as cur:
-            row = cur.execute("SELECT city_id FROM cities WHERE name = ?", [name]).fetchone()
+            row = cur.execute("SELECT city_id FROM cities WHERE name = $name",
+                              {"name": name}).fetchone()
             if row:
                 if ags:
-                    cur.execute("UPDATE cities SET ags = ? WHERE city_id = ?", [ags, row[0]])
+                    cur.execute("UPDATE cities SET ags = $ags WHERE city_id = $city_id",
+                                {"ags": ags, "city_id": row[0]})
                 return row[0]
             city_id = cur.execute(
-                "INSERT INTO cities (name, ags, is_demo) VALUES (?, ?, ?) RETURNING city_id",
-                [name, ags, is_demo],
+                "INSERT INTO cities (name, ags, is_demo) VALUES ($name, $ags, $is_demo) "
+                "RETURNING city_id", {"name": name, "ags": ags, "is_demo": is_demo},
             ).fetchone()[0]
             self._audit(cur, actor, "city.create", city_id, name=name, ags=ags)
         return city_id
@@ -58,7 +60,7 @@ class CitiesMixin:
         column = "coalesce(display_geometry, geometry)" if display else "geometry"
         df = self._df(
             f"SELECT district_id, code, name, population, parent, {column} AS geometry "
-            "FROM districts WHERE city_id = ? ORDER BY name", [city_id],
+            "FROM districts WHERE city_id = $city_id ORDER BY name", {"city_id": city_id},
         )
         geoms = [shapely.from_wkb(bytes(g)) if g is not None else None for g in df.pop("geometry")]
         df["population"] = df["population"].astype("Int64")
@@ -80,7 +82,7 @@ class CitiesMixin:
         with self.transaction() as cur:
             existing = cur.execute(
                 "SELECT district_id, code, name, population, parent, geometry FROM districts "
-                "WHERE city_id = ?", [city_id]).fetchall()
+                "WHERE city_id = $city_id", {"city_id": city_id}).fetchall()
             by_code = {r[1]: r for r in existing}
             by_name = {r[2].casefold(): r for r in existing}
             seen = set()
@@ -93,21 +95,25 @@ class CitiesMixin:
                 if old is None:
                     cur.execute(
                         "INSERT INTO districts (city_id, code, name, population, parent, geometry,"
-                        " display_geometry) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [city_id, row.code, row.name, pop, parent, wkb, show])
+                        " display_geometry) VALUES ($city_id, $code, $name, $population, "
+                        "$parent, $geometry, $display)",
+                        {"city_id": city_id, "code": row.code, "name": row.name,
+                         "population": pop, "parent": parent, "geometry": wkb, "display": show})
                     report["added"].append(row.name)
                     continue
                 seen.add(old[0])
                 if show is not None:
-                    cur.execute("UPDATE districts SET display_geometry = ? WHERE district_id = ?",
-                                [show, old[0]])
+                    cur.execute("UPDATE districts SET display_geometry = $display WHERE "
+                                "district_id = $id", {"display": show, "id": old[0]})
                 new = (row.code, row.name, pop, parent, wkb)
                 if new == (old[1], old[2], old[3], old[4], bytes(old[5]) if old[5] else None):
                     report["unchanged"].append(row.name)
                     continue
                 cur.execute(
-                    "UPDATE districts SET code = ?, name = ?, population = ?, parent = ?, "
-                    "geometry = ? WHERE district_id = ?", [*new, old[0]])
+                    "UPDATE districts SET code = $code, name = $name, population = $population, "
+                    "parent = $parent, geometry = $geometry WHERE district_id = $id",
+                    dict(zip(("code", "name", "population", "parent", "geometry"), new),
+                         id=old[0]))
                 report["updated"].append(row.name)
             report["missing"] = sorted(r[2] for r in existing if r[0] not in seen
                                        and r[2] not in report["added"])

@@ -28,7 +28,8 @@ class NotificationsMixin:
         self.city_id(actor, city)
         row = self._one("SELECT u.email, s.enabled, s.digest FROM users u LEFT JOIN "
                         "notification_subscriptions s ON s.username = u.username AND "
-                        "s.city = ? WHERE u.username = ?", [city, actor.username])
+                        "s.city = $city WHERE u.username = $username",
+                        {"city": city, "username": actor.username})
         email, enabled, digest = row if row else (None, None, None)
         if enabled is None:
             enabled = allowed(actor, "notify.by_default")
@@ -39,8 +40,10 @@ class NotificationsMixin:
         """Subscribe the actor to (or unsubscribe from) the e-mails of ``city``; audited."""
         city_id = self.city_id(actor, city)
         with self.transaction() as cur:
-            cur.execute("INSERT OR REPLACE INTO notification_subscriptions VALUES (?, ?, ?, ?)",
-                        [actor.username, city, bool(enabled), bool(digest)])
+            cur.execute("INSERT OR REPLACE INTO notification_subscriptions VALUES ($username, "
+                        "$city, $enabled, $digest)",
+                        {"username": actor.username, "city": city, "enabled": bool(enabled),
+                         "digest": bool(digest)})
             self._audit(cur, actor, "notify.subscription", city_id, enabled=bool(enabled),
                         digest=bool(digest))
 
@@ -48,8 +51,8 @@ class NotificationsMixin:
         """Which notice went to whom and when (admin only)."""
         self._require(actor, "notify.sent.read")
         return self._df("SELECT notice_key, username, subject, sent_at FROM notifications_sent "
-                        "WHERE city_id = ? ORDER BY sent_at, notice_key, username",
-                        [self.city_id(actor, city)])
+                        "WHERE city_id = $city_id ORDER BY sent_at, notice_key, username",
+                        {"city_id": self.city_id(actor, city)})
 
     def record_notification(self, actor: Actor, city: str, username: str, keys: list[str],
                             subject: str) -> bool:
@@ -57,15 +60,18 @@ class NotificationsMixin:
         audit row). False, and nothing written, when one of them was recorded already."""
         self._require(actor, "notify.send")
         city_id = self.city_id(actor, city)
+        who = {"city_id": city_id, "username": username}
         with self.transaction() as cur:
             seen = cur.execute(
-                "SELECT count(*) FROM notifications_sent WHERE city_id = ? AND username = ? "
-                "AND list_contains(?, notice_key)", [city_id, username, keys]).fetchone()[0]
+                "SELECT count(*) FROM notifications_sent WHERE city_id = $city_id AND "
+                "username = $username AND list_contains($keys, notice_key)",
+                who | {"keys": keys}).fetchone()[0]
             if seen:
                 return False
             for key in keys:
                 cur.execute("INSERT INTO notifications_sent (notice_key, username, city_id, "
-                            "subject) VALUES (?, ?, ?, ?)", [key, username, city_id, subject])
+                            "subject) VALUES ($key, $username, $city_id, $subject)",
+                            who | {"key": key, "subject": subject})
             self._audit(cur, actor, "notify.sent", city_id, recipient=username, notices=keys,
                         subject=subject)
         return True

@@ -18,10 +18,13 @@ class ShareMixin:
         """Trust (or re-key) a city's public key; True when it replaced another key."""
         self._require(actor, "share.trust")
         with self.transaction() as cur:
-            old = cur.execute("SELECT fingerprint FROM share_trusted_keys WHERE city = ?",
-                              [city]).fetchall()
-            cur.execute("INSERT OR REPLACE INTO share_trusted_keys VALUES (?, ?, ?, ?, ?)",
-                        [city, public_key, fingerprint, actor.username, now])
+            old = cur.execute("SELECT fingerprint FROM share_trusted_keys WHERE city = $city",
+                              {"city": city}).fetchall()
+            cur.execute("INSERT OR REPLACE INTO share_trusted_keys (city, public_key, "
+                        "fingerprint, added_by, added_at) VALUES ($city, $public_key, "
+                        "$fingerprint, $by, $now)",
+                        {"city": city, "public_key": public_key, "fingerprint": fingerprint,
+                         "by": actor.username, "now": now})
             self._audit(cur, actor, "share.trust", None, city=city, fingerprint=fingerprint,
                         replaced=old[0][0] if old else None)
         return bool(old) and old[0][0] != fingerprint
@@ -39,20 +42,25 @@ class ShareMixin:
         city = manifest["city"]
         created = pd.Timestamp(manifest["created_at"]).to_pydatetime()
         with self._write_lock, self.transaction() as cur:
-            row = cur.execute("SELECT created_at FROM share_packages WHERE city = ?",
-                              [city]).fetchall()
+            row = cur.execute("SELECT created_at FROM share_packages WHERE city = $city",
+                              {"city": city}).fetchall()
             if row and row[0][0] >= created:
                 raise Invalid(
                     f"Das Paket von {city} ist vom {created:%d.%m.%Y %H:%M:%S}; gespeichert ist "
                     f"schon eines vom {row[0][0]:%d.%m.%Y %H:%M:%S} – ein älteres oder gleich "
                     "altes Paket ersetzt es nicht. Abgelehnt, nichts geändert.")
-            cur.execute("DELETE FROM share_packages WHERE city = ?", [city])
-            cur.execute(
-                "INSERT INTO share_packages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [city, manifest.get("ags"), manifest.get("period_start"),
-                 manifest.get("period_end"), created, int(manifest["schema_version"]),
-                 manifest.get("software"), bool(manifest.get("districts")),
-                 hashlib.sha256(data).hexdigest(), actor.username, imported_at, data])
+            cur.execute("DELETE FROM share_packages WHERE city = $city", {"city": city})
+            values = {"city": city, "ags": manifest.get("ags"),
+                      "period_start": manifest.get("period_start"),
+                      "period_end": manifest.get("period_end"), "created_at": created,
+                      "schema_version": int(manifest["schema_version"]),
+                      "software": manifest.get("software"),
+                      "districts": bool(manifest.get("districts")),
+                      "sha256": hashlib.sha256(data).hexdigest(),
+                      "imported_by": actor.username, "imported_at": imported_at,
+                      "package": data}
+            cur.execute(f"INSERT INTO share_packages ({', '.join(values)}) VALUES "
+                        f"({', '.join('$' + k for k in values)})", values)
             self._audit(cur, actor, "share.import", None, city=city,
                         created_at=manifest["created_at"], replaced=bool(row))
 
