@@ -18,7 +18,7 @@ import pandas as pd
 
 from lagebild import geo
 from lagebild.access import Actor, require
-from lagebild.alert_config import AlertConfig, LevelRule, load_alert_config
+from lagebild.alerts.config import AlertConfig, LevelRule, load_alert_config
 from lagebild.analytics import trends
 from lagebild.analytics.daily import COLUMNS as DAILY_COLUMNS
 from lagebild.analytics.daily import daily_level, daily_signals, district_of

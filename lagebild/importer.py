@@ -14,12 +14,13 @@ from datetime import date
 
 import pandas as pd
 
-from lagebild import clock, rawstore
+from lagebild import clock
+from lagebild.ingest import rawstore
 from lagebild.access import AccessDenied, Actor, acts_for, require
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
 from lagebild.i18n import t
-from lagebild.ingest import ParsedUpload, UploadError, parse_upload
+from lagebild.ingest.parse import ParsedUpload, UploadError, parse_upload
 from lagebild.store import CollidingRows, DuplicateUpload, Invalid, Store, no_collisions
 
 STATUSES = ("imported", "valid", "rejected", "duplicate")

@@ -21,11 +21,11 @@ from email.utils import make_msgid
 
 import pandas as pd
 
-from lagebild import alert_text, alert_views, alerting
+from lagebild.alerts import text as alert_text, views as alert_views, service as alerting
 from lagebild.access import SYSTEM, role_allows
 from lagebild.analytics.daily import district_of
 from lagebild.analytics.trends import CITY, iso_label
-from lagebild.daily_text import daily_lines, places_text
+from lagebild.alerts.daily_text import daily_lines, places_text
 from lagebild.store import Store
 
 ALERT_PAGE = "warnungen"       # url path of the alert list (crisis team, admin)
@@ -221,7 +221,7 @@ def after_import(store: Store, city: str, *, settings, catalog) -> list[Delivery
     and daily signals and send what became due. Quiet (returns []) without an SMTP host or
     with an invalid ``alerts.toml`` (the next page view shows that error); never raises into
     the import, whose data are already committed."""
-    from lagebild.alert_config import AlertConfigError, load_alert_config
+    from lagebild.alerts.config import AlertConfigError, load_alert_config
     alerting.refresh_after_change(store, SYSTEM, city, catalog)
     if not settings.smtp_host:
         return []

@@ -2,7 +2,7 @@
 
 A package is ONE zip file: ``manifest.json`` (schema version, city, AGS, period, creation
 time, software version, k, tables) and one Parquet file per table of
-:mod:`lagebild.share_tables`. The city signs it with its Ed25519 key (``cryptography``):
+:mod:`lagebild.share.tables`. The city signs it with its Ed25519 key (``cryptography``):
 the signature covers every byte of the file and sits in the zip's archive comment, i.e. the
 last bytes of the file (``MARK`` + 64 signature bytes; for signing and checking those 64
 bytes count as zeros). Change any byte and the check fails. docs/network.md explains the
@@ -29,7 +29,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from lagebild import __version__, share_tables
+from lagebild import __version__
+from lagebild.share import tables as share_tables
 from lagebild.access import Actor
 from lagebild.analytics import trends
 from lagebild.analytics.escalation import escalation
@@ -137,7 +138,7 @@ def collect(store, actor: Actor, city: str, *, catalog, config, k: int, with_dis
             since: date | None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Read a city's frames from its store and build the tables; also the city's facts
     for the manifest (name, AGS)."""
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     dist = store.districts(actor, city)
     grid = trends.weekly_grid(store.weekly_counts(actor, city), list(dist["district_id"]),
                               catalog.keys, store.coverage(actor, city))

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from lagebild import alerting
+from lagebild.alerts import service as alerting
 from lagebild.access import SYSTEM, AccessDenied, Actor
 from lagebild.store import Invalid, NotFound
-from lagebild.alert_config import load_alert_config
+from lagebild.alerts.config import load_alert_config
 from lagebild.analytics.trends import CITY
 from lagebild.catalog import load_catalog
 
@@ -169,7 +169,7 @@ def test_a_failing_refresh_changes_nothing(city, monkeypatch):
 
 
 def test_demo_outbreaks_are_red_in_their_peak_week_and_raise_the_lagestufe(demo_store):
-    from lagebild.demo import generate_demo
+    from lagebild.demo.city import generate_demo
     sig = alerting.load_signals(demo_store, SYSTEM, "Musterstadt")
     codes = demo_store.districts(SYSTEM, "Musterstadt").set_index("code")["district_id"]
     outbreaks = generate_demo().outbreaks

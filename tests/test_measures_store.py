@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from lagebild.access import SYSTEM, AccessDenied, Actor
-from lagebild.measures import load_bodies
+from lagebild.measures.model import load_bodies
 from lagebild.store import Invalid, NotFound
 
 CITY = "Teststadt"

@@ -1,5 +1,5 @@
 """Stored Ampel signals, alert episodes and daily signals (#4, #17); computed by
-lagebild/alerting.py, district_id NULL = whole city."""
+lagebild/alerts/service.py, district_id NULL = whole city."""
 
 from __future__ import annotations
 

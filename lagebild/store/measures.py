@@ -1,6 +1,6 @@
 """Meetings, measures and their history (#6, migration 005). Everyone who may see the
 city reads them (no person-related data); only admin/krisenstab write. Validation in
-lagebild/measures.py (pure functions, German messages), turned into :class:`Invalid` here."""
+lagebild/measures/model.py (pure functions, German messages), turned into :class:`Invalid` here."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from lagebild import clock
-from lagebild import measures as m
+from lagebild.measures import model as m
 from lagebild.access import Actor
 from lagebild.catalog import DEFAULT_PATH as CATALOG_PATH, load_catalog
 from lagebild.store.errors import Invalid, NotFound
@@ -31,7 +31,7 @@ def vocabulary() -> tuple[dict, frozenset]:
 
 
 def _valid(clean, *args, **kwargs):
-    """Run a pure validation of lagebild/measures.py; its German ValueError becomes
+    """Run a pure validation of lagebild/measures/model.py; its German ValueError becomes
     :class:`Invalid` (what the pages show as a form error)."""
     try:
         return clean(*args, **kwargs)

@@ -48,7 +48,7 @@ class UploadsMixin:
         With ``replace``, earlier rows of the same organisation with the same district,
         indicator, date (and coordinates) are deleted first; the audit log records how many.
         ``raw`` (file bytes in ``uploads.raw``) is left empty by the importer, which keeps
-        the bytes beside the database instead (``lagebild/rawstore.py``).
+        the bytes beside the database instead (``lagebild/ingest/rawstore.py``).
         ``before_commit(upload_id)`` runs last inside the transaction (the importer writes
         the upload's description there); if it raises, nothing is committed.
         """

@@ -17,7 +17,7 @@ def users_table() -> pd.DataFrame:
 
 def users_display() -> pd.DataFrame:
     """The accounts as the admin page shows them (German columns and values)."""
-    from lagebild.admin_views import users_frame
+    from lagebild.views.admin import users_frame
     return users_frame(users_table(), lang())
 
 
@@ -69,7 +69,7 @@ def audit_table(limit: int = 500) -> pd.DataFrame:
 
 def audit_display(limit: int = 500) -> pd.DataFrame:
     """The audit log in words (when, who, what, city, details)."""
-    from lagebild.admin_views import audit_frame
+    from lagebild.views.admin import audit_frame
     from lagebild.access import SYSTEM
     cities = store().cities(SYSTEM).set_index("city_id")["name"].to_dict()
     return audit_frame(audit_table(limit), cities, lang())

@@ -28,7 +28,7 @@ from lagebild.ui._core import (
 from lagebild.ui._maps import _md
 
 
-# Signals are computed at write time (lagebild/alerting.py) and stored in the database; pages
+# Signals are computed at write time (lagebild/alerts/service.py) and stored in the database; pages
 # read them (cached per data version). Stale signals (data or alerts.toml changed without a
 # refresh) are recomputed once here for roles that may write, in memory for the others.
 _ALERT_LOCK = threading.Lock()
@@ -36,14 +36,14 @@ _ALERT_LOCK = threading.Lock()
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner=False)
 def _alert_config(path: str, mtime: float):
-    from lagebild.alert_config import load_alert_config
+    from lagebild.alerts.config import load_alert_config
     return load_alert_config(path, catalog())
 
 
 def alert_config():
     """The validated ``data/alerts.toml`` (reloaded when the file changes); on an invalid
     file a German explanation and a stop."""
-    from lagebild.alert_config import DEFAULT_PATH, AlertConfigError
+    from lagebild.alerts.config import DEFAULT_PATH, AlertConfigError
     try:
         return _alert_config(str(DEFAULT_PATH), DEFAULT_PATH.stat().st_mtime)
     except (AlertConfigError, OSError) as exc:
@@ -53,7 +53,7 @@ def alert_config():
 
 def _ensure_alerts(city: str) -> bool:
     """Refresh stale stored signals when this user may; True when the stored ones are current."""
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     s, a, cfg = store(), actor(), alert_config()
     if not alerting.is_stale(s, a, city, catalog(), cfg):
         return True
@@ -67,13 +67,13 @@ def _ensure_alerts(city: str) -> bool:
 
 @_shared_frame(ttl=600, max_entries=8)
 def _stored_signals(version: tuple, city: str) -> pd.DataFrame:
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     return alerting.load_signals(store(), actor(), city)
 
 
 @_shared_frame(ttl=600, max_entries=8)
 def _computed_signals(version: tuple, city: str) -> pd.DataFrame:
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     return alerting.compute(store(), actor(), city, catalog(), alert_config())
 
 
@@ -85,7 +85,7 @@ def alert_signals(city: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def _daily(version: tuple, city: str) -> pd.DataFrame:
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     return alerting.load_daily(store(), actor(), city)
 
 
@@ -115,7 +115,7 @@ def neighbour_pairs(city: str) -> pd.DataFrame:
 
 def alert_overview(city: str, week) -> dict:
     """Lagestufe (heading, reason, kind), Ampel matrix (Styler), reasons for the overview."""
-    from lagebild import alert_text, alert_views, alerting
+    from lagebild.alerts import text as alert_text, views as alert_views, service as alerting
     cfg, dist = alert_config(), districts(city)
     esc, cells, watch = alerting.week_picture(alert_signals(city), week, cfg,
                                               neighbour_pairs(city), daily_signals(city))
@@ -141,7 +141,7 @@ def show_level(info: dict) -> None:
 
 def alert_band(city: str, indicator: str, district_ids: list, weeks: int):
     """Expected value, threshold and yellow/red weeks of the first chosen series (trends)."""
-    from lagebild import alert_views
+    from lagebild.alerts import views as alert_views
     if not district_ids:
         return None
     k = small_count_k() if catalog()[indicator].person_related else None
@@ -163,7 +163,7 @@ def alert_band_note(city: str, indicator: str, chosen: list[str]) -> str | None:
 
 def alert_map_colours(city: str, indicator: str, week):
     """Hook of the map page: (colour per district, legend) of the Ampel in ``week``."""
-    from lagebild import alert_views
+    from lagebild.alerts import views as alert_views
     sig = alert_signals(city)
     return alert_views.map_colours(sig[sig["week"] == pd.Timestamp(week)], indicator, lang())
 
@@ -175,7 +175,7 @@ def _episodes(city: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner=False)
 def _cached_episodes(version: tuple, city: str) -> pd.DataFrame:
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     return alerting.load_episodes(store(), actor(), city)
 
 
@@ -193,7 +193,7 @@ def alert_filter_options(city: str) -> dict:
 
 
 def _filtered(city, statuses, indicators, district_keys, weeks) -> pd.DataFrame:
-    from lagebild import alert_views
+    from lagebild.alerts import views as alert_views
     eps = _episodes(city)
     since = None
     if weeks and len(eps):
@@ -206,8 +206,8 @@ def _filtered(city, statuses, indicators, district_keys, weeks) -> pd.DataFrame:
 def alert_list(city: str, statuses, indicators, district_keys, weeks: int) -> pd.DataFrame:
     """The Warnungen list: the daily signals of the last 7 days (#17) first, then the
     alert episodes of the filter."""
-    from lagebild import alert_views
-    from lagebild.daily_text import alert_rows
+    from lagebild.alerts import views as alert_views
+    from lagebild.alerts.daily_text import alert_rows
     eps = _filtered(city, statuses, indicators, district_keys, weeks)
     table = alert_views.alert_table(eps, alert_signals(city), districts(city), catalog(), lang())
     if statuses and "open" not in statuses:          # daily signals are current ("offen")
@@ -222,7 +222,7 @@ def alert_list(city: str, statuses, indicators, district_keys, weeks: int) -> pd
 
 def alert_ack_options(city: str, statuses, indicators, district_keys, weeks: int) -> dict:
     """Unacknowledged alerts of the current filter: alert_id → short label."""
-    from lagebild import alert_text, alert_views
+    from lagebild.alerts import text as alert_text, views as alert_views
     eps = _filtered(city, statuses, indicators, district_keys, weeks)
     eps = eps[eps["acknowledged_by"].isna() & (eps["state"] != "retracted")]
     names = alert_views.names_with_city(districts(city), lang())

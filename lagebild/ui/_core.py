@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lagebild import accounts, charts, clock, views
+from lagebild import accounts, charts, clock
+from lagebild.views import situation as views
 from lagebild.access import ROLES, Actor, allowed  # noqa: F401  (ROLES: the account form)
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog, load_catalog

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lagebild import charts, clock, views
+from lagebild import charts, clock
+from lagebild.views import situation as views
 from lagebild.access import allowed
 from lagebild.analytics import trends
 from lagebild.i18n import fmt_number, md_escape
@@ -47,13 +48,13 @@ def may_edit_measures() -> bool:
 
 @st.cache_data(ttl=600, max_entries=2, show_spinner=False)
 def _bodies(mtime: float) -> dict:
-    from lagebild.measures import load_bodies
+    from lagebild.measures.model import load_bodies
     return load_bodies()
 
 
 def bodies() -> dict:
     """Responsible bodies from data/bodies.toml (reloaded when the file changes)."""
-    from lagebild.measures import BODIES_PATH
+    from lagebild.measures.model import BODIES_PATH
     try:
         return _bodies(BODIES_PATH.stat().st_mtime)
     except (OSError, ValueError) as exc:
@@ -76,7 +77,7 @@ def _district_opts(city: str) -> dict[str, str]:
 
 def measure_options(city: str) -> dict[str, dict]:
     """Option dicts (key → label) for the filters and the form of the Maßnahmen page."""
-    from lagebild.measures import STATUSES
+    from lagebild.measures.model import STATUSES
     return {"status": {s: t(f"measures.status.{s}") for s in STATUSES},
             "body": {k: b.label(lang()) for k, b in bodies().items()},
             "district": _district_opts(city), "indicator": indicator_options(),
@@ -84,7 +85,7 @@ def measure_options(city: str) -> dict[str, dict]:
 
 
 def meeting_options(city: str) -> dict:
-    from lagebild.measure_views import fmt_date
+    from lagebild.measures.views import fmt_date
     return {int(r.meeting_id): f"{fmt_date(r.held_on, lang())} – {r.title}"
             for r in meetings(city).itertuples(index=False)}
 
@@ -92,7 +93,7 @@ def meeting_options(city: str) -> dict:
 def measure_alert_options(city: str) -> dict:
     """Alerts a measure may answer: id → short label (crisis team and admin only; the
     other roles cannot edit measures anyway)."""
-    from lagebild import alert_text, alert_views
+    from lagebild.alerts import text as alert_text, views as alert_views
     current = actor()
     if current is None or not allowed(current, "alerts.view"):
         return {}
@@ -109,7 +110,7 @@ def measure_alert_options(city: str) -> dict:
 def measures_table(city: str, statuses=(), body_keys=(), district_keys=(),
                    indicators=()) -> pd.DataFrame:
 
-    from lagebild import measure_views
+    from lagebild.measures import views as measure_views
     sel = measure_views.filter_measures(measures(city), statuses, body_keys,
                                         [int(d) for d in district_keys], indicators)
     return measure_views.measures_table(sel, districts(city), bodies(), catalog(), lang(),
@@ -128,7 +129,7 @@ def measure_record(city: str, measure_id: int) -> dict:
 
 
 def measure_history(city: str, measure_id: int) -> pd.DataFrame:
-    from lagebild import measure_views
+    from lagebild.measures import views as measure_views
     return measure_views.history_table(store().measure_history(actor(), city, measure_id),
                                        lang())
 
@@ -148,7 +149,7 @@ def save_measure(city: str, measure_id: int | None, fields: dict, comment: str) 
 def measure_effects(city: str, measure_id: int, weeks: int):
     """(table, note) of the before/after comparison, or a German explanation (str) when it
     cannot be made (no implementation date, no indicators)."""
-    from lagebild import measure_views
+    from lagebild.measures import views as measure_views
     from lagebild.analytics import effects
     m = measure_record(city, measure_id)
     if pd.isna(m["implemented_on"]):
@@ -164,7 +165,7 @@ def measure_effects(city: str, measure_id: int, weeks: int):
 
 def meetings_table(city: str) -> pd.DataFrame:
 
-    from lagebild import measure_views
+    from lagebild.measures import views as measure_views
     return measure_views.meetings_table(meetings(city), measures(city), lang(), clock.today())
 
 
@@ -175,7 +176,7 @@ def meeting_record(city: str, meeting_id: int) -> dict:
 
 def meeting_measures(city: str, meeting_id: int) -> pd.DataFrame:
 
-    from lagebild import measure_views
+    from lagebild.measures import views as measure_views
     m = measures(city)
     m = m[m["meeting_id"] == int(meeting_id)]
     return measure_views.measures_table(m, districts(city), bodies(), catalog(), lang(),
@@ -205,7 +206,7 @@ def since_last_meeting(city: str):
     """(start, end) of "seit der letzten Sitzung": the day of the newest meeting before today
     and today; None without a past meeting."""
 
-    from lagebild.measures import last_meeting
+    from lagebild.measures.model import last_meeting
     today = clock.today()
     meeting = last_meeting(meetings(city), today)
     if meeting is None:
@@ -216,8 +217,8 @@ def since_last_meeting(city: str):
 def with_meeting_period(city: str, latest_week, periods: dict) -> dict:
     """Map page: ``periods`` (weeks → label) plus "seit der letzten Sitzung" as its number of
     weeks up to ``latest_week`` (first Monday after the meeting → report week)."""
-    from lagebild.briefing_data import period_weeks
-    from lagebild.measure_views import fmt_date
+    from lagebild.briefing.data import period_weeks
+    from lagebild.measures.views import fmt_date
     span = since_last_meeting(city)
     if span is None:
         return periods
@@ -234,8 +235,8 @@ def with_meeting_period(city: str, latest_week, periods: dict) -> dict:
 def meeting_period_note(city: str, latest_week) -> str | None:
     """Map page: "Seit der Sitzung am … liegen noch keine vollständig gemeldeten Wochen vor"
     when the last meeting lies after the newest reported week, else None."""
-    from lagebild.briefing_data import period_weeks
-    from lagebild.measure_views import fmt_date
+    from lagebild.briefing.data import period_weeks
+    from lagebild.measures.views import fmt_date
     span = since_last_meeting(city)
     if span is None or period_weeks(span[0], pd.Timestamp(latest_week))[1] > 0:
         return None
@@ -245,7 +246,7 @@ def meeting_period_note(city: str, latest_week) -> str | None:
 
 def measure_markers(city: str, chosen: list[str], indicator: str) -> pd.DataFrame:
     """Trends page: measures in effect for the indicator in the chosen series."""
-    from lagebild.measure_views import markers
+    from lagebild.measures.views import markers
     ids = [k if k == trends.CITY else int(k) for k in chosen]
     return markers(measures(city), indicator, ids, lang())
 
@@ -267,7 +268,7 @@ def district_facts(city: str, district: str) -> dict:
 
 
 def district_indicators(city: str, district: str, week) -> pd.DataFrame:
-    from lagebild import district_view
+    from lagebild.views import district as district_view
     summary = trends.week_summary(grid(city), pd.Timestamp(week))
     return district_view.indicator_rows(summary, catalog(), int(district), lang(),
                                         small_count_k())
@@ -294,7 +295,8 @@ def district_trends(city: str, district: str, weeks: int = 52) -> list[tuple[str
 def district_alerts(city: str, district: str, week) -> tuple[list[str], pd.DataFrame | None]:
     """Reasons of the district's yellow/red lights in ``week`` (suppressed wording for
     restricted roles) and, for the roles that see the alert list, its alerts of 26 weeks."""
-    from lagebild import alert_text, briefing
+    from lagebild.alerts import text as alert_text
+    from lagebild.briefing import model as briefing
     sig = alert_signals(city)
     cells = sig[(sig["week"] == pd.Timestamp(week)) & (sig["district_id"] == int(district))]
     lines = [f"{alert_text.SYMBOLS[c]} {alert_text.colour_word(c, lang())}: {_md(text)}"
@@ -312,7 +314,7 @@ def district_measures(city: str, district: str) -> pd.DataFrame:
 
 def district_places(city: str, district: str) -> pd.DataFrame:
     """Sensitive places in the district or at most 250 m outside it (maps #5 data)."""
-    from lagebild import district_view
+    from lagebild.views import district as district_view
     near = district_view.places_near(places(city), districts(city), int(district), 250)
     kinds = place_kind_labels()
     return pd.DataFrame({t("measures.district.col.place"): near["name"],
@@ -326,8 +328,8 @@ def district_places(city: str, district: str) -> pd.DataFrame:
 # briefing page (#6)
 def briefing_period_options(city: str) -> dict[str, str]:
     """'meeting' (since the last meeting) or 'default' (8 weeks), and 'custom'."""
-    from lagebild.measure_views import fmt_date
-    from lagebild.briefing_data import period_weeks
+    from lagebild.measures.views import fmt_date
+    from lagebild.briefing.data import period_weeks
     span = since_last_meeting(city)
     weeks = week_choices(city)
     if span and weeks and period_weeks(span[0], weeks[0])[1] == 0:
@@ -349,8 +351,8 @@ def make_briefing(city: str, since=None, progress=None):
     """The briefing documents for the current user (restricted roles get the suppressed
     version automatically); kept in the session for the download buttons. Returns the
     ``briefing_make.Documents`` or a German error text."""
-    from lagebild.briefing_data import BriefingError
-    from lagebild.briefing_make import make
+    from lagebild.briefing.data import BriefingError
+    from lagebild.briefing.build import make
     step = progress or (lambda f, s: None)
     try:
         docs = make(store(), actor(), city, catalog=catalog(), config=alert_config(),
@@ -391,7 +393,7 @@ def meeting_values(record: dict) -> dict:
 
 
 def since_meeting_text(city: str) -> str | None:
-    from lagebild.measure_views import fmt_date
+    from lagebild.measures.views import fmt_date
     span = since_last_meeting(city)
     return t("measures.meetings.since", date=fmt_date(span[0], lang())) if span else None
 
@@ -404,7 +406,7 @@ def briefing_done_text(docs) -> str:
 def meeting_default_index(city: str) -> int:
     """Position of the last meeting before today in ``meeting_options`` (else the first)."""
 
-    from lagebild.measures import last_meeting
+    from lagebild.measures.model import last_meeting
     meeting = last_meeting(meetings(city), clock.today())
     ids = list(meeting_options(city))
     return ids.index(int(meeting["meeting_id"])) if meeting is not None else 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lagebild import clock, network_view, share
+from lagebild import clock
+from lagebild.share import views as network_view, package as share
 from lagebild.store import StoreError
 from lagebild.ui._core import actor, catalog, lang, store, t
 from lagebild.ui._measures import bodies

@@ -21,7 +21,7 @@ def organisations(city: str) -> list[str]:
 
 
 def templates(city: str) -> tuple[bytes, bytes]:
-    from lagebild import templates as tpl
+    from lagebild.ingest import templates as tpl
     dist = districts(city)
     today = clock.today()
     return (tpl.csv_template(catalog(), dist, lang(), today),
@@ -57,7 +57,8 @@ def _cached_preview(version, actor_key, lang_key, city, organisation, data, file
 
 def _run_import(city, organisation, data, filename, replace, period, write, progress):
 
-    from lagebild import importer, notify
+    from lagebild.ingest import importer
+    from lagebild.alerts import notify
     outcome = importer.import_file(store(), actor(), city, organisation, data, filename,
                                    today=clock.today(), replace=replace, dry_run=not write,
                                    lang=lang(), period=period, catalog=catalog(),
@@ -160,5 +161,5 @@ def may_withdraw(row) -> bool:
 
 
 def withdraw_upload(city: str, upload_id: int) -> str:
-    from lagebild import importer
+    from lagebild.ingest import importer
     return importer.withdraw(store(), actor(), city, upload_id, lang()).message
