@@ -33,7 +33,7 @@ def escalation(signals: pd.DataFrame, week, rules) -> Escalation:
     mindestens ``min_districts`` verschiedene Gebiete (Stadtteile, mit ``include_city`` auch
     die Gesamtstadt) bei einem ihrer Indikatoren mindestens die Farbe ``colour`` hatten.
 
-    >>> from lagebild.alert_config import LevelRule
+    >>> from lagebild.alerts.config import LevelRule
     >>> s = pd.DataFrame({"district_id": [1, 2], "indicator": ["a", "a"],
     ...     "week": pd.to_datetime(["2026-11-09"] * 2), "observed": [4.0, 9.0],
     ...     "colour": ["yellow", "red"]})

@@ -2,7 +2,7 @@
 
 Reine pandas/numpy-Funktionen auf dem Wochenraster von :func:`trends.weekly_grid`
 (Wochen ohne Meldung sind NaN und bleiben es). Die Regeln einer Reihe kommen als
-``SeriesRules`` (siehe ``lagebild.alert_config``); die Farbregel steht in :func:`ampel`
+``SeriesRules`` (siehe ``lagebild.alerts.config``); die Farbregel steht in :func:`ampel`
 und in ``docs/alerts.md``.
 
 Farben: ``red``, ``yellow``, ``green``, ``grey``. Ursachen (``cause``): ``alarm``,
@@ -112,7 +112,7 @@ def method_bounds(observed: pd.Series, rules) -> pd.DataFrame:
     ``DatetimeIndex``. Rückgabe mit demselben Index: expected, upper_yellow, upper_red,
     alarm_yellow, alarm_red, method, alpha_yellow, alpha_red, history_have, history_need.
 
-    >>> from lagebild.alert_config import load_alert_config
+    >>> from lagebild.alerts.config import load_alert_config
     >>> weeks = pd.date_range("2026-01-05", periods=12, freq="7D")
     >>> y = pd.Series([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 9], index=weeks, dtype=float)
     >>> b = method_bounds(y, load_alert_config().rules("drogennotfaelle"))
@@ -172,7 +172,7 @@ def static_bounds(static, population: float | None) -> dict:
     gilt die niedrigere). Schlüssel static_yellow, static_red (NaN = keine) und
     static_yellow_rate, static_red_rate (die konfigurierte Rate, wenn sie maßgeblich ist).
 
-    >>> from lagebild.alert_config import Static
+    >>> from lagebild.alerts.config import Static
     >>> static_bounds(Static(yellow=5, red_rate=2.0), population=20_000)
     {'static_yellow': 5.0, 'static_yellow_rate': nan, 'static_red': 4.0, 'static_red_rate': 2.0}
     """

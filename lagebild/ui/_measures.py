@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lagebild import charts, clock
-from lagebild.views import situation as views
+from lagebild import clock
 from lagebild.access import allowed
 from lagebild.analytics import trends
 from lagebild.i18n import fmt_number, md_escape
@@ -25,19 +24,16 @@ from lagebild.ui._core import (
     week_choices,
     week_label,
 )
-from lagebild.ui._maps import _md, place_kind_labels, places
 from lagebild.ui._alerts import (
-    alert_band,
     alert_config,
-    alert_list,
     alert_signals,
-    _episodes,
+    alert_episodes,
 )
 
 
-# Measures, meetings, district detail and the briefing. Store methods check the roles again;
-# everything here only prepares what the pages show (views in measure_views, district_view,
-# briefing*).
+# Measures, meetings and the briefing. Store methods check the roles again;
+# everything here only prepares what the pages show (views in measures.views, briefing/);
+# the district page is in ui/_district.py.
 BRIEFING_KEY = "briefing_documents"
 
 
@@ -70,7 +66,7 @@ def meetings(city: str) -> pd.DataFrame:
     return cached_read("meetings", city)
 
 
-def _district_opts(city: str) -> dict[str, str]:
+def district_choices(city: str) -> dict[str, str]:
     return {str(k): v for k, v in
             districts(city).set_index("district_id")["name"].sort_values().items()}
 
@@ -80,7 +76,7 @@ def measure_options(city: str) -> dict[str, dict]:
     from lagebild.measures.model import STATUSES
     return {"status": {s: t(f"measures.status.{s}") for s in STATUSES},
             "body": {k: b.label(lang()) for k, b in bodies().items()},
-            "district": _district_opts(city), "indicator": indicator_options(),
+            "district": district_choices(city), "indicator": indicator_options(),
             "meeting": meeting_options(city), "alert": measure_alert_options(city)}
 
 
@@ -97,7 +93,7 @@ def measure_alert_options(city: str) -> dict:
     current = actor()
     if current is None or not allowed(current, "alerts.view"):
         return {}
-    eps = _episodes(city)
+    eps = alert_episodes(city)
     eps = eps[eps["state"] != "retracted"]
     names = alert_views.names_with_city(districts(city), lang())
     labels = indicator_options()
@@ -217,7 +213,7 @@ def since_last_meeting(city: str):
 def with_meeting_period(city: str, latest_week, periods: dict) -> dict:
     """Map page: ``periods`` (weeks → label) plus "seit der letzten Sitzung" as its number of
     weeks up to ``latest_week`` (first Monday after the meeting → report week)."""
-    from lagebild.briefing.data import period_weeks
+    from lagebild.briefing.inputs import period_weeks
     from lagebild.measures.views import fmt_date
     span = since_last_meeting(city)
     if span is None:
@@ -235,7 +231,7 @@ def with_meeting_period(city: str, latest_week, periods: dict) -> dict:
 def meeting_period_note(city: str, latest_week) -> str | None:
     """Map page: "Seit der Sitzung am … liegen noch keine vollständig gemeldeten Wochen vor"
     when the last meeting lies after the newest reported week, else None."""
-    from lagebild.briefing.data import period_weeks
+    from lagebild.briefing.inputs import period_weeks
     from lagebild.measures.views import fmt_date
     span = since_last_meeting(city)
     if span is None or period_weeks(span[0], pd.Timestamp(latest_week))[1] > 0:
@@ -251,85 +247,11 @@ def measure_markers(city: str, chosen: list[str], indicator: str) -> pd.DataFram
     return markers(measures(city), indicator, ids, lang())
 
 
-# district detail page (#6)
-def district_page_options(city: str) -> dict[str, str]:
-    return _district_opts(city)
-
-
-def district_facts(city: str, district: str) -> dict:
-    """Name, parent area, population and the report week of one district."""
-    row = districts(city).set_index("district_id").loc[int(district)]
-    weeks = week_choices(city)
-    return {"name": row["name"],
-            "parent": row["parent"] if pd.notna(row["parent"]) else "–",
-            "population": fmt_number(row["population"], lang())
-            if pd.notna(row["population"]) else "–",
-            "week": weeks[0] if weeks else None}
-
-
-def district_indicators(city: str, district: str, week) -> pd.DataFrame:
-    from lagebild.views import district as district_view
-    summary = trends.week_summary(grid(city), pd.Timestamp(week))
-    return district_view.indicator_rows(summary, catalog(), int(district), lang(),
-                                        small_count_k())
-
-
-def district_trends(city: str, district: str, weeks: int = 52) -> list[tuple[str, object]]:
-    """(indicator label, plotly figure or restriction note) for every indicator."""
-    did, out = int(district), []
-    for ind in catalog():
-        if small_count_k() and ind.person_related:
-            out.append((ind.label(lang()), t("measures.district.trend_restricted",
-                                             k_minus=small_count_k() - 1)))
-            continue
-        series = views.trend_series(grid(city), districts(city), ind.key, [did], weeks, lang())
-        band = alert_band(city, ind.key, [did], weeks)
-        fig = charts.weekly_lines(series, title=ind.label(lang()), y_title=ind.unit(lang()),
-                                  lang=lang(), band=band,
-                                  markers=measure_markers(city, [str(did)], ind.key))
-        fig.update_layout(height=280, showlegend=False, margin={"t": 40, "b": 30})
-        out.append((ind.label(lang()), fig))
-    return out
-
-
-def district_alerts(city: str, district: str, week) -> tuple[list[str], pd.DataFrame | None]:
-    """Reasons of the district's yellow/red lights in ``week`` (suppressed wording for
-    restricted roles) and, for the roles that see the alert list, its alerts of 26 weeks."""
-    from lagebild.alerts import text as alert_text
-    from lagebild.briefing import model as briefing
-    sig = alert_signals(city)
-    cells = sig[(sig["week"] == pd.Timestamp(week)) & (sig["district_id"] == int(district))]
-    lines = [f"{alert_text.SYMBOLS[c]} {alert_text.colour_word(c, lang())}: {_md(text)}"
-             for c, text in briefing.reasons(cells, districts(city), catalog(), lang(),
-                                             small_count_k())]
-    current = actor()
-    if current.restricted or not allowed(current, "alerts.view"):
-        return lines, None
-    return lines, alert_list(city, ("open", "acknowledged", "ended"), [], [str(district)], 26)
-
-
-def district_measures(city: str, district: str) -> pd.DataFrame:
-    return measures_table(city, district_keys=[district])
-
-
-def district_places(city: str, district: str) -> pd.DataFrame:
-    """Sensitive places in the district or at most 250 m outside it (maps #5 data)."""
-    from lagebild.views import district as district_view
-    near = district_view.places_near(places(city), districts(city), int(district), 250)
-    kinds = place_kind_labels()
-    return pd.DataFrame({t("measures.district.col.place"): near["name"],
-                         t("measures.district.col.kind"): near["kind"].map(
-                             lambda k: kinds.get(k, k)),
-                         t("measures.district.col.distance"): near["distance_m"].map(
-                             lambda m: t("measures.district.inside") if m == 0
-                             else f"{m} m")})
-
-
 # briefing page (#6)
 def briefing_period_options(city: str) -> dict[str, str]:
     """'meeting' (since the last meeting) or 'default' (8 weeks), and 'custom'."""
     from lagebild.measures.views import fmt_date
-    from lagebild.briefing.data import period_weeks
+    from lagebild.briefing.inputs import period_weeks
     span = since_last_meeting(city)
     weeks = week_choices(city)
     if span and weeks and period_weeks(span[0], weeks[0])[1] == 0:
@@ -351,7 +273,7 @@ def make_briefing(city: str, since=None, progress=None):
     """The briefing documents for the current user (restricted roles get the suppressed
     version automatically); kept in the session for the download buttons. Returns the
     ``briefing_make.Documents`` or a German error text."""
-    from lagebild.briefing.data import BriefingError
+    from lagebild.briefing.inputs import BriefingError
     from lagebild.briefing.build import make
     step = progress or (lambda f, s: None)
     try:
