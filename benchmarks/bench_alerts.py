@@ -61,7 +61,7 @@ def large_data():
     """(weekly DatetimeIndex, counts weeks × series) of ``lagebild demo --scale large``:
     every district × indicator of the four cities, complete ISO weeks, ten years."""
     from lagebild.catalog import load_catalog
-    from lagebild.demo_large import large_cities, large_observations
+    from lagebild.demo.large import large_cities, large_observations
     keys = [i.key for i in load_catalog()]
     columns = []
     for city in large_cities():

@@ -41,7 +41,7 @@ def _once(store, actor, catalog, config) -> tuple[float, dict, int, int, float]:
 
     from pypdf import PdfReader
 
-    from lagebild.briefing_make import make
+    from lagebild.briefing.build import make
     marks, start, cpu = {}, time.perf_counter(), time.process_time()
     docs = make(store, actor, "Musterstadt", catalog=catalog, config=config, today=TODAY,
                 k=5 if actor.restricted else None,
@@ -52,9 +52,9 @@ def _once(store, actor, catalog, config) -> tuple[float, dict, int, int, float]:
 
 
 def run(runs: int) -> dict:
-    from lagebild.alert_config import load_alert_config
+    from lagebild.alerts.config import load_alert_config
     from lagebild.catalog import load_catalog
-    from lagebild.seed import create_demo
+    from lagebild.demo.seed import create_demo
     from lagebild.store import Store
     out = {}
     with tempfile.TemporaryDirectory() as tmp:

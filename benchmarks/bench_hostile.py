@@ -32,7 +32,7 @@ import sys
 from datetime import date
 from pathlib import Path
 from lagebild.access import SYSTEM
-from lagebild.importer import import_file
+from lagebild.ingest.importer import import_file
 from lagebild.store import Store
 path = Path(sys.argv[1])
 out = import_file(Store(sys.argv[2]), SYSTEM, sys.argv[3], "Streetwork", path.read_bytes(),

@@ -88,7 +88,7 @@ def main() -> int:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    from lagebild.seed import create_demo
+    from lagebild.demo.seed import create_demo
     from lagebild.store import Store
     work = Path(tempfile.mkdtemp(prefix="bench-hostile-server-"))
     rows = []

@@ -30,12 +30,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from _common import load, machine, median, today, write_section  # noqa: E402
 
-from lagebild import rawstore  # noqa: E402
+from lagebild.ingest import rawstore  # noqa: E402
 from lagebild.access import SYSTEM  # noqa: E402
 from lagebild.catalog import load_catalog  # noqa: E402
-from lagebild.demo import generate_demo  # noqa: E402
-from lagebild.importer import import_file  # noqa: E402
-from lagebild.ingest import parse_upload  # noqa: E402
+from lagebild.demo.city import generate_demo  # noqa: E402
+from lagebild.ingest.importer import import_file  # noqa: E402
+from lagebild.ingest.parse import parse_upload  # noqa: E402
 from lagebild.store import Store  # noqa: E402
 
 

@@ -1,7 +1,7 @@
 """Benchmark: a map with 100 000 syringe finds stays usable (HTML ≤ 5 MB, built in ≤ 1 s).
 
 Builds the choropleth of the demo districts plus 100 000 points (heat; clusters are asked
-for but more than ``maps.CLUSTER_MAX`` points are drawn as heat) and 20 000 clustered points,
+for but more than ``map_layers.CLUSTER_MAX`` points are drawn as heat) and 20 000 clustered points,
 renders the standalone HTML (``maps.to_html``) and the script streamlit-folium sends to the
 browser, times ``Store.points`` for 100 000 rows, takes the median of RUNS runs and writes
 the section "Karte: 100 000 Punkte" of docs/benchmarks.md (other sections stay untouched).
@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from _common import machine  # noqa: E402
 
 from lagebild import maps  # noqa: E402
-from lagebild.demo_geometry import demo_districts  # noqa: E402
+from lagebild.maps import layers as map_layers
+from lagebild.demo.geometry import demo_districts  # noqa: E402
 
 N_POINTS = 100_000
 HEADING = "## Karte: 100 000 Punkte"
@@ -56,7 +57,7 @@ def build(dist, pts, mode: str) -> tuple[float, int, float, str]:
     t0 = time.perf_counter()
     m = maps.choropleth(dist, pd.Series(range(len(dist)), index=dist["district_id"],
                                         dtype=float), title="Spritzenfunde")
-    drawn = maps.add_points(m, pts, label="Spritzenfund", mode=mode)
+    drawn = map_layers.add_points(m, pts, label="Spritzenfund", mode=mode)
     html = maps.to_html(m)
     seconds = time.perf_counter() - t0
     t1 = time.perf_counter()
@@ -128,9 +129,9 @@ def browser_seconds(html_by_case: dict[str, str]) -> dict[str, float]:
 CASES = (  # key, label, number of points, mode asked for
     ("heat", "Heatmap (leaflet.heat), 100 000 Punkte", N_POINTS, "heat"),
     ("cluster_100k", "Gruppen angefordert, 100 000 Punkte → Heatmap", N_POINTS, "cluster"),
-    ("cluster_20k", f"Gruppen (leaflet.markercluster), {maps.CLUSTER_MAX:_} Punkte"
+    ("cluster_20k", f"Gruppen (leaflet.markercluster), {map_layers.CLUSTER_MAX:_} Punkte"
      .replace("_", " "),
-     maps.CLUSTER_MAX, "cluster"),
+     map_layers.CLUSTER_MAX, "cluster"),
 )
 
 
@@ -147,7 +148,7 @@ def run(runs: int, browser: bool) -> dict:
                     "folium_script_s": statistics.median(r[2] for r in results)}
         if browser:
             m = maps.choropleth(dist, pd.Series(range(len(dist)), dtype=float), title="S")
-            maps.add_points(m, pts, label="Spritzenfund", mode=mode)
+            map_layers.add_points(m, pts, label="Spritzenfund", mode=mode)
             pages[key] = maps.to_html(m)
     out["query_s"] = query_seconds(all_points, runs)
     out["browser"] = browser_seconds(pages) if browser else {}
@@ -179,9 +180,9 @@ sind (nur mit `--browser`, stark von der Maschine abhängig). Grenze: ≤ {LIMIT
 `Store.points` liefert die 100 000 Zeilen aus DuckDB in {result['query_s']:.2f} s (Median).
 Punkte reisen als kompakte Spalten (Koordinaten als Ganzzahlen in 1e-5 Grad ≈ 1 m, Tage als
 Ganzzahlen, Notizen einmal escaped und per Index), nicht als ein folium-Objekt je Punkt, und
-werden nicht ein zweites Mal durch jinja geschickt. Mehr als {maps.CLUSTER_MAX:,} Punkte zeichnet
+werden nicht ein zweites Mal durch jinja geschickt. Mehr als {map_layers.CLUSTER_MAX:,} Punkte zeichnet
 die Karte als Heatmap: leaflet.markercluster braucht im Browser Sekunden je 10 000 Punkte.
-""".replace(f"{maps.CLUSTER_MAX:,}", f"{maps.CLUSTER_MAX:_}".replace("_", " "))
+""".replace(f"{map_layers.CLUSTER_MAX:,}", f"{map_layers.CLUSTER_MAX:_}".replace("_", " "))
 
 
 def write(text: str, path: Path = ROOT / "docs" / "benchmarks.md") -> None:

@@ -187,7 +187,7 @@ def main() -> int:
     if args.child:
         print(json.dumps(child_overview(args.child[0], args.child[1], args.warm_runs)))
         return 0
-    from lagebild.demo_large import CITIES
+    from lagebild.demo.large import CITIES
     cities = [c[0] for c in CITIES]
     db = ensure_large_db()
     before = load()

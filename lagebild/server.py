@@ -56,7 +56,7 @@ def tune_memory() -> None:
 def warm_up() -> None:
     """Import what every page needs (the page scripts import these modules again, for
     free). No database access: a damaged database is reported by the page, in German."""
-    import lagebild.alert_views  # noqa: F401
+    import lagebild.alerts.views  # noqa: F401
     import lagebild.maps  # noqa: F401
     import lagebild.ui  # noqa: F401
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lagebild import ui
 
-ui.require_role("admin")
+ui.require_permission("operations.view")
 st.title(ui.tm("ops.heading"))
 st.caption(ui.tm("ops.caption"))
 

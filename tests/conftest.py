@@ -32,7 +32,7 @@ def real_data() -> Path:
 @pytest.fixture(scope="session")
 def demo_db_master(tmp_path_factory) -> Path:
     """A demo database created once (``lagebild demo`` code path), closed again."""
-    from lagebild.seed import create_demo
+    from lagebild.demo.seed import create_demo
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     store = Store(path)
     create_demo(store, seed=42)

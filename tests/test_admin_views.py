@@ -5,7 +5,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from lagebild import admin_views
+from lagebild.views import admin as admin_views
 from lagebild.access import SYSTEM, Actor
 from lagebild.store import Store
 

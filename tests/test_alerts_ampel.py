@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lagebild.alert_config import Colour, LevelRule, SeriesRules, Static, load_alert_config
+from lagebild.alerts.config import Colour, LevelRule, SeriesRules, Static, load_alert_config
 from lagebild.analytics.escalation import episodes, escalation, merge_episodes
 from lagebild.analytics.signals import ampel, compute_signals, method_bounds, series_signals
 from lagebild.analytics.trends import CITY, weekly_grid

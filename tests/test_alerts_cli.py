@@ -71,7 +71,7 @@ def test_errors_exit_2_with_a_german_message(demo_db, capsys):
 
 
 def test_invalid_rules_exit_2_naming_file_and_key(demo_db, capsys, monkeypatch, tmp_path):
-    import lagebild.alert_config as ac
+    import lagebild.alerts.config as ac
     bad = tmp_path / "alerts.toml"
     bad.write_text(ac.DEFAULT_PATH.read_text(encoding="utf-8").replace(
         "red = { alpha = 0.001", "red = { alpha = 2"), encoding="utf-8")

@@ -5,7 +5,7 @@ import tomllib
 
 import pytest
 
-from lagebild.alert_config import (DEFAULT_PATH, AlertConfigError, load_alert_config,
+from lagebild.alerts.config import (DEFAULT_PATH, AlertConfigError, load_alert_config,
                                    parse_alert_config)
 from lagebild.catalog import load_catalog
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lagebild import alerting
+from lagebild.alerts import service as alerting
 from lagebild.access import SYSTEM, Actor
 from lagebild.catalog import load_catalog
-from lagebild.demo import generate_demo
+from lagebild.demo.city import generate_demo
 from lagebild.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from lagebild import alert_text
-from lagebild.alert_config import LevelRule
+from lagebild.alerts import text as alert_text
+from lagebild.alerts.config import LevelRule
 from lagebild.analytics.escalation import Escalation
 from lagebild.analytics.signals import COLOURS
 from lagebild.analytics.trends import CITY

@@ -9,17 +9,18 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from lagebild import alerting, briefing_pdf
+from lagebild.alerts import service as alerting
+from lagebild.briefing import pdf as briefing_pdf
 from lagebild.access import SYSTEM, Actor
-from lagebild.alert_config import load_alert_config
+from lagebild.alerts.config import load_alert_config
 from lagebild.analytics.escalation import escalation
 from lagebild.analytics.trends import CITY
-from lagebild.briefing import reasons
-from lagebild.briefing_data import BriefingError, period_start
-from lagebild.briefing_make import make
+from lagebild.briefing.model import reasons
+from lagebild.briefing.inputs import BriefingError, period_start
+from lagebild.briefing.build import make
 from lagebild.catalog import load_catalog
 from lagebild.cli import main
-from lagebild.measures import due_state
+from lagebild.measures.model import due_state
 
 CITY_NAME = "Musterstadt"
 TODAY = date(2026, 11, 20)          # the demo's data end on Sunday 15.11.2026

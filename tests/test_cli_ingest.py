@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_ingest_kit import CITY, make_store, observation_count  # noqa: E402
 
 from lagebild.access import SYSTEM  # noqa: E402
-from lagebild.cli_ingest import main  # noqa: E402
+from lagebild.cli.ingest import main  # noqa: E402
 from lagebild.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,7 +149,7 @@ def test_missing_file_and_missing_arguments_exit_2(tmp_path, db, capsys):
 
 def test_module_entry_point(tmp_path, db):
     env = dict(os.environ, LAGEBILD_DB_PATH=str(db))
-    proc = subprocess.run([sys.executable, "-m", "lagebild.cli_ingest", "ingest",
+    proc = subprocess.run([sys.executable, "-m", "lagebild.cli.ingest", "ingest",
                            str(write(tmp_path, GOOD)), "--city", CITY, "--org", "Streetwork",
                            "--json"], capture_output=True, text=True, cwd=ROOT, env=env)
     assert proc.returncode == 0, proc.stderr

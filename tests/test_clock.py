@@ -20,10 +20,10 @@ from streamlit.testing.v1 import AppTest
 
 from lagebild import clock
 from lagebild.access import SYSTEM, Actor
-from lagebild.briefing_data import period_weeks
-from lagebild.demo import last_full_week_end
+from lagebild.briefing.inputs import period_weeks
+from lagebild.demo.city import last_full_week_end
 from lagebild.store import Store
-from lagebild.views import data_status
+from lagebild.views.situation import data_status
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "Musterstadt"
@@ -277,9 +277,9 @@ def test_no_data_since_the_meeting_is_said_not_dressed_up_as_a_period(demo_db, m
 def test_briefing_names_its_period_truthfully(demo_store):
     """The briefing's period line: since the last meeting while weeks have arrived since,
     otherwise the latest reported week under its own name, and always the Datenstand."""
-    from lagebild.alert_config import load_alert_config
-    from lagebild.briefing import facts
-    from lagebild.briefing_data import collect
+    from lagebild.alerts.config import load_alert_config
+    from lagebild.briefing.model import facts
+    from lagebild.briefing.data import collect
     from lagebild.catalog import load_catalog
     catalog = load_catalog()
     config = load_alert_config(catalog=catalog)

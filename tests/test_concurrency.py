@@ -11,7 +11,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from lagebild import importer
+from lagebild.ingest import importer
 from lagebild.access import SYSTEM, Actor
 from lagebild.store import Store
 

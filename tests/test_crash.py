@@ -56,7 +56,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_ingest_kit import CATALOG, CITY, SQUARES, make_store  # noqa: E402
 
-from lagebild import rawstore  # noqa: E402
+from lagebild.ingest import rawstore  # noqa: E402
 from lagebild.access import SYSTEM  # noqa: E402
 from lagebild.store import Store, StoreError  # noqa: E402
 

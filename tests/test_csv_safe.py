@@ -11,8 +11,8 @@ import pytest
 
 from lagebild.csv_safe import neutralise
 from lagebild.export import to_csv_bytes
-from lagebild.ingest import UploadError
-from lagebild.ingest_errors import errors_csv
+from lagebild.ingest.parse import UploadError
+from lagebild.ingest.errors import errors_csv
 
 RUNS = ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", "\n=1", " =1+1", "  +A1",
         "\u00a0=1", "\u3000=1", "＝1+1", "＋1", "－1", "＠SUM(A1)", "|calc", "｜calc",

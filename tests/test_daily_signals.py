@@ -14,15 +14,16 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from lagebild import alerting
+from lagebild.alerts import service as alerting
 from lagebild.access import SYSTEM, Actor
-from lagebild.alert_config import AlertConfigError, load_alert_config, parse_alert_config
+from lagebild.alerts.config import AlertConfigError, load_alert_config, parse_alert_config
+from lagebild.alerts.level import level
 from lagebild.analytics.daily import daily_level, daily_signals, district_of
 from lagebild.analytics.trends import CITY as CITY_KEY
 from lagebild.analytics.spikes import SpikeRule
-from lagebild.briefing_make import make
+from lagebild.briefing.build import make
 from lagebild.catalog import load_catalog
-from lagebild.demo import CLUSTER_DISTRICTS
+from lagebild.demo.city import CLUSTER_DISTRICTS
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "Musterstadt"
@@ -114,10 +115,10 @@ def test_a_cluster_raises_the_lagestufe_with_its_reason(demo_store):
     daily = alerting.load_daily(demo_store, SYSTEM, CITY)
     week = alerting.latest_week(signals)
     quiet = CONFIG.__class__(**{**CONFIG.__dict__, "levels": ()})   # no weekly rule at all
-    esc = alerting.level(signals, week, quiet, daily)
+    esc = level(signals, week, quiet, daily)
     assert esc.level == CONFIG.daily["cluster_level"]
     assert "Raum-Zeit-Scan" in esc.rule.label("de")
-    older = alerting.level(signals, week - pd.Timedelta(days=14), quiet, daily)
+    older = level(signals, week - pd.Timedelta(days=14), quiet, daily)
     assert older.level == 0                       # the daily signals belong to the newest week
 
 
@@ -168,17 +169,18 @@ def test_the_map_draws_the_cluster_as_a_circle(demo_db, monkeypatch):
 
 def test_cluster_circles_are_escaped_map_layers():
     from lagebild import maps
+    from lagebild.maps import layers as map_layers
     dist = gpd_districts()
     m = maps.base_map(dist)
-    maps.add_clusters(m, pd.DataFrame({"lat": [51.0], "lon": [10.0], "radius_m": [0.0],
-                                       "label": ["<img src=x onerror=alert(1)> ${x}"]}))
+    map_layers.add_clusters(m, pd.DataFrame({"lat": [51.0], "lon": [10.0], "radius_m": [0.0],
+                                             "label": ["<img src=x onerror=alert(1)> ${x}"]}))
     html = maps.to_html(m)
     assert "lagebild-cluster" in html and "<img src=x" not in html and "${x}" not in html
     assert "400.0" in html                                  # one district: a 400 m circle
 
 
 def gpd_districts():
-    from lagebild.demo import demo_districts
+    from lagebild.demo.city import demo_districts
     return demo_districts()
 
 
@@ -223,7 +225,7 @@ def test_daily_ears_alarms_on_a_jump_and_treats_unreported_days_as_missing():
 
 
 def test_daily_ears_reason_hides_small_counts_and_their_bounds():
-    from lagebild.daily_text import ears_reason
+    from lagebild.alerts.daily_text import ears_reason
     row = {"end_day": pd.Timestamp("2026-11-10"), "observed": 3.0, "expected": 0.4,
            "upper": 2.1}
     full = ears_reason(row, "Drogennotfälle", "in Ziegelhof")

@@ -1,4 +1,4 @@
-"""Tests of the synthetic demo city "Musterstadt" (lagebild.demo)."""
+"""Tests of the synthetic demo city "Musterstadt" (lagebild.demo.city)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
-import lagebild.demo
-import lagebild.demo_geometry
+import lagebild.demo.city
+import lagebild.demo.geometry
 from lagebild.catalog import Catalog, Indicator, load_catalog
-from lagebild.demo import generate_demo
+from lagebild.demo.city import generate_demo
 
 END = date(2026, 11, 15)
 YEARLY = {  # citywide count per year (roughly, for a city of ~500 000 inhabitants)
@@ -329,7 +329,7 @@ def test_generation_is_fast():
     assert time.perf_counter() - t0 < 10.0
 
 
-@pytest.mark.parametrize("module", [lagebild.demo, lagebild.demo_geometry])
+@pytest.mark.parametrize("module", [lagebild.demo.city, lagebild.demo.geometry])
 def test_docstring_examples_run(module):
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
@@ -339,7 +339,7 @@ def test_large_demo_is_state_sized_and_deterministic():
     """``lagebild demo --scale large``: ~200 districts in several cities, ten years daily,
     every indicator, ≥ 5 million rows; the same seed gives the same numbers."""
     from lagebild.catalog import load_catalog
-    from lagebild.demo_large import END, large_cities, large_observations
+    from lagebild.demo.large import END, large_cities, large_observations
     keys = [i.key for i in load_catalog()]
     cities = large_cities()
     assert len(cities) >= 3 and 180 <= sum(len(c.districts) for c in cities) <= 220

@@ -4,7 +4,8 @@
 import pandas as pd
 import pytest
 
-from lagebild import charts, views
+from lagebild import charts
+from lagebild.views import situation as views
 from lagebild.analytics import trends
 from lagebild.catalog import load_catalog
 from lagebild.i18n import fmt_change
@@ -93,7 +94,7 @@ def test_wide_tables_show_every_header_and_every_district():
 
 
 def test_measures_table_puts_status_and_due_date_next_to_the_title():
-    from lagebild import measure_views
+    from lagebild.measures import views as measure_views
     measures = pd.DataFrame({
         "measure_id": [1], "title": ["Spritzenautomat"], "body": ["ordnungsamt"],
         "districts": [[1]], "indicators": [["spritzenfunde"]], "status": ["geplant"],

@@ -49,7 +49,7 @@ import sys, json
 from datetime import date
 from pathlib import Path
 from lagebild.access import SYSTEM
-from lagebild.importer import import_file
+from lagebild.ingest.importer import import_file
 from lagebild.store import Store
 path, db = Path(sys.argv[1]), sys.argv[2]
 data = path.read_bytes()

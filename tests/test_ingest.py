@@ -19,9 +19,9 @@ from shapely.geometry import Polygon
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_ingest_kit import CATALOG, INSIDE, SQUARES, TODAY  # noqa: E402
 
-from lagebild.ingest import ROW_COLUMNS, parse_upload  # noqa: E402
-from lagebild.ingest_columns import is_personal, map_header  # noqa: E402
-from lagebild.ingest_read import decode, sniff_delimiter  # noqa: E402
+from lagebild.ingest.parse import ROW_COLUMNS, parse_upload  # noqa: E402
+from lagebild.ingest.columns import is_personal, map_header  # noqa: E402
+from lagebild.ingest.read import decode, sniff_delimiter  # noqa: E402
 
 H = "datum;stadtteil;indikator;anzahl"
 
@@ -362,7 +362,7 @@ def test_many_rows_vectorised_errors_point_at_the_right_lines(districts):
 
 
 def test_ingest_never_imports_duckdb():
-    code = ("import sys, lagebild.ingest, lagebild.templates; "
+    code = ("import sys, lagebild.ingest.parse, lagebild.ingest.templates; "
             "print('duckdb' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[1], check=True)

@@ -18,8 +18,8 @@ from test_ingest_kit import (BAD, CATALOG, CITY, GOOD, TODAY, assert_unchanged, 
                              observation_count, snapshot)
 
 from lagebild.access import SYSTEM  # noqa: E402
-from lagebild.importer import import_file  # noqa: E402
-from lagebild.ingest import parse_upload  # noqa: E402
+from lagebild.ingest.importer import import_file  # noqa: E402
+from lagebild.ingest.parse import parse_upload  # noqa: E402
 
 EXPECTED = bad_expectations()
 GOOD_EXPECTED = good_expectations()

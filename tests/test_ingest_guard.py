@@ -1,4 +1,4 @@
-"""The xlsx budgets of ``lagebild.ingest_guard`` on small files (the full-size hostile files
+"""The xlsx budgets of ``lagebild.ingest.guard`` on small files (the full-size hostile files
 run in ``test_hostile_memory.py``): each budget refuses with its German reason, an ordinary
 workbook passes, and the upload check reports the refusal without reading the sheet."""
 
@@ -11,8 +11,8 @@ import zipfile
 
 import openpyxl
 
-from lagebild.ingest_guard import check_xlsx
-from lagebild.ingest_xlsx import read_xlsx
+from lagebild.ingest.guard import check_xlsx
+from lagebild.ingest.xlsx import read_xlsx
 
 
 def workbook(rows: int = 3, text: str = "Altstadt") -> bytes:

@@ -18,9 +18,9 @@ from test_ingest_kit import (CATALOG, CITY, INSIDE, TODAY, districts_of,  # noqa
                              make_store, observation_count, snapshot, assert_unchanged)
 
 from lagebild.access import SYSTEM  # noqa: E402
-from lagebild.importer import import_file  # noqa: E402
-from lagebild.ingest import ParsedUpload, UploadError, parse_upload  # noqa: E402
-from lagebild.ingest_read import _read_exact, _read_fast  # noqa: E402
+from lagebild.ingest.importer import import_file  # noqa: E402
+from lagebild.ingest.parse import ParsedUpload, UploadError, parse_upload  # noqa: E402
+from lagebild.ingest.read import _read_exact, _read_fast  # noqa: E402
 
 # LAGEBILD_HYPOTHESIS_EXAMPLES=2000 for a long run before changing the readers
 SETTINGS = settings(max_examples=int(os.environ.get("LAGEBILD_HYPOTHESIS_EXAMPLES", 60)),
@@ -201,7 +201,7 @@ def test_vectorised_dates_agree_with_the_rules_cell_by_cell(cells):
     applied to each cell alone — ``31.02.2026`` is refused, not rolled into March."""
     import numpy as np
 
-    from lagebild.ingest_values import _date_value, parse_dates
+    from lagebild.ingest.values import _date_value, parse_dates
     values, messages = parse_dates(cells, TODAY)
     for i, cell in enumerate(cells):
         one = np.full(1, np.datetime64("NaT"), dtype="datetime64[ns]")

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_ingest_kit import REAL  # noqa: E402
 
 from lagebild.access import SYSTEM  # noqa: E402
-from lagebild.importer import import_file  # noqa: E402
+from lagebild.ingest.importer import import_file  # noqa: E402
 from lagebild.store import Store  # noqa: E402
 
 TODAY = date(2026, 11, 20)

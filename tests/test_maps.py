@@ -10,8 +10,9 @@ from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
 
 from lagebild import maps, ui
+from lagebild.maps import layers as map_layers
 from lagebild.access import Actor
-from lagebild.demo_geometry import demo_districts
+from lagebild.demo.geometry import demo_districts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,9 +58,9 @@ def test_jinja_in_names_is_not_evaluated_when_branca_renders_twice(name):
     district called '{{ 7*7 }}' must stay text (no '49', no server-side template errors)."""
     d = _districts([name, "B"])
     m = maps.choropleth(d, pd.Series([1.0, 2.0]), title=name)
-    maps.add_points(m, pd.DataFrame({"lat": [51.0], "lon": [0.005], "date": ["2026-11-12"],
+    map_layers.add_points(m, pd.DataFrame({"lat": [51.0], "lon": [0.005], "date": ["2026-11-12"],
                                      "count": [1], "note": [name]}), label=name)
-    maps.add_places(m, pd.DataFrame({"name": [name], "kind": ["kita"], "lat": [51.0],
+    map_layers.add_places(m, pd.DataFrame({"name": [name], "kind": ["kita"], "lat": [51.0],
                                      "lon": [0.005]}), kind_labels={"kita": name}, title=name)
     html = maps.to_html(m)
     tooltip = maps.embedded_features(html)[0]["properties"]["tooltip"]
@@ -130,7 +131,7 @@ def _points(n, seed=1, note=None):
 
 def test_points_are_clustered_from_a_compact_escaped_array():
     m = maps.choropleth(_districts(["A"]), pd.Series([1.0]), title="t")
-    maps.add_points(m, _points(3, note=PAYLOAD), label="Spritzenfund <script>")
+    map_layers.add_points(m, _points(3, note=PAYLOAD), label="Spritzenfund <script>")
     html = maps.to_html(m)
     assert '<script src="/app/static/vendor/markercluster/leaflet.markercluster.js">' in html
     assert "/app/static/vendor/markercluster/MarkerCluster.css" in html
@@ -138,14 +139,14 @@ def test_points_are_clustered_from_a_compact_escaped_array():
     assert re.findall(r"https?://", html) == []
     assert "<img src=x" not in html and "${alert" not in html and "<script>" not in \
         html.replace('<script src="', "").split("Spritzenfund")[1][:20]
-    payload = maps.points_payload(_points(3, note=PAYLOAD), "x")
+    payload = map_layers.points_payload(_points(3, note=PAYLOAD), "x")
     assert payload["notes"] == [maps.escape_map_text(PAYLOAD)] and payload["n"] == [0, 0, 0]
     assert all(isinstance(v, int) for v in payload["y"] + payload["x"])   # 1e-5 degrees
 
 
 def test_heat_layer_uses_the_self_hosted_plugin():
     m = maps.choropleth(_districts(["A"]), pd.Series([1.0]), title="t")
-    maps.add_points(m, _points(5), label="x", mode="heat")
+    map_layers.add_points(m, _points(5), label="x", mode="heat")
     html = maps.to_html(m)
     assert '<script src="/app/static/vendor/heat/leaflet-heat.js">' in html
     assert '"mode":"heat"' in html and "markercluster" not in html
@@ -154,7 +155,7 @@ def test_heat_layer_uses_the_self_hosted_plugin():
 def test_100000_points_stay_below_5_mb():
     d = demo_districts().assign(district_id=lambda x: range(len(x)))
     m = maps.choropleth(d, pd.Series(range(len(d)), dtype=float), title="Spritzenfunde")
-    maps.add_points(m, _points(100_000, note=None), label="Spritzenfund")
+    map_layers.add_points(m, _points(100_000, note=None), label="Spritzenfund")
     assert len(maps.to_html(m).encode()) <= 5 * 2**20
 
 
@@ -162,7 +163,7 @@ def test_places_layer_escapes_names_and_shows_a_legend_per_kind():
     places = pd.DataFrame({"name": [PAYLOAD, "Kita Süd"], "kind": ["schule", "kita"],
                            "lat": [51.0, 51.005], "lon": [10.0, 10.005]})
     m = maps.choropleth(_districts(["A"]), pd.Series([1.0]), title="t")
-    maps.add_places(m, places, kind_labels={"kita": "Kita", "schule": "Schule"},
+    map_layers.add_places(m, places, kind_labels={"kita": "Kita", "schule": "Schule"},
                     radius_m=100, title="Sensible Orte")
     html = maps.to_html(m)
     assert "<img src=x" not in html and "${alert(2)}" not in html
@@ -246,10 +247,10 @@ def test_a_map_click_selects_the_district(map_page):
                                                    "properties": {"district_id": clicked}}}}
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(ui.st, "session_state", state)         # what the component callback sees
-        ui._on_map_click()
+        ui.on_map_click()
         assert state[ui.MAP_DISTRICT_KEY] == clicked
         state["map_click"] = {"last_active_drawing": {"type": "Feature", "properties": {}}}
-        ui._on_map_click()                                 # a click on a point: no change
+        ui.on_map_click()                                 # a click on a point: no change
         assert state[ui.MAP_DISTRICT_KEY] == clicked
     at.session_state[ui.MAP_DISTRICT_KEY] = clicked
     at.run()
@@ -298,11 +299,11 @@ def test_restricted_view_offers_person_related_indicators_only_week_by_week(map_
 
 
 def test_too_many_points_for_clusters_are_drawn_as_heat(monkeypatch):
-    monkeypatch.setattr(maps, "CLUSTER_MAX", 50)
+    monkeypatch.setattr(map_layers, "CLUSTER_MAX", 50)
     m = maps.choropleth(_districts(["A"]), pd.Series([1.0]), title="t")
-    assert maps.add_points(m, _points(50), label="x") == "cluster"
+    assert map_layers.add_points(m, _points(50), label="x") == "cluster"
     m = maps.choropleth(_districts(["A"]), pd.Series([1.0]), title="t")
-    assert maps.add_points(m, _points(51), label="x") == "heat"
+    assert map_layers.add_points(m, _points(51), label="x") == "heat"
     assert "/heat/leaflet-heat.js" in maps.to_html(m)
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from lagebild import charts
 from lagebild.analytics.trends import CITY
-from lagebild.measure_views import filter_measures, markers
-from lagebild.measures import due_state, last_meeting, next_meeting
+from lagebild.measures.views import filter_measures, markers
+from lagebild.measures.model import due_state, last_meeting, next_meeting
 
 MEASURES = pd.DataFrame({
     "measure_id": [1, 2, 3, 4, 5],
@@ -77,7 +77,7 @@ def test_markers_with_no_measure_for_the_indicator_are_empty_not_an_error():
     chosen indicator: an empty selection must give no markers."""
     import pandas as pd
 
-    from lagebild.measure_views import markers
+    from lagebild.measures.views import markers
     measures = pd.DataFrame({"implemented_on": [pd.Timestamp("2026-11-01")],
                              "status": ["umgesetzt"], "indicators": [["naloxon"]],
                              "districts": [[]], "title": ["Naloxon-Schulung"]})

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from lagebild.access import ROLES
 from lagebild.i18n import strings
-from lagebild.measures import MEASURE_FIELDS, STATUSES
+from lagebild.measures.model import MEASURE_FIELDS, STATUSES
 
 ROOT = Path(__file__).resolve().parents[1]
-FILES = ["lagebild/briefing.py", "lagebild/briefing_sections.py", "lagebild/briefing_pdf.py",
-         "lagebild/measure_views.py", "lagebild/district_view.py", "lagebild/ui/_measures.py",
+FILES = ["lagebild/briefing/model.py", "lagebild/briefing/sections.py", "lagebild/briefing/pdf.py",
+         "lagebild/measures/views.py", "lagebild/views/district.py", "lagebild/ui/_measures.py",
          "lagebild/ui/_core.py", "pages/measures.py", "pages/meetings.py", "pages/district.py",
          "pages/briefing.py"]
 

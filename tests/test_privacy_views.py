@@ -27,11 +27,14 @@ from shapely.geometry import box
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from privacy_attack import pinned_cells  # noqa: E402
 
-from lagebild import alert_text, alert_views, alerting, briefing, district_view, export, views
+from lagebild import export
+from lagebild.alerts import text as alert_text, views as alert_views, service as alerting
+from lagebild.views import district as district_view, situation as views
+from lagebild.briefing import model as briefing
 from lagebild.access import SYSTEM, Actor
-from lagebild.alert_config import load_alert_config
+from lagebild.alerts.config import load_alert_config
 from lagebild.analytics import trends
-from lagebild.briefing_data import collect
+from lagebild.briefing.data import collect
 from lagebild.catalog import load_catalog
 
 K = 5

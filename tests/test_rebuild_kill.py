@@ -37,10 +37,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_ingest_kit import CITY, TODAY, make_store  # noqa: E402
 
-from lagebild import rawstore  # noqa: E402
+from lagebild.ingest import rawstore  # noqa: E402
 from lagebild.access import SYSTEM  # noqa: E402
 from lagebild.cli import main  # noqa: E402
-from lagebild.importer import import_file  # noqa: E402
+from lagebild.ingest.importer import import_file  # noqa: E402
 from lagebild.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lagebild import share, share_tables
+from lagebild.share import package as share, tables as share_tables
 from lagebild.access import SYSTEM, Actor
 from lagebild.analytics.trends import CITY
-from lagebild.store import Store
+from lagebild.store import Invalid, Store
 
 K = 5
 HIDDEN = (share_tables.PRIMARY, share_tables.SECONDARY)
@@ -274,7 +274,7 @@ def test_import_replaces_earlier_package_and_refuses_older_ones(tmp_path):
         assert list(stored["city"]) == ["Leipzig"]
         assert stored["created_at"].iloc[0] == pd.Timestamp("2026-11-17T09:00:00")
         before = store.table_fingerprint()
-        with pytest.raises(ValueError, match="älteres oder gleich altes"):
+        with pytest.raises(Invalid, match="älteres oder gleich altes"):
             share.import_package(store, SYSTEM, first, now)
         assert store.table_fingerprint() == before
         assert store.share_package_bytes(SYSTEM)["Leipzig"] == newer
@@ -303,7 +303,7 @@ def test_a_city_cannot_send_a_package_in_another_citys_name(tmp_path):
 
 def test_meeting_document_escapes_what_a_package_says(tmp_path):
     """A city name (or any value) from a package never becomes markup."""
-    from lagebild import network_view
+    from lagebild.share import views as network_view
     from lagebild.catalog import load_catalog
     evil = '<img src=x onerror=alert(1)> & "Süd"'
     packages = {evil: share.read_stored(_package(tmp_path, city=evil))}
@@ -357,8 +357,8 @@ def test_cli_city_only_package_of_the_demo(demo_db, tmp_path, capsys):
 def test_package_levels_and_signal_counts_are_the_citys_own(demo_db, tmp_path):
     """The Lagestufe and the red/yellow counts in a package are what the city's own
     Lagebild says for those weeks."""
-    from lagebild import alerting
-    from lagebild.alert_config import load_alert_config
+    from lagebild.alerts import service as alerting
+    from lagebild.alerts.config import load_alert_config
     from lagebild.analytics.escalation import escalation
     from lagebild.catalog import load_catalog
     catalog = load_catalog()

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from share_kit import CITIES, ROOT, build_network  # noqa: E402
 from test_share import derivable_small  # noqa: E402
 
-from lagebild import share  # noqa: E402
+from lagebild.share import package as share  # noqa: E402
 from lagebild.access import SYSTEM  # noqa: E402
 from lagebild.cli import main  # noqa: E402
 from lagebild.store import Store  # noqa: E402

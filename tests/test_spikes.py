@@ -14,8 +14,8 @@ import tomllib
 import pandas as pd
 import pytest
 
-from lagebild.alert_config import DEFAULT_PATH, AlertConfigError, parse_alert_config
-from lagebild.alert_text import spike_reason
+from lagebild.alerts.config import DEFAULT_PATH, AlertConfigError, parse_alert_config
+from lagebild.alerts.text import spike_reason
 from lagebild.analytics.spikes import SpikeRule, find_spikes
 from lagebild.analytics.trends import CITY
 from lagebild.catalog import load_catalog

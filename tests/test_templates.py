@@ -14,8 +14,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_ingest_kit import CATALOG, SQUARES, TODAY, district_frame  # noqa: E402
 
-from lagebild.ingest import parse_upload  # noqa: E402
-from lagebild.templates import csv_template, xlsx_template  # noqa: E402
+from lagebild.ingest.parse import parse_upload  # noqa: E402
+from lagebild.ingest.templates import csv_template, xlsx_template  # noqa: E402
 
 DAY = date(2026, 11, 3)
 

@@ -1,8 +1,8 @@
 """Spitzenregel (ODMAP-ähnlich): mindestens N Ereignisse eines Indikators in 24/48/72 Stunden.
 
 Reine pandas-Funktion auf Tageszahlen; die Regeln kommen aus ``data/alerts.toml``
-(``[[spike]]``, geprüft in :mod:`lagebild.alert_config`), die Gründe in Worten aus
-:func:`lagebild.alert_text.spike_reason`. Lagebild kennt Meldetage, keine Uhrzeiten:
+(``[[spike]]``, geprüft in :mod:`lagebild.alerts.config`), die Gründe in Worten aus
+:func:`lagebild.alerts.text.spike_reason`. Lagebild kennt Meldetage, keine Uhrzeiten:
 „24 Stunden“ ist der Tag selbst, „48 Stunden“ der Tag und sein Vortag, „72 Stunden“ drei
 Tage. Tage ohne Meldung tragen nichts bei (gezählt wird, was gemeldet ist).
 """

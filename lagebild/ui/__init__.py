@@ -4,11 +4,16 @@ Pages call these functions and show what they return; they never touch the store
 compute anything themselves. One module per area, one public namespace: pages write
 ``from lagebild import ui`` and ``ui.<name>``.
 
-- ``_core``: resources (store, catalogue, settings), session and login, navigation, city and
-  language, cached data (weekly grid, districts), overview and trend helpers;
-- ``_maps`` (#5), ``_alerts`` (#4), ``_uploads`` (#3), ``_accounts`` (#7), ``_measures`` (#6),
+- ``_core``: resources (store, catalogue, settings), session and login, language, cached
+  data (weekly grid, districts), overview helpers; every other module builds on it;
+- ``_shell``: navigation by role, login form and page guards, sidebar (city, language, e-mail);
+- ``_maps`` (#5), ``_alerts`` (#4), ``_trends`` (trend chart with alert band and measures),
+  ``_uploads`` (#3), ``_accounts`` (#7), ``_measures`` (#6), ``_district`` (#6, district page),
   ``_daily`` (#17: daily signals of the last 7 days), ``_network`` (#19, Städtevergleich),
   ``_ops`` (#20: completeness of deliveries, the page "Betrieb").
+
+No module imports another one's ``_private`` names, and there are no import circles
+(tests/test_layering.py).
 """
 
 from lagebild.ui._core import *  # noqa: F401,F403
@@ -19,5 +24,7 @@ from lagebild.ui._accounts import *  # noqa: F401,F403
 from lagebild.ui._measures import *  # noqa: F401,F403
 from lagebild.ui._daily import *  # noqa: F401,F403
 from lagebild.ui._network import *  # noqa: F401,F403
+from lagebild.ui._trends import *  # noqa: F401,F403
+from lagebild.ui._shell import *  # noqa: F401,F403
+from lagebild.ui._district import *  # noqa: F401,F403
 from lagebild.ui._ops import *  # noqa: F401,F403
-from lagebild.ui._maps import _on_map_click  # noqa: F401  (the map component's callback)

@@ -7,43 +7,43 @@ import threading
 import pandas as pd
 import streamlit as st
 
+from lagebild.access import allowed
 from lagebild.analytics import trends
-from lagebild.store import Store
+from lagebild.store import StoreError
 from lagebild.ui._core import (
     actor,
     catalog,
-    _data_version,
+    data_version,
     district_options,
     districts,
     indicator_options,
     lang,
-    _shared_frame,
+    md,
+    shared_frame,
     small_count_k,
     store,
     t,
     tm,
     week_label,
 )
-from lagebild.ui._maps import _md
 
 
-# Signals are computed at write time (lagebild/alerting.py) and stored in the database; pages
+# Signals are computed at write time (lagebild/alerts/service.py) and stored in the database; pages
 # read them (cached per data version). Stale signals (data or alerts.toml changed without a
 # refresh) are recomputed once here for roles that may write, in memory for the others.
 _ALERT_LOCK = threading.Lock()
-ALERT_ROLES = ("admin", "krisenstab")     # see the Warnungen page; also used by #6
 
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner=False)
 def _alert_config(path: str, mtime: float):
-    from lagebild.alert_config import load_alert_config
+    from lagebild.alerts.config import load_alert_config
     return load_alert_config(path, catalog())
 
 
 def alert_config():
     """The validated ``data/alerts.toml`` (reloaded when the file changes); on an invalid
     file a German explanation and a stop."""
-    from lagebild.alert_config import DEFAULT_PATH, AlertConfigError
+    from lagebild.alerts.config import DEFAULT_PATH, AlertConfigError
     try:
         return _alert_config(str(DEFAULT_PATH), DEFAULT_PATH.stat().st_mtime)
     except (AlertConfigError, OSError) as exc:
@@ -53,11 +53,11 @@ def alert_config():
 
 def _ensure_alerts(city: str) -> bool:
     """Refresh stale stored signals when this user may; True when the stored ones are current."""
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     s, a, cfg = store(), actor(), alert_config()
     if not alerting.is_stale(s, a, city, catalog(), cfg):
         return True
-    if a.role not in Store.ALERT_WRITE_ROLES:
+    if not allowed(a, "alerts.refresh"):
         return False
     with _ALERT_LOCK, st.spinner(t("alerts.stale")):
         if alerting.is_stale(s, a, city, catalog(), cfg):
@@ -65,27 +65,27 @@ def _ensure_alerts(city: str) -> bool:
     return True
 
 
-@_shared_frame(ttl=600, max_entries=8)
+@shared_frame(ttl=600, max_entries=8)
 def _stored_signals(version: tuple, city: str) -> pd.DataFrame:
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     return alerting.load_signals(store(), actor(), city)
 
 
-@_shared_frame(ttl=600, max_entries=8)
+@shared_frame(ttl=600, max_entries=8)
 def _computed_signals(version: tuple, city: str) -> pd.DataFrame:
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     return alerting.compute(store(), actor(), city, catalog(), alert_config())
 
 
 def alert_signals(city: str) -> pd.DataFrame:
     """Ampel signals of every series and week (district_id ``trends.CITY`` = whole city)."""
     fresh = _ensure_alerts(city)
-    return (_stored_signals if fresh else _computed_signals)(_data_version(city), city)
+    return (_stored_signals if fresh else _computed_signals)(data_version(city), city)
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def _daily(version: tuple, city: str) -> pd.DataFrame:
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     return alerting.load_daily(store(), actor(), city)
 
 
@@ -93,7 +93,7 @@ def daily_signals(city: str) -> pd.DataFrame:
     """Spikes and significant clusters of the last 7 reported days (#17), as stored with the
     weekly signals (refreshed first when stale and this user may)."""
     _ensure_alerts(city)
-    return _daily(_data_version(city), city)
+    return _daily(data_version(city), city)
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
@@ -115,7 +115,7 @@ def neighbour_pairs(city: str) -> pd.DataFrame:
 
 def alert_overview(city: str, week) -> dict:
     """Lagestufe (heading, reason, kind), Ampel matrix (Styler), reasons for the overview."""
-    from lagebild import alert_text, alert_views, alerting
+    from lagebild.alerts import text as alert_text, views as alert_views, service as alerting
     cfg, dist = alert_config(), districts(city)
     esc, cells, watch = alerting.week_picture(alert_signals(city), week, cfg,
                                               neighbour_pairs(city), daily_signals(city))
@@ -126,8 +126,8 @@ def alert_overview(city: str, week) -> dict:
     k = small_count_k()
     return {"level": esc.level, "kind": alert_text.LEVEL_KINDS[esc.level], "heading": heading,
             "height": 35 * (len(text) + 1) + 3,              # every district without scrolling
-            "reason": _md(reason), "matrix": alert_views.styled(text, codes),
-            "reasons": [(c, _md(text)) for c, text, _ in
+            "reason": md(reason), "matrix": alert_views.styled(text, codes),
+            "reasons": [(c, md(text)) for c, text, _ in
                         alert_views.reason_lines(cells, dist, catalog(), lang(), k)],
             "privacy": t("alerts.overview.privacy", k_minus=k - 1) if k else None}
 
@@ -135,13 +135,13 @@ def alert_overview(city: str, week) -> dict:
 def show_level(info: dict) -> None:
     """The Lagestufe box: colour by level, heading and the rule that set it (in words)."""
     box = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
-    box[info["kind"]](f"**{_md(info['heading'])}** – {info['reason']}",
+    box[info["kind"]](f"**{md(info['heading'])}** – {info['reason']}",
                       icon=":material/crisis_alert:" if info["level"] >= 2 else None)
 
 
 def alert_band(city: str, indicator: str, district_ids: list, weeks: int):
     """Expected value, threshold and yellow/red weeks of the first chosen series (trends)."""
-    from lagebild import alert_views
+    from lagebild.alerts import views as alert_views
     if not district_ids:
         return None
     k = small_count_k() if catalog()[indicator].person_related else None
@@ -163,19 +163,19 @@ def alert_band_note(city: str, indicator: str, chosen: list[str]) -> str | None:
 
 def alert_map_colours(city: str, indicator: str, week):
     """Hook of the map page: (colour per district, legend) of the Ampel in ``week``."""
-    from lagebild import alert_views
+    from lagebild.alerts import views as alert_views
     sig = alert_signals(city)
     return alert_views.map_colours(sig[sig["week"] == pd.Timestamp(week)], indicator, lang())
 
 
-def _episodes(city: str) -> pd.DataFrame:
+def alert_episodes(city: str) -> pd.DataFrame:
     _ensure_alerts(city)
-    return _cached_episodes(_data_version(city), city)
+    return _cached_episodes(data_version(city), city)
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner=False)
 def _cached_episodes(version: tuple, city: str) -> pd.DataFrame:
-    from lagebild import alerting
+    from lagebild.alerts import service as alerting
     return alerting.load_episodes(store(), actor(), city)
 
 
@@ -193,8 +193,8 @@ def alert_filter_options(city: str) -> dict:
 
 
 def _filtered(city, statuses, indicators, district_keys, weeks) -> pd.DataFrame:
-    from lagebild import alert_views
-    eps = _episodes(city)
+    from lagebild.alerts import views as alert_views
+    eps = alert_episodes(city)
     since = None
     if weeks and len(eps):
         since = pd.to_datetime(alert_signals(city)["week"]).max() - pd.Timedelta(
@@ -206,8 +206,8 @@ def _filtered(city, statuses, indicators, district_keys, weeks) -> pd.DataFrame:
 def alert_list(city: str, statuses, indicators, district_keys, weeks: int) -> pd.DataFrame:
     """The Warnungen list: the daily signals of the last 7 days (#17) first, then the
     alert episodes of the filter."""
-    from lagebild import alert_views
-    from lagebild.daily_text import alert_rows
+    from lagebild.alerts import views as alert_views
+    from lagebild.alerts.daily_text import alert_rows
     eps = _filtered(city, statuses, indicators, district_keys, weeks)
     table = alert_views.alert_table(eps, alert_signals(city), districts(city), catalog(), lang())
     if statuses and "open" not in statuses:          # daily signals are current ("offen")
@@ -222,7 +222,7 @@ def alert_list(city: str, statuses, indicators, district_keys, weeks: int) -> pd
 
 def alert_ack_options(city: str, statuses, indicators, district_keys, weeks: int) -> dict:
     """Unacknowledged alerts of the current filter: alert_id → short label."""
-    from lagebild import alert_text, alert_views
+    from lagebild.alerts import text as alert_text, views as alert_views
     eps = _filtered(city, statuses, indicators, district_keys, weeks)
     eps = eps[eps["acknowledged_by"].isna() & (eps["state"] != "retracted")]
     names = alert_views.names_with_city(districts(city), lang())
@@ -236,9 +236,8 @@ def alert_ack_options(city: str, statuses, indicators, district_keys, weeks: int
 
 def acknowledge_alert(city: str, alert_id: int, comment: str) -> str | None:
     """Acknowledge with a comment; German error text or None."""
-    from lagebild.access import AccessDenied
     try:
         store().acknowledge_alert(actor(), city, int(alert_id), comment)
-    except (ValueError, KeyError, AccessDenied) as exc:
-        return str(exc.args[0] if exc.args else exc)
+    except StoreError as exc:
+        return str(exc)
     return None

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lagebild import accounts, charts, clock
+from lagebild import accounts, clock
 from lagebild.views import situation as views
-from lagebild.access import Actor
+from lagebild.access import ROLES, Actor, allowed  # noqa: F401  (ROLES: the account form)
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
@@ -25,33 +25,6 @@ ACTOR_KEY = "lagebild_actor"   # the logged-in user (lagebild.access.Actor)
 SEEN_KEY = "lagebild_last_seen"
 
 FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")  # local: no icon CDN
-ALL_ROLES = ("admin", "krisenstab", "outreach", "gast")
-# Navigation: (script, title key, icon, url path, roles that see it). A page added here
-# appears for exactly these roles; app.py builds st.navigation from this table.
-PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
-    ("pages/overview.py", "nav.overview", ":material/dashboard:", "lagebild", ALL_ROLES),
-    ("pages/map.py", "nav.map", ":material/map:", "karte", ALL_ROLES),
-    ("pages/trends.py", "nav.trends", ":material/monitoring:", "trends", ALL_ROLES),
-    ("pages/alerts.py", "alerts.nav.title", ":material/notifications:", "warnungen",
-     ("admin", "krisenstab")),                                                    # (#4)
-    ("pages/district.py", "measures.nav.district", ":material/location_city:", "stadtteil",
-     ALL_ROLES),                                                                  # (#6)
-    ("pages/measures.py", "measures.nav.measures", ":material/task_alt:", "massnahmen",
-     ALL_ROLES),                                                                  # (#6)
-    ("pages/meetings.py", "measures.nav.meetings", ":material/groups:", "sitzungen",
-     ALL_ROLES),                                                                  # (#6)
-    ("pages/briefing.py", "briefing.nav", ":material/picture_as_pdf:", "briefing",
-     ALL_ROLES),                                                                  # (#6)
-    ("pages/upload.py", "nav.upload", ":material/upload_file:", "hochladen",
-     ("admin", "outreach")),
-    ("pages/export.py", "nav.export", ":material/download:", "export", ALL_ROLES),
-    ("pages/admin_users.py", "nav.admin_users", ":material/manage_accounts:", "konten",
-     ("admin",)),
-    ("pages/admin_boundaries.py", "maps.admin.nav", ":material/layers:", "grenzen", ("admin",)),
-    ("pages/network.py", "network.nav", ":material/compare_arrows:", "staedtevergleich",
-     ("admin", "krisenstab")),                                                    # (#19)
-    ("pages/operations.py", "ops.nav", ":material/monitor_heart:", "betrieb", ("admin",)),  # (#20)
-]
 
 
 # --------------------------------------------------------------------- resources
@@ -136,6 +109,12 @@ def actor() -> Actor | None:
     return current
 
 
+def may(action: str) -> bool:
+    """May the logged-in user do ``action`` (``lagebild.access.PERMISSIONS``)?"""
+    current = actor()
+    return current is not None and allowed(current, action)
+
+
 def _oidc_logged_in() -> bool:
     try:
         return bool(st.user.get("is_logged_in", False))
@@ -191,130 +170,8 @@ def logout(reason: str | None = None) -> None:
         st.logout()
 
 
-def user_box() -> None:
-    """Sidebar: who is logged in, with which role, and the logout button."""
-    current = st.session_state.get(ACTOR_KEY)
-    if current is None:
-        return
-    name = st.session_state.get("lagebild_display_name", current.username)
-    role = t(f"roles.{current.role}")
-    org = f" · {current.organisation}" if current.organisation else ""
-    st.sidebar.caption(tm("login.logged_in_as", name=name, role=role) + md(org))
-    if st.sidebar.button(t("login.logout"), key="logout"):
-        logout()
-        st.rerun()
-
-
-def navigation() -> "st.navigation":
-    """Navigation for the current user: the pages of their role (first one default).
-
-    Logged out: the login page is the default and every other page is registered but hidden,
-    so that a deep link (``/karte``) shows the login form and, after login, that page. Each
-    page starts with :func:`require_login` or :func:`require_role`, so nothing renders
-    before a login.
-    """
-    current = actor()
-    if current is None:
-        pages = [st.Page("pages/login.py", title=t("nav.login"), icon=":material/login:",
-                         url_path="anmelden", default=True)]
-        pages += [st.Page(script, title=t(title), url_path=url)
-                  for script, title, _, url, _ in PAGES]
-        return st.navigation(pages, position="hidden")
-    pages = [st.Page(script, title=t(title), icon=icon, url_path=url, default=i == 0)
-             for i, (script, title, icon, url, _) in enumerate(
-                 p for p in PAGES if current.role in p[4])]
-    return st.navigation(pages)
-
-
-def require_login() -> "Actor":
-    """The logged-in user; otherwise show the login form here and stop the page."""
-    current = actor()
-    if current is None:
-        login_form()
-        st.stop()
-    return current
-
-
-def require_role(*roles: str) -> None:
-    """Stop the page with a German message unless the user has one of ``roles``."""
-    current = require_login()
-    if current.role not in roles:
-        st.error(tm("app.forbidden"))
-        st.stop()
-
-
-def login_form() -> None:
-    """The login: identity provider button (when configured) and the local account form."""
-    st.title(tm("login.heading"))
-    st.caption(tm("app.tagline"))
-    error = st.session_state.pop("lagebild_login_error", None)
-    if error:
-        st.error(md(error))
-    if oidc_configured():
-        if st.button(t("login.oidc"), type="primary", key="oidc_login"):
-            st.login()
-        st.divider()
-    with st.form("login_form"):
-        username = st.text_input(t("login.username"), key="login_username")
-        password = st.text_input(t("login.password"), type="password", key="login_password")
-        submitted = st.form_submit_button(t("login.submit"))
-    if submitted:
-        problem = login(username, password)
-        if problem:
-            st.error(md(problem))
-        else:
-            st.rerun()
-    if settings().demo_mode:
-        st.info(tm("login.demo_hint"))
-
-
-def language_switch() -> None:
-    english = st.sidebar.toggle(_t("app.language", "de"), value=lang() == "en",
-                                key="lang_toggle")
-    st.session_state[LANG_KEY] = "en" if english else "de"
-
-
-def city_picker() -> str | None:
-    """Sidebar city selector; returns the chosen city name or None when there is none."""
-    cities = store().cities(actor())
-    if cities.empty:
-        from lagebild.access import SYSTEM
-        # cities exist, but none for this account: say that, not "no city yet"
-        st.info(tm("app.no_city_assigned" if len(store().cities(SYSTEM)) else "app.no_city"))
-        return None
-    names = list(cities["name"])
-    current = st.session_state.get(CITY_KEY)
-    index = names.index(current) if current in names else 0
-    city = st.sidebar.selectbox(t("app.city"), names, index=index, key="city_select")
-    st.session_state[CITY_KEY] = city
-    if bool(cities.set_index("name").loc[city, "is_demo"]):
-        st.warning(tm("app.demo_banner", city=city), icon=":material/science:")
-    notification_box(city)
-    return city
-
-
-def notification_box(city: str) -> None:
-    """Sidebar: the account's e-mail subscription for ``city`` (#17), stored when changed."""
-    current = actor()
-    if current is None or current.username == "system":
-        return
-    mine = store().subscription(current, city)
-    with st.sidebar.expander(t("notify.box")):
-        if not mine["email"]:
-            st.caption(t("notify.no_email"))
-            return
-        st.caption(tm("notify.to", email=mine["email"]))
-        enabled = st.toggle(t("notify.enabled"), value=mine["enabled"],
-                            key=f"notify_enabled_{city}")
-        digest = st.checkbox(t("notify.digest"), value=mine["digest"], disabled=not enabled,
-                             key=f"notify_digest_{city}")
-        if (enabled, digest) != (mine["enabled"], mine["digest"]):
-            store().set_subscription(current, city, enabled=enabled, digest=digest)
-            st.caption(t("notify.saved"))
-
-
 # --------------------------------------------------------------------- cached data
-def _data_version(city: str) -> tuple:
+def data_version(city: str) -> tuple:
     """Cache key of everything read for ``city``: database, data version and the acting user.
     The user belongs in the key because the store's answers depend on role and organisation
     (a cached answer for the crisis team must never be handed to a guest)."""
@@ -322,7 +179,7 @@ def _data_version(city: str) -> tuple:
     return (store().path, city, store().data_version(current, city), current)
 
 
-def _shared_frame(**cache_kw):
+def shared_frame(**cache_kw):
     """``st.cache_resource`` for the large read-only frames (weekly grid, alert signals):
     one object per key, shared by all sessions. ``st.cache_data`` would keep a pickled
     copy and unpickle a new one for every session on every rerun, which with several
@@ -339,7 +196,7 @@ def _shared_frame(**cache_kw):
     return decorate
 
 
-@_shared_frame(ttl=600, max_entries=16)
+@shared_frame(ttl=600, max_entries=16)
 def _grid(version: tuple, city: str) -> pd.DataFrame:
     s, a = store(), actor()
     dist = s.districts(a, city)
@@ -349,7 +206,7 @@ def _grid(version: tuple, city: str) -> pd.DataFrame:
 
 
 def grid(city: str) -> pd.DataFrame:
-    return _grid(_data_version(city), city)
+    return _grid(data_version(city), city)
 
 
 @st.cache_data(ttl=600, max_entries=80, show_spinner=False)
@@ -359,8 +216,8 @@ def _store_read(version: tuple, city: str, method: str, options: tuple = ()):
 
 def cached_read(method: str, city: str, **options):
     """``Store.<method>(actor, city, **options)``, cached per data version and user
-    (``_data_version``): the smaller per-city answers (districts, places, measures, ...)."""
-    return _store_read(_data_version(city), city, method, tuple(sorted(options.items())))
+    (``data_version``): the smaller per-city answers (districts, places, measures, ...)."""
+    return _store_read(data_version(city), city, method, tuple(sorted(options.items())))
 
 
 def districts(city: str):
@@ -484,16 +341,3 @@ def district_options(city: str, indicator: str | None = None) -> dict[str, str]:
     opts.update({str(k): v for k, v in
                  districts(city).set_index("district_id")["name"].sort_values().items()})
     return opts
-
-
-def trend_figure(city: str, indicator: str, chosen: list[str], weeks: int, markers=None):
-    from lagebild.ui._alerts import alert_band      # the alerts section builds on this one
-    district_ids = [k if k == trends.CITY else int(k) for k in chosen]
-    k = small_count_k() if catalog()[indicator].person_related else None
-    series = views.trend_series(grid(city), districts(city), indicator, district_ids, weeks,
-                                lang(), k)
-    label = catalog()[indicator].label(lang())
-    return charts.weekly_lines(series, title=t("trends.chart_title", indicator=label),
-                               y_title=catalog()[indicator].unit(lang()), lang=lang(),
-                               band=alert_band(city, indicator, district_ids, weeks),  # (#4)
-                               markers=markers)                                       # (#6)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lagebild import maps
+from lagebild.maps import layers as map_layers
 from lagebild.analytics.daily import district_of
-from lagebild.daily_text import daily_lines
-from lagebild.measure_views import fmt_date
+from lagebild.alerts.daily_text import daily_lines
+from lagebild.measures.views import fmt_date
 from lagebild.ui._alerts import daily_signals
-from lagebild.ui._core import cached_read, catalog, districts, lang, small_count_k, t
-from lagebild.ui._maps import _md, display_districts
+from lagebild.ui._core import cached_read, catalog, districts, lang, md, small_count_k, t
+from lagebild.ui._maps import display_districts
 
 
 def last_7_days(city: str) -> dict:
@@ -22,7 +22,7 @@ def last_7_days(city: str) -> dict:
     day = fmt_date(last, lang())
     lines = daily_lines(daily, districts(city), catalog(), lang(), small_count_k())
     return {"heading": t("daily.heading"), "caption": t("daily.caption", day=day),
-            "lines": [(kind, _md(text)) for kind, text in lines],
+            "lines": [(kind, md(text)) for kind, text in lines],
             "none": t("daily.none", day=day)}
 
 
@@ -57,7 +57,7 @@ def add_daily_clusters(m, city: str, indicator: str) -> int:
             continue
         rows.append({"lat": centre.y, "lon": centre.x, "radius_m": r.radius_m or 0.0,
                      "label": texts[i]})
-    maps.add_clusters(m, pd.DataFrame(rows, columns=["lat", "lon", "radius_m", "label"]))
+    map_layers.add_clusters(m, pd.DataFrame(rows, columns=["lat", "lon", "radius_m", "label"]))
     if rows:
         st.caption(t("daily.map_caption"))
     return len(rows)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lagebild import maps, views
-from lagebild.analytics import trends
+from lagebild import maps
+from lagebild.maps import layers as map_layers
+from lagebild.views import situation as views
 from lagebild.i18n import fmt_number
-from lagebild.i18n import md_escape
 from lagebild.ui._core import (
     actor,
     cached_read,
@@ -43,7 +43,7 @@ def number(value, decimals: int = 0) -> str:
 
 
 def place_kind_labels() -> dict[str, str]:
-    return {k: t(f"maps.kind.{k}") for k in maps.PLACE_COLOURS}
+    return {k: t(f"maps.kind.{k}") for k in map_layers.PLACE_COLOURS}
 
 
 def map_periods(indicator: str, periods: dict) -> tuple[dict, str | None]:
@@ -96,11 +96,11 @@ def map_view(city: str, indicator: str, week, weeks: int, measure, points_mode: 
         pts = map_points(city, indicator, week, weeks)
         n_points = len(pts)
         if n_points:
-            drawn = maps.add_points(m, pts, label=catalog()[indicator].label(lang()),
+            drawn = map_layers.add_points(m, pts, label=catalog()[indicator].label(lang()),
                                     mode=points_mode)
     spots = places(city)
     if not spots.empty:
-        maps.add_places(m, spots, kind_labels=place_kind_labels(), title=t("maps.places_layer"),
+        map_layers.add_places(m, spots, kind_labels=place_kind_labels(), title=t("maps.places_layer"),
                         radius_m=settings().proximity_m if points_mode else 0)
     table = pd.DataFrame({t("app.district"): dist["name"].to_numpy(),
                           title: labels.to_numpy(), "_v": values.to_numpy()})
@@ -108,7 +108,7 @@ def map_view(city: str, indicator: str, week, weeks: int, measure, points_mode: 
     return m, table, n_points, drawn
 
 
-def _on_map_click() -> None:
+def on_map_click() -> None:
     """Callback of the map component: a clicked district becomes the detail selection."""
     value = st.session_state.get("map_click") or {}
     feature = value.get("last_active_drawing") or {}
@@ -131,7 +131,7 @@ def show_map(m, height: int = 560) -> None:
         st.error(t("maps.assets_missing", files=", ".join(missing)))
         return
     st_folium(m, key="map_click", height=height, use_container_width=True,
-              returned_objects=["last_active_drawing"], on_change=_on_map_click)
+              returned_objects=["last_active_drawing"], on_change=on_map_click)
 
 
 def district_choice_options(city: str) -> dict[str, str]:
@@ -173,11 +173,6 @@ def proximity_notices(city: str) -> tuple[pd.DataFrame, object]:
     finds = store().points(actor(), city, PROXIMITY_INDICATOR, start.date(), last, catalog())
     return places_mod.proximity_notices(finds, spots, distance_m=s.proximity_m,
                                         days=s.proximity_days, reference=last), last
-
-
-def _md(text: str) -> str:
-    """Uploaded text shown as Markdown (``i18n.md_escape``, the one helper)."""
-    return md_escape(text)
 
 
 def show_proximity_notices(city: str) -> None:

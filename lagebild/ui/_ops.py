@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lagebild.access import allowed
+
 from lagebild import clock
 from lagebild.ops import views as ops_views
 from lagebild.ui._core import actor, catalog, lang, settings, store, t, table, tm
@@ -23,7 +25,7 @@ def show_overdue_deliveries(city: str) -> None:
     """On the overview (crisis team, admin): one warning naming each organisation whose
     delivery is overdue; nothing for other roles or when everything is on time."""
     current = actor()
-    if current is None or current.role not in ("admin", "krisenstab"):
+    if current is None or not allowed(current, "completeness.read"):
         return
     lines = ops_views.overdue_lines(completeness(city), catalog(), lang())
     if lines:

@@ -8,19 +8,20 @@ import pandas as pd
 import streamlit as st
 
 from lagebild import clock
-from lagebild.ui._core import actor, catalog, _data_version, districts, lang, settings, store, t
+from lagebild.access import acts_for
+from lagebild.ui._core import actor, catalog, data_version, districts, lang, settings, store, t
 
 
 def organisations(city: str) -> list[str]:
     """Organisations the user may upload for: outreach its own, admin any known one."""
     current = actor()
-    if current.role == "outreach":
+    if current.bound_to_organisation:
         return [current.organisation]
     return sorted(set(store().uploads(current, city)["organisation"]))
 
 
 def templates(city: str) -> tuple[bytes, bytes]:
-    from lagebild import templates as tpl
+    from lagebild.ingest import templates as tpl
     dist = districts(city)
     today = clock.today()
     return (tpl.csv_template(catalog(), dist, lang(), today),
@@ -33,7 +34,7 @@ def check_upload(city: str, organisation: str, data: bytes, filename: str, *,
     :class:`UploadPreview` (never the parsed rows themselves: they can be a million)."""
     if write:
         return _run_import(city, organisation, data, filename, replace, period, True, progress)
-    return _cached_preview(_data_version(city), actor(), lang(), city, organisation, data,
+    return _cached_preview(data_version(city), actor(), lang(), city, organisation, data,
                            filename, replace, period)
 
 
@@ -56,7 +57,8 @@ def _cached_preview(version, actor_key, lang_key, city, organisation, data, file
 
 def _run_import(city, organisation, data, filename, replace, period, write, progress):
 
-    from lagebild import importer, notify
+    from lagebild.ingest import importer
+    from lagebild.alerts import notify
     outcome = importer.import_file(store(), actor(), city, organisation, data, filename,
                                    today=clock.today(), replace=replace, dry_run=not write,
                                    lang=lang(), period=period, catalog=catalog(),
@@ -154,11 +156,10 @@ def pending_withdrawal() -> dict | None:
 
 def may_withdraw(row) -> bool:
     current = actor()
-    return row["status"] == "imported" and (
-        current.role == "admin"
-        or (current.role == "outreach" and current.organisation == row["organisation"]))
+    return row["status"] == "imported" and acts_for(current, "upload.withdraw",
+                                                    row["organisation"])
 
 
 def withdraw_upload(city: str, upload_id: int) -> str:
-    from lagebild import importer
+    from lagebild.ingest import importer
     return importer.withdraw(store(), actor(), city, upload_id, lang()).message

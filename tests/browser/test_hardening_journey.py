@@ -22,7 +22,7 @@ import pytest
 from lagebild.access import SYSTEM
 from lagebild.accounts import hash_password
 from lagebild.i18n import WORD_JOINER
-from lagebild.importer import import_file
+from lagebild.ingest.importer import import_file
 from lagebild.store import Store
 
 from .conftest import ROOT, wait_idle

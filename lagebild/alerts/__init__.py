@@ -1,0 +1,1 @@
+"""Alerts: configuration, computing and storing signals (service), reasons in words, views, e-mail."""

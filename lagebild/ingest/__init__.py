@@ -1,0 +1,1 @@
+"""Reading and checking uploads (no database) and importing them (importer)."""

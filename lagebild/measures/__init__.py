@@ -1,0 +1,1 @@
+"""Measures and meetings: the model (status, bodies, checks) and the tables of the pages."""

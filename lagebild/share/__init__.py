@@ -1,0 +1,1 @@
+"""Städtetreffen: signed share packages (tables suppressed over the whole package) and the comparison views."""
