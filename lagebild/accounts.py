@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from lagebild.access import SYSTEM, Actor
+from lagebild.access import SYSTEM, Actor, bound_to_organisation, role_allows
 from lagebild.store import Store
 
 MIN_PASSWORD = 10
@@ -57,7 +57,7 @@ class Account:
 
 
 def _actor(record: dict) -> Actor:
-    cities = None if record["role"] == "admin" else frozenset(record["cities"])
+    cities = None if role_allows(record["role"], "cities.all") else frozenset(record["cities"])
     return Actor(record["username"], record["role"], cities=cities,
                  organisation=record["organisation"])
 
@@ -114,7 +114,7 @@ def create_demo_accounts(store: Store, city: str, outreach_org: str) -> None:
     """The four documented demo accounts, bound to the demo city; the outreach account
     belongs to ``outreach_org``."""
     for username, password, role, _ in DEMO_ACCOUNTS:
-        org = outreach_org if role == "outreach" else None
+        org = outreach_org if bound_to_organisation(role) else None
         store.add_user(SYSTEM, username, role, password_hash=_hasher.hash(password),
-                       organisation=org, cities=[] if role == "admin" else [city],
+                       organisation=org, cities=[] if role_allows(role, "cities.all") else [city],
                        display_name=f"Demo {role}", is_demo=True)

@@ -37,7 +37,7 @@ def export_frame(store: Store, actor: Actor, city: str, catalog: Catalog, k: int
     if actor.restricted:
         return _suppressed_weekly(store, actor, city, catalog, k)
     obs = store.observations(actor, city)
-    if actor.role == "outreach":
+    if actor.bound_to_organisation:
         obs = obs[obs["organisation"] == actor.organisation]
     no_points = [i.key for i in catalog if not i.points_allowed or i.person_related]
     mask = obs["indicator"].isin(no_points)

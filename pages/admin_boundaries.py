@@ -5,7 +5,7 @@ import streamlit as st
 
 from lagebild import ui
 
-ui.require_role("admin")
+ui.require_permission("districts.import")
 st.title(ui.tm("maps.admin.title"))
 
 # ------------------------------------------------------------------ boundaries

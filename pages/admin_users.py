@@ -4,7 +4,7 @@ import streamlit as st
 
 from lagebild import ui
 
-ui.require_role("admin")
+ui.require_permission("users.list")
 st.title(ui.tm("nav.admin_users"))
 st.subheader(ui.tm("admin.users_heading"))
 st.dataframe(ui.users_display(), hide_index=True, width="stretch")
@@ -13,7 +13,7 @@ with st.form("add_user", clear_on_submit=True):
     st.subheader(ui.tm("admin.add_heading"))
     c1, c2 = st.columns(2)
     username = c1.text_input(ui.t("admin.username"), key="new_username")
-    role = c2.selectbox(ui.t("admin.role"), ui.ALL_ROLES, format_func=lambda r: ui.t(f"roles.{r}"),
+    role = c2.selectbox(ui.t("admin.role"), ui.ROLES, format_func=lambda r: ui.t(f"roles.{r}"),
                         key="new_role")
     organisation = c1.text_input(ui.t("admin.organisation"), key="new_org")
     cities = c2.multiselect(ui.t("admin.cities"), ui.all_city_names(), key="new_cities")

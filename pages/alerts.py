@@ -4,7 +4,7 @@ import streamlit as st
 
 from lagebild import ui
 
-ui.require_role("admin", "krisenstab")
+ui.require_permission("alerts.view")
 
 city = ui.city_picker()
 if city:

@@ -4,12 +4,12 @@ import streamlit as st
 
 from lagebild import ui
 
-ui.require_role("admin", "krisenstab")
+ui.require_permission("share.read")
 
 st.title(ui.t("network.heading"))
 st.caption(ui.t("network.caption"))
 
-if ui.actor().role == "admin":
+if ui.may("share.import"):
     with st.expander(ui.t("network.upload_heading")):
         upload = st.file_uploader(ui.t("network.upload_label"), type=["zip"],
                                   key="network_upload")

@@ -16,6 +16,7 @@ if city:
                                 format_func=week_labels.__getitem__, key="overview_week")
     st.title(ui.tm("overview.heading", city=city, week=ui.week_label(week)))
     ui.show_data_status(city)                     # (#14) how current the data is
+    ui.show_overdue_deliveries(city)              # (#20) who has not delivered
     alerts = ui.alert_overview(city, week)          # (#4) Lagestufe right under the title
     ui.show_level(alerts)
     ui.show_last_7_days(city)                       # (#17) daily spikes and clusters

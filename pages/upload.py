@@ -4,7 +4,7 @@ import streamlit as st
 
 from lagebild import ui
 
-ui.require_role("admin", "outreach")
+ui.require_permission("upload.import")
 city = ui.city_picker()
 if city:
     st.title(ui.tm("upload.heading", city=city))
@@ -16,7 +16,7 @@ if city:
     c1, c2 = st.columns(2)
     organisation = c1.selectbox(ui.t("upload.organisation"), orgs, key="upload_org") if orgs \
         else None
-    if ui.actor().role == "admin":
+    if not ui.actor().bound_to_organisation:       # may name a new organisation
         organisation = c2.text_input(ui.t("upload.new_organisation"), key="upload_new_org") \
             or organisation
     csv_tpl, xlsx_tpl = ui.templates(city)

@@ -4,6 +4,7 @@ import pytest
 
 from lagebild import accounts
 from lagebild.access import SYSTEM, Actor, AccessDenied
+from lagebild.store import Invalid
 from lagebild.cli import main
 
 
@@ -75,7 +76,7 @@ def test_identity_provider_login_maps_by_email(store_with_city):
     ({"cities": ["Nirgendwo"]}, "Unbekannte Stadt"),
 ])
 def test_bad_accounts_are_refused(store_with_city, kwargs, fragment):
-    with pytest.raises(ValueError, match=fragment):
+    with pytest.raises(Invalid, match=fragment):
         _add(store_with_city, **kwargs)
 
 

@@ -10,6 +10,7 @@ from shapely.geometry import box
 
 from lagebild.alerts import service as alerting
 from lagebild.access import SYSTEM, AccessDenied, Actor
+from lagebild.store import Invalid, NotFound
 from lagebild.alerts.config import load_alert_config
 from lagebild.analytics.trends import CITY
 from lagebild.catalog import load_catalog
@@ -111,7 +112,7 @@ def test_acknowledgement_is_audited_and_only_once(city):
     entry = store.audit_log(SYSTEM).iloc[0]
     assert (entry["action"], entry["actor"]) == ("alert.acknowledge", "kim")
     assert json.loads(entry["detail"]) == {"alert_id": alert_id, "comment": "Lage besprochen"}
-    with pytest.raises(ValueError, match="bereits am .* von kim quittiert"):
+    with pytest.raises(Invalid, match="bereits am .* von kim quittiert"):
         store.acknowledge_alert(SYSTEM, CITY_NAME, alert_id, "noch einmal")
 
 
@@ -134,9 +135,9 @@ def test_acknowledgement_checks_city_comment_and_id(city):
     other = Actor("o", "krisenstab", cities=frozenset({"Leipzig"}))
     with pytest.raises(AccessDenied, match="Kein Zugriff auf die Stadt"):
         store.acknowledge_alert(other, CITY_NAME, alert_id, "x")
-    with pytest.raises(ValueError, match="Bitte einen Kommentar angeben"):
+    with pytest.raises(Invalid, match="Bitte einen Kommentar angeben"):
         store.acknowledge_alert(KRISENSTAB, CITY_NAME, alert_id, "   ")
-    with pytest.raises(KeyError, match="Warnung 999 gibt es in Teststadt nicht"):
+    with pytest.raises(NotFound, match="Warnung 999 gibt es in Teststadt nicht"):
         store.acknowledge_alert(KRISENSTAB, CITY_NAME, 999, "x")
 
 
@@ -188,7 +189,7 @@ def test_refresh_after_an_import_never_breaks_the_import(city, monkeypatch):
     _upload(store, ids, [9, 9], name="d.csv", start="2026-11-16")
 
     def broken(*args, **kwargs):
-        raise alerting.AccessDenied("alerts.toml: 'defaults.red.alpha' muss …")
+        raise AccessDenied("alerts.toml: 'defaults.red.alpha' muss …")
     monkeypatch.setattr(alerting, "load_alert_config", broken)
     assert alerting.refresh_after_change(store, SYSTEM, CITY_NAME, CATALOG) is None
     assert alerting.is_stale(store, SYSTEM, CITY_NAME, CATALOG, CONFIG)   # left for the page

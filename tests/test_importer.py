@@ -23,6 +23,7 @@ from test_ingest_kit import (  # noqa: E402
 )
 
 from lagebild.access import SYSTEM, AccessDenied, Actor  # noqa: E402
+from lagebild.store import Invalid, NotFound  # noqa: E402
 from lagebild.ingest.importer import find_collisions, import_file, preview, withdraw  # noqa: E402
 
 H = "datum;stadtteil;indikator;anzahl"
@@ -141,7 +142,7 @@ def test_withdraw_removes_rows_and_logs_who_which_how_many(store):
     uploads = store.uploads(SYSTEM, CITY).set_index("upload_id")
     assert uploads.loc[out.upload_id, "status"] == "withdrawn"
     assert uploads.loc[keep.upload_id, "status"] == "imported"
-    with pytest.raises(ValueError):
+    with pytest.raises(Invalid, match="bereits zurückgezogen"):
         withdraw(store, admin, CITY, out.upload_id)
     # withdrawn bytes may come again
     assert run(store, SECOND).status == "imported"
@@ -198,7 +199,7 @@ def test_outreach_uploads_for_its_own_organisation(store):
 
 
 def test_unknown_city(store):
-    with pytest.raises(KeyError):
+    with pytest.raises(NotFound, match="Stadt 'Nirgendwo' ist nicht angelegt"):
         import_file(store, SYSTEM, "Nirgendwo", "Streetwork", FIRST, "m.csv", today=TODAY)
 
 

@@ -41,13 +41,13 @@ PURE = ["lagebild.analytics.*", "lagebild.geo", "lagebild.privacy", "lagebild.pl
         "lagebild.ingest.*", "lagebild.share.tables", "lagebild.share.views",
         "lagebild.demo.city", "lagebild.demo.geometry", "lagebild.demo.large", "lagebild.alerts", "lagebild.briefing", "lagebild.demo",
         "lagebild.share", "lagebild.views", "lagebild.analytics", "lagebild.measures",
-        "lagebild.ingest"]
-STORE = ["lagebild.store", "lagebild.store.*", "lagebild.inbox.store_mixin"]
+        "lagebild.ingest", "lagebild.ops", "lagebild.ops.completeness"]
+STORE = ["lagebild.store", "lagebild.store.*"]
 SERVICES = ["lagebild.ingest.importer", "lagebild.ingest.rawstore", "lagebild.alerts.service",
             "lagebild.alerts.notify", "lagebild.briefing.data", "lagebild.briefing.build",
             "lagebild.share.package", "lagebild.demo.seed", "lagebild.demo.measures",
             "lagebild.export",
-            "lagebild.accounts",
+            "lagebild.accounts", "lagebild.ops.views", "lagebild.ops.reminders",
             # (#20) the server's worker: inbox, receipts, backups (lagebild/inbox/)
             "lagebild.inbox", "lagebild.inbox.runtime", "lagebild.inbox.worker",
             "lagebild.inbox.watch", "lagebild.inbox.deliver", "lagebild.inbox.receipt",
@@ -207,8 +207,6 @@ def test_modules_and_functions_stay_small():
 
 def test_only_the_store_imports_duckdb():
     db = ROOT / "lagebild" / "store" / "_db.py"
-    if not db.exists():                       # until the store is a package (#16)
-        db = ROOT / "lagebild" / "store.py"
     offenders = [p.relative_to(ROOT).as_posix() for p in _python_files()
                  if p != db
                  and not p.relative_to(ROOT).as_posix().startswith(("tests/", "benchmarks/"))
@@ -251,7 +249,7 @@ def test_every_page_guards_itself_before_showing_anything():
                 if line.strip() and not line.strip().startswith(("#", '"""', "import", "from"))
                 and not line.startswith(" ")]
         body = [c for c in code if not (c.endswith('"""') or c.startswith(("places", "(")))]
-        assert body and body[0].startswith(("ui.require_login()", "ui.require_role(")), page.name
+        assert body and body[0].startswith(("ui.require_login()", "ui.require_permission(")), page.name
 
 
 def test_download_buttons_do_not_rerun_the_page():

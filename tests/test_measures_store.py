@@ -10,6 +10,7 @@ import shapely
 
 from lagebild.access import SYSTEM, AccessDenied, Actor
 from lagebild.measures.model import load_bodies
+from lagebild.store import Invalid, NotFound
 
 CITY = "Teststadt"
 KRISENSTAB = Actor("petra", "krisenstab", cities=frozenset({CITY}))
@@ -92,17 +93,17 @@ def test_other_cities_are_invisible_and_refused(store):
         store.add_measure(FOREIGN, CITY, title="y", body="polizei")
     assert store.measures(FOREIGN, "Anderswo").empty
     other = _ids(store, "Anderswo")["Nord"]
-    with pytest.raises(ValueError, match="gibt es in Teststadt nicht"):
+    with pytest.raises(Invalid, match="gibt es in Teststadt nicht"):
         store.add_measure(KRISENSTAB, CITY, title="y", body="polizei", districts=[other])
     meeting = store.add_meeting(FOREIGN, "Anderswo", held_on=date(2026, 1, 7))
-    with pytest.raises(ValueError, match="Sitzung .* gibt es in Teststadt nicht"):
+    with pytest.raises(Invalid, match="Sitzung .* gibt es in Teststadt nicht"):
         store.add_measure(KRISENSTAB, CITY, title="y", body="polizei", meeting_id=meeting)
-    with pytest.raises(ValueError, match="Warnung 999 gibt es in Teststadt nicht"):
+    with pytest.raises(Invalid, match="Warnung 999 gibt es in Teststadt nicht"):
         store.add_measure(KRISENSTAB, CITY, title="y", body="polizei", alert_id=999)
 
 
 def test_validation_lists_every_problem_in_german(store):
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(Invalid) as err:
         store.add_measure(KRISENSTAB, CITY, title="", body="zoll", status="fertig",
                           indicators=["gibtsnicht"], due_on="31.02.2026")
     text = str(err.value)
@@ -110,11 +111,11 @@ def test_validation_lists_every_problem_in_german(store):
                  "unbekannte Indikatoren gibtsnicht", "kein Datum"):
         assert part in text, part
     mid = store.add_measure(KRISENSTAB, CITY, title="x", body="polizei")
-    with pytest.raises(ValueError, match="Nichts geändert"):
+    with pytest.raises(Invalid, match="Nichts geändert"):
         store.update_measure(KRISENSTAB, CITY, mid, title="x")
-    with pytest.raises(KeyError, match="Maßnahme 999"):
+    with pytest.raises(NotFound, match="Maßnahme 999"):
         store.update_measure(KRISENSTAB, CITY, 999, title="y")
-    with pytest.raises(ValueError, match="Datum der Sitzung fehlt"):
+    with pytest.raises(Invalid, match="Datum der Sitzung fehlt"):
         store.add_meeting(KRISENSTAB, CITY, held_on=None)
     assert len(store.measure_history(SYSTEM, CITY)) == 1      # nothing half-written
 

@@ -22,7 +22,8 @@ ALL = {"overview", "map", "trends", "export",
        "district", "measures", "meetings", "briefing"}          # (#6) readable by every role
 # The specification (issue #7): which pages each role may open.
 ALLOWED = {
-    "admin": ALL | {"admin_users", "admin_boundaries", "upload", "alerts", "network"},
+    "admin": ALL | {"admin_users", "admin_boundaries", "upload", "alerts", "network",
+              "operations"},                                # Betrieb (#20)
     "krisenstab": ALL | {"alerts", "network"},                  # network: Städtevergleich (#19)
     "outreach": ALL | {"upload"},
     "gast": ALL,

@@ -14,7 +14,7 @@ import pytest
 from lagebild.share import package as share, tables as share_tables
 from lagebild.access import SYSTEM, Actor
 from lagebild.analytics.trends import CITY
-from lagebild.store import Store
+from lagebild.store import Invalid, Store
 
 K = 5
 HIDDEN = (share_tables.PRIMARY, share_tables.SECONDARY)
@@ -274,7 +274,7 @@ def test_import_replaces_earlier_package_and_refuses_older_ones(tmp_path):
         assert list(stored["city"]) == ["Leipzig"]
         assert stored["created_at"].iloc[0] == pd.Timestamp("2026-11-17T09:00:00")
         before = store.table_fingerprint()
-        with pytest.raises(ValueError, match="älteres oder gleich altes"):
+        with pytest.raises(Invalid, match="älteres oder gleich altes"):
             share.import_package(store, SYSTEM, first, now)
         assert store.table_fingerprint() == before
         assert store.share_package_bytes(SYSTEM)["Leipzig"] == newer

@@ -1,5 +1,6 @@
 from datetime import date
 
+import duckdb
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -80,7 +81,7 @@ def test_weekly_counts_group_by_iso_week(empty_store):
 def test_failed_write_leaves_nothing_behind(empty_store):
     ids = _city(empty_store)
     bad = _rows(ids).assign(count=[1, -5, 2])          # CHECK (count >= 0) fails mid-insert
-    with pytest.raises(Exception):
+    with pytest.raises(duckdb.ConstraintException, match="count"):
         empty_store.insert_upload(SYSTEM, "Teststadt", "Streetwork", "a.csv", "h1", bad,
                                   _periods())
     assert empty_store.weekly_counts(SYSTEM, "Teststadt").empty
@@ -139,7 +140,7 @@ def test_migrations_006_007_keep_every_row_and_who_reported_it(tmp_path, monkeyp
     organisation on every row) opens with the rows split into counts and details behind the
     view ``observations``; exports, row-level filters, collision checks and withdrawals
     still see every row and its organisation, now from its upload."""
-    import lagebild.store as store_module
+    import lagebild.store._db as store_module
     path = tmp_path / "alt.duckdb"
     every = store_module.migrations()
     monkeypatch.setattr(store_module, "migrations", lambda: [m for m in every if m[0] < 6])

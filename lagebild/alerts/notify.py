@@ -22,7 +22,7 @@ from email.utils import make_msgid
 import pandas as pd
 
 from lagebild.alerts import text as alert_text, views as alert_views, service as alerting
-from lagebild.access import SYSTEM
+from lagebild.access import SYSTEM, role_allows
 from lagebild.analytics.daily import district_of
 from lagebild.analytics.trends import CITY, iso_label
 from lagebild.alerts.daily_text import daily_lines, places_text
@@ -192,8 +192,8 @@ def plan(store: Store, city: str, *, settings, catalog, config,
     for r in store.notification_recipients(SYSTEM, city).itertuples(index=False):
         if not r.enabled or bool(r.digest) != digest:
             continue
-        mine = restricted if r.role == "gast" else full
-        page = OVERVIEW_PAGE if r.role not in ("admin", "krisenstab") else ALERT_PAGE
+        mine = full if role_allows(r.role, "data.rows") else restricted
+        page = ALERT_PAGE if role_allows(r.role, "alerts.view") else OVERVIEW_PAGE
         todo = [n for n in mine if (n.key, r.username) not in had]
         groups = [todo] if (digest and todo) else [[n] for n in todo]
         for group in groups:

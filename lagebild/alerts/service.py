@@ -17,7 +17,7 @@ import logging
 import pandas as pd
 
 from lagebild import geo
-from lagebild.access import AccessDenied, Actor
+from lagebild.access import Actor, require
 from lagebild.alerts.config import AlertConfig, load_alert_config
 from lagebild.alerts.level import level
 from lagebild.analytics import trends
@@ -71,8 +71,7 @@ def refresh_alerts(store: Store, actor: Actor, city: str, catalog: Catalog | Non
     ``escalation.merge_episodes``). Rückgabe: Zähler (new, updated, retracted, signals) und
     ``source_version``. Rollen: admin, krisenstab, outreach (wer Daten ändert).
     """
-    if actor.role not in Store.ALERT_WRITE_ROLES:
-        raise AccessDenied(f"Die Rolle '{actor.role}' darf nicht: Warnungen neu berechnen.")
+    require(actor, "alerts.refresh")
     catalog = catalog or load_catalog()
     config = config or load_alert_config(catalog=catalog)
     version = source_version(store, actor, city, catalog, config)

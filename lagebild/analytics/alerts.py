@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 from lagebild.analytics.ears import ears_c
+from lagebild.analytics.farrington import (farrington_alphas, farrington_flexible,
+                                           reference_week_dates)
 from lagebild.analytics.series import alarm_array, count_values, result_frame
-from lagebild.analytics.farrington import farrington_flexible, reference_week_dates
 
 __all__ = [
     "METHODS", "ears_c", "farrington_flexible", "reference_week_dates", "run_method",
@@ -130,6 +131,13 @@ def run_method(name, observed, **params):
     >>> run_method("EARS C1", pd.Series([2, 4, 6, 12]), baseline=3).attrs["method"]
     'EARS C1'
     """
+    func, fixed = _resolve(name, params)
+    return func(observed, **fixed, **params)
+
+
+def _resolve(name, params) -> tuple:
+    """(Funktion, feste Parameter) des Verfahrens ``name``; ``ValueError`` bei unbekanntem
+    Namen oder Parameter."""
     key = _normalise(name)
     if key not in METHODS:
         raise ValueError(f"Unbekanntes Verfahren {name!r}; bekannt sind: {', '.join(METHODS)}")
@@ -140,4 +148,23 @@ def run_method(name, observed, **params):
     if unknown:
         raise ValueError(f"Verfahren {name!r} kennt die Parameter {unknown} nicht; "
                          f"erlaubt: {sorted(allowed)}")
-    return func(observed, **fixed, **params)
+    return func, fixed
+
+
+def run_method_alphas(name, observed, alphas, **params) -> list:
+    """:func:`run_method` für mehrere Niveaus ``alphas`` (je ein Ergebnisrahmen, gleiche
+    Reihenfolge). Farrington/Noufaily rechnen das Modell dabei nur einmal (es hängt nicht von
+    ``alpha`` ab; #20: Gelb und Rot einer Reihe), die anderen Verfahren je Niveau.
+
+    >>> import pandas as pd
+    >>> y = pd.Series([2, 4, 6, 12, 3, 5])
+    >>> [round(float(r["upperbound"].iloc[-1]), 2) for r in run_method_alphas(
+    ...     "EARS C1", y, (0.05, 0.01), baseline=3)]
+    [14.54, 17.66]
+    """
+    func, fixed = _resolve(name, {**params, "alpha": alphas[0]})
+    if func not in (farrington_flexible, _farrington_noufaily):
+        return [func(observed, **fixed, **params, alpha=a) for a in alphas]
+    return farrington_alphas(observed, alphas, noufaily=func is _farrington_noufaily,
+                             **params)
+

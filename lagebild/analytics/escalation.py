@@ -91,15 +91,16 @@ def _series_episodes(key, part, end_after_green) -> list[list]:
     weeks = part["week"].to_numpy()
     colours = part["colour"].to_numpy()
     observed = part["observed"].to_numpy(dtype=float)
+    # plain Python values for the loop over every week (#20: numpy scalars cost ≈ 10× more)
+    nums, names = np.nan_to_num(observed).tolist(), colours.tolist()
     out, cur, greens = [], None, 0
-    for i, colour in enumerate(colours):
+    for i, colour in enumerate(names):
         if colour in ("yellow", "red"):
             if cur is None:
                 cur = {"first": i, "last": i, "peak": i, "n": 0}
             cur["last"], cur["n"], greens = i, cur["n"] + 1, 0
             p = cur["peak"]
-            if (RANK[colour], np.nan_to_num(observed[i])) > \
-                    (RANK[colours[p]], np.nan_to_num(observed[p])):
+            if (RANK[colour], nums[i]) > (RANK[names[p]], nums[p]):
                 cur["peak"] = i
         elif cur is not None and colour == "green":
             greens += 1
@@ -115,6 +116,16 @@ def _episode_row(key, cur, weeks, colours, observed, state, end_week) -> list:
     p = cur["peak"]
     return [key[0], key[1], weeks[cur["first"]], weeks[cur["last"]], weeks[p], colours[p],
             observed[p], cur["n"], state, end_week]
+
+
+def _ns(column: pd.Series) -> np.ndarray:
+    return pd.to_datetime(column).to_numpy("datetime64[ns]")
+
+
+def _week_arrays(group: pd.DataFrame) -> tuple:
+    """(rows, alert ids, first weeks, last weeks) of one series' stored warnings."""
+    return (group, group["alert_id"].to_numpy(), _ns(group["first_week"]),
+            _ns(group["last_week"]))
 
 
 def merge_episodes(stored: pd.DataFrame, fresh: pd.DataFrame) -> dict:
@@ -136,22 +147,30 @@ def merge_episodes(stored: pd.DataFrame, fresh: pd.DataFrame) -> dict:
     >>> plan["update"]["alert_id"].tolist(), len(plan["insert"]), plan["retract"]
     ([7], 1, [])
     """
-    stored_by = {k: g for k, g in stored.groupby(["district_id", "indicator"], sort=False)} \
-        if len(stored) else {}
+    stored_by = {k: _week_arrays(g) for k, g in
+                 stored.groupby(["district_id", "indicator"], sort=False)} if len(stored) else {}
     matched: dict[int, int] = {}
     taken: set = set()
-    for i, row in fresh.iterrows():
-        cands = stored_by.get((row["district_id"], row["indicator"]))
-        if cands is None:
+    # numpy per candidate group instead of pandas per row (#20: 2 300 episodes took seconds)
+    rows = zip(fresh.index, fresh["district_id"], fresh["indicator"],
+               _ns(fresh["first_week"]), _ns(fresh["last_week"]))
+    for i, district, indicator, first, last in rows:
+        entry = stored_by.get((district, indicator))
+        if entry is None:
             continue
-        lo = np.maximum(cands["first_week"], row["first_week"])
-        hi = np.minimum(cands["last_week"], row["last_week"])
-        overlap = (hi - lo).dt.days
-        ok = (overlap >= 0) & ~cands["alert_id"].isin(taken)
-        if ok.any():
-            best = int(cands.loc[overlap[ok].sort_values(ascending=False).index[0], "alert_id"])
-            matched[i] = best
-            taken.add(best)
+        cands, ids, firsts, lasts = entry
+        span = np.minimum(lasts, last) - np.maximum(firsts, first)     # NaT: never >= 0
+        ok = (span >= np.timedelta64(0, "ns")) & ~np.isin(ids, list(taken))
+        if ok.sum() == 1:
+            best = int(ids[ok][0])
+        elif ok.any():                       # several overlap: the largest, as pandas sorts
+            overlap = pd.Series(span // np.timedelta64(1, "D"), index=cands.index)
+            best = int(cands.loc[overlap[ok].sort_values(ascending=False).index[0],
+                                 "alert_id"])
+        else:
+            continue
+        matched[i] = best
+        taken.add(best)
     update = fresh.loc[list(matched)].assign(alert_id=list(matched.values()))
     insert = fresh.drop(index=list(matched))
     gone = stored[~stored["alert_id"].isin(taken) & (stored["state"] != "retracted")] \

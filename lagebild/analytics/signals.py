@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lagebild.analytics.alerts import run_method, static_threshold
+from lagebild.analytics.alerts import run_method, run_method_alphas, static_threshold
 from lagebild.analytics.trends import CITY
 
 COLOURS = ("grey", "green", "yellow", "red")
@@ -136,9 +136,9 @@ def _bounds(observed: pd.Series, rules) -> dict:
         far = dict(rules.farrington)
         if isinstance(far.get("limit54"), list):
             far["limit54"] = tuple(far["limit54"])
-        late = {c: _arrays(run_method(rules.late_method, observed,
-                                      alpha=getattr(rules, c).alpha, **far))
-                for c in ("yellow", "red")}
+        both = run_method_alphas(rules.late_method, observed,          # one model (#20)
+                                 (rules.yellow.alpha, rules.red.alpha), **far)
+        late = {c: _arrays(r) for c, r in zip(("yellow", "red"), both)}
         first = int(np.argmax(~np.isnan(y))) if (~np.isnan(y)).any() else y.size
         use = ((np.arange(y.size) - first >= rules.farrington_from_weeks)
                & ~late["red"][3] & ~late["yellow"][3])

@@ -64,9 +64,9 @@ def weekly_grid(weekly: pd.DataFrame, district_ids: list, indicators: list[str],
     covered = grid["reported_days"] > 0
     grid.loc[covered & grid["count"].isna(), "count"] = 0.0
     grid.loc[~covered, "count"] = float("nan")
-    city = (grid.groupby(["indicator", "week"], as_index=False)
-            .agg(count=("count", lambda s: s.sum(min_count=1)),
-                 reported_days=("reported_days", "max")))
+    by = grid.groupby(["indicator", "week"])             # NaN only where no district has a
+    city = pd.DataFrame({"count": by["count"].sum(min_count=1),   # number (#20: vectorised)
+                         "reported_days": by["reported_days"].max()}).reset_index()
     city["district_id"] = CITY
     grid["district_id"] = grid["district_id"].astype(object)
     return pd.concat([grid, city[grid.columns]], ignore_index=True)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 
-from lagebild.cli import (alerts, backup, demo, districts, export, info, ingest, notify, report,
-                          serve, share, users)
+from lagebild.cli import (alerts, backup, demo, districts, export, info, ingest, notify, remind,
+                          report, serve, share, users)
 
 COMMANDS = (demo, serve, info, districts, ingest, export, backup, users, alerts, report, notify,
-            share)
+            remind, share)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -48,6 +48,7 @@ def cmd_alerts(args) -> int:
     from lagebild.alerts import service as alerting
     from lagebild.alerts.config import AlertConfigError, load_alert_config
     from lagebild.catalog import load_catalog
+    from lagebild.store import StoreError
     catalog = load_catalog()
     try:
         config = load_alert_config(catalog=catalog)
@@ -57,15 +58,15 @@ def cmd_alerts(args) -> int:
     try:
         try:
             stale = alerting.is_stale(store, SYSTEM, args.city, catalog, config)
-        except KeyError as exc:
-            return fail(exc.args[0], 2)
+        except StoreError as exc:
+            return fail(str(exc), 2)
         if args.refresh or stale:
             counts = alerting.refresh_alerts(store, SYSTEM, args.city, catalog, config)
             print(f"Warnungen neu berechnet: {counts['new']} neu, {counts['updated']} "
                   f"aktualisiert, {counts['retracted']} zurückgenommen.", file=sys.stderr)
         report = build_report(store, args.city, args.week, catalog, config,
                               args.lang or get_settings().language)
-    except ValueError as exc:
+    except (StoreError, ValueError) as exc:     # unknown city / week
         return fail(str(exc), 2)
     finally:
         store.close()

@@ -30,11 +30,12 @@ def add_parser(sub) -> None:
 
 
 def cmd_backup(args) -> int:
+    from lagebild.store import StoreError
     from lagebild.ingest import rawstore
     store = open_store(args)
     try:
         target = store.backup(SYSTEM, args.directory)
-    except ValueError as exc:
+    except StoreError as exc:              # the directory is not empty
         return fail(str(exc), 1)
     finally:
         store.close()
@@ -47,7 +48,7 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     from lagebild.ingest import rawstore
     from lagebild.inbox.cli import refuse_if_held       # (#20) never under the server's feet
-    from lagebild.store import Store
+    from lagebild.store import Store, StoreError
     if refuse_if_held(db_path(args), "restore"):
         return 2
     db = Path(db_path(args))
@@ -64,7 +65,7 @@ def cmd_restore(args) -> int:
     try:
         Store.restore(args.directory, db).close()
         rawstore.restore_from(Path(args.directory) / "uploads", db)
-    except (ValueError, OSError) as exc:
+    except (StoreError, OSError) as exc:
         return fail(str(exc), 1)
     print(f"{db} aus der Sicherung {args.directory} wiederhergestellt.")
     return 0

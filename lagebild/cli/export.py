@@ -22,19 +22,20 @@ def add_parser(sub) -> None:
 def cmd_export(args) -> int:
     from lagebild.access import Actor
     from lagebild.export import export
+    from lagebild.store import StoreError
     suffix = Path(args.out).suffix.lower()
     if suffix not in (".csv", ".parquet"):
         return fail("--out muss auf .csv oder .parquet enden.", 2)
     try:
         actor = Actor(f"cli-export-{args.role}", args.role, organisation=args.org)
     except ValueError as exc:
-        return fail(f"{exc}", 2)
+        return fail(str(exc), 2)
     store = open_store(args)
     try:
         data = export(store, actor, args.city, load_catalog(), get_settings().small_count_k,
                       suffix[1:])
-    except KeyError as exc:
-        return fail(f"{exc.args[0]}", 2)
+    except StoreError as exc:
+        return fail(str(exc), 2)
     finally:
         store.close()
     Path(args.out).write_bytes(data)

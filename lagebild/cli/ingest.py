@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             outcome = import_file(store, SYSTEM, args.city, args.org, data, path.name,
                                   today=clock.today(), replace=args.replace,
                                   dry_run=args.dry_run, lang=lang, sheet=args.sheet)
-        except ValueError as exc:          # e.g. empty organisation
+        except StoreError as exc:          # e.g. empty organisation (Invalid)
             print(str(exc), file=sys.stderr)
             return USAGE
         if outcome.status == "imported":   # (#17) signals and e-mails right after the import

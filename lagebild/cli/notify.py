@@ -13,8 +13,7 @@ city or when no SMTP host is set (without --dry-run).
 
 from __future__ import annotations
 
-import sys
-from lagebild.cli._common import open_store
+from lagebild.cli._common import fail, open_store
 
 
 def add_parser(sub) -> None:
@@ -30,24 +29,23 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from lagebild.store import StoreError
     from lagebild.alerts import notify
     from lagebild.alerts.config import load_alert_config
     from lagebild.catalog import load_catalog
     from lagebild.config import get_settings
     settings = get_settings()
     if not settings.smtp_host and not args.dry_run:
-        print("Fehler: keine E-Mail möglich – LAGEBILD_SMTP_HOST ist nicht gesetzt "
-              "(docs/settings.md).", file=sys.stderr)
-        return 2
+        return fail("keine E-Mail möglich – LAGEBILD_SMTP_HOST ist nicht gesetzt "
+                    "(docs/settings.md).", 2)
     catalog = load_catalog()
     store = open_store(args)
     try:
         deliveries = notify.run(store, args.city, settings=settings, catalog=catalog,
                                 config=load_alert_config(catalog=catalog),
                                 dry_run=args.dry_run, digest=args.digest)
-    except (KeyError, ValueError) as exc:
-        print(f"Fehler: {exc.args[0] if exc.args else exc}", file=sys.stderr)
-        return 2
+    except (StoreError, ValueError) as exc:
+        return fail(str(exc), 2)
     finally:
         store.close()
     for d in deliveries:

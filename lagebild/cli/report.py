@@ -48,6 +48,7 @@ def add_parser(sub) -> None:
 
 
 def cmd_report(args) -> int:
+    from lagebild.store import StoreError
     from lagebild.alerts.config import AlertConfigError, load_alert_config
     from lagebild.briefing.inputs import BriefingError
     from lagebild.briefing.build import make
@@ -73,8 +74,8 @@ def cmd_report(args) -> int:
                     k=settings.small_count_k if actor.restricted else None, since=args.since)
     except (BriefingError, AccessDenied) as exc:
         return fail(str(exc))
-    except KeyError as exc:
-        return fail(str(exc.args[0] if exc.args else exc), 2)
+    except StoreError as exc:
+        return fail(str(exc), 2)
     finally:
         store.close()
     if out.suffix.lower() == ".pdf":

@@ -63,6 +63,7 @@ def run_keygen(args) -> int:
 
 
 def run_export(args) -> int:
+    from lagebild.store import StoreError
     from lagebild import clock
     from lagebild.share import package as share
     from lagebild.access import SYSTEM
@@ -89,8 +90,8 @@ def run_export(args) -> int:
         data = share.pack(tables, meta, key)
         store.log_event(SYSTEM, "share.export", args.city, out=str(args.out),
                         districts=args.districts, since=args.since)
-    except KeyError as exc:
-        return fail(str(exc.args[0]), 2)
+    except StoreError as exc:
+        return fail(str(exc), 2)
     except share.ShareError as exc:
         return fail(str(exc))
     finally:
@@ -129,6 +130,7 @@ def run_trust(args) -> int:
 
 
 def run_import(args) -> int:
+    from lagebild.store import StoreError
     from lagebild import clock
     from lagebild.share import package as share
     from lagebild.access import SYSTEM
@@ -139,7 +141,7 @@ def run_import(args) -> int:
     store = open_store(args)
     try:
         package = share.import_package(store, SYSTEM, data, clock.now())
-    except (share.ShareError, ValueError) as exc:
+    except (share.ShareError, StoreError) as exc:
         return fail(f"{exc} Nichts importiert.")
     finally:
         store.close()

@@ -6,7 +6,7 @@ import getpass
 import sys
 
 from lagebild.access import ROLES, SYSTEM
-from lagebild.cli._common import open_store
+from lagebild.cli._common import fail, open_store
 
 
 def _password(args) -> str:
@@ -19,6 +19,7 @@ def _password(args) -> str:
 
 
 def run(args) -> int:
+    from lagebild.store import StoreError
     from lagebild.accounts import hash_password
     store = open_store(args)
     try:
@@ -47,9 +48,8 @@ def run(args) -> int:
         elif args.action == "passwd":
             store.set_password(SYSTEM, args.username, hash_password(_password(args)))
             print(f"Passwort von '{args.username}' geändert.")
-    except (ValueError, KeyError) as exc:
-        print(f"Fehler: {exc.args[0] if exc.args else exc}", file=sys.stderr)
-        return 1
+    except (ValueError, StoreError) as exc:    # password rules / the store's refusals
+        return fail(str(exc), 1)
     finally:
         store.close()
     return 0

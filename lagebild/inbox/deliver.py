@@ -26,6 +26,7 @@ from lagebild.access import Actor
 from lagebild.config import get_settings
 from lagebild.i18n import t
 from lagebild.inbox import receipt, runtime
+from lagebild.store import NotFound, StoreError
 from lagebild.inbox.watch import (DONE_DIR, REJECTED_DIR, SIDECARS, WORK_DIR, Delivery,
                                   Watcher, org_dirs)
 
@@ -93,7 +94,7 @@ def _known(store, city: str, sha: str) -> int | None:
     """The upload of these bytes the city already has (None: none, or no such city)."""
     try:
         row = store.upload_by_hash(INBOX_ACTOR, city, sha)
-    except KeyError:
+    except NotFound:
         return None
     return None if row is None else int(row["upload_id"])
 
@@ -144,9 +145,9 @@ def _outcome(store, order: dict, file: Path) -> dict:
             store, INBOX_ACTOR, city, org, file.read_bytes(), order["file"],
             today=clock.today(), replace=bool(order.get("replace")), lang=lang,
             sheet=order.get("sheet"))
-    except KeyError:
+    except NotFound:
         return _refused(t("inbox.unknown_city", lang, city=city), lang, city_unknown=True)
-    except ValueError as exc:
+    except StoreError as exc:          # e.g. Invalid: no organisation
         return _refused(str(exc), lang)
     if outcome.status == "imported":
         _after_import(store, city)

@@ -16,12 +16,12 @@ import pandas as pd
 
 from lagebild import clock
 from lagebild.ingest import rawstore
-from lagebild.access import AccessDenied, Actor
+from lagebild.access import AccessDenied, Actor, acts_for, require
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
 from lagebild.i18n import t
 from lagebild.ingest.parse import ParsedUpload, UploadError, parse_upload
-from lagebild.store import WRITE_ROLES, CollidingRows, DuplicateUpload, Store, no_collisions
+from lagebild.store import CollidingRows, DuplicateUpload, Invalid, Store, no_collisions
 
 STATUSES = ("imported", "valid", "rejected", "duplicate")
 
@@ -74,8 +74,9 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
                 limit_bytes: int | None = None, progress=None) -> ImportOutcome:
     """Validate and (unless ``dry_run``) import one upload; see the module docstring.
 
-    Raises ``AccessDenied`` (actor may not upload for this city/organisation) and
-    ``KeyError`` (unknown city); everything about the file is reported in the outcome.
+    Raises ``AccessDenied`` (actor may not upload for this city/organisation),
+    ``store.NotFound`` (unknown city) and ``store.Invalid`` (no organisation); everything
+    about the file is reported in the outcome.
     """
     _check_may_upload(store, actor, city, organisation)
     if limit_bytes is None:
@@ -108,12 +109,8 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
             return _outcome("valid", t(key, lang, rows=len(parsed.rows), n=n), parsed,
                             collisions, replaced=n)
         staged.keep()                    # on disk before the commit (rebuild)
-        meta = {
-            "city": city, "organisation": organisation, "filename": filename,
-            "sha256": sha, "uploaded_by": actor.username, "replace": bool(replace),
-            "period": [d.isoformat() for d in period] if period else None, "sheet": sheet,
-            "today": today.isoformat(), "rows": len(parsed.rows),
-            "uploaded_at": clock.now().isoformat(timespec="seconds")}
+        meta = _upload_meta(actor, city, organisation, filename, sha, replace, period, sheet,
+                            today, len(parsed.rows))
 
         def describe(new_id: int) -> None:
             # inside the transaction, before the commit: a kill after this point leaves a
@@ -134,6 +131,16 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
     key = "ingest.import.imported_replace" if n else "ingest.import.imported"
     return _outcome("imported", t(key, lang, rows=len(parsed.rows), upload_id=upload_id, n=n),
                     parsed, collisions, upload_id=upload_id, replaced=n)
+
+
+def _upload_meta(actor, city, organisation, filename, sha, replace, period, sheet, today,
+                 rows: int) -> dict:
+    """The description kept beside the original file (``rawstore.record``, rebuild)."""
+    return {"city": city, "organisation": organisation, "filename": filename, "sha256": sha,
+            "uploaded_by": actor.username, "replace": bool(replace),
+            "period": [d.isoformat() for d in period] if period else None, "sheet": sheet,
+            "today": today.isoformat(), "rows": rows,
+            "uploaded_at": clock.now().isoformat(timespec="seconds")}
 
 
 def _duplicate(upload_id, uploaded_at, lang: str) -> ImportOutcome:
@@ -164,14 +171,13 @@ def find_collisions(store: Store, actor: Actor, city: str, organisation: str,
 
 
 def _check_may_upload(store: Store, actor: Actor, city: str, organisation: str) -> None:
-    store.city_id(actor, city)     # AccessDenied / KeyError with German text
-    if actor.role not in WRITE_ROLES["upload"]:
-        raise AccessDenied(f"Die Rolle '{actor.role}' darf nicht: Daten hochladen.")
-    if actor.role == "outreach" and organisation != actor.organisation:
+    store.city_id(actor, city)     # Forbidden / NotFound with German text
+    require(actor, "upload.import")
+    if not acts_for(actor, "upload.import", organisation):
         raise AccessDenied(f"Ein Konto von '{actor.organisation}' kann nicht für "
                            f"'{organisation}' hochladen.")
     if not organisation or not organisation.strip():
-        raise ValueError("Die meldende Organisation darf nicht leer sein.")
+        raise Invalid("Die meldende Organisation darf nicht leer sein.")
 
 
 def _outcome(status: str, message: str, parsed: ParsedUpload | None = None,

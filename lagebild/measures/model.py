@@ -30,7 +30,6 @@ from lagebild.config import DATA_DIR
 STATUSES = ("geplant", "in_umsetzung", "umgesetzt", "verworfen")
 IN_EFFECT = ("in_umsetzung", "umgesetzt")       # implemented_on is set when entering these
 OPEN = ("geplant", "in_umsetzung")               # may be due or overdue
-EDIT_ROLES = ("admin", "krisenstab")
 BODIES_PATH = DATA_DIR / "bodies.toml"
 MEASURE_FIELDS = ("title", "description", "body", "districts", "indicators", "alert_id",
                   "meeting_id", "due_on", "status", "implemented_on")

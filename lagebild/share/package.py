@@ -294,7 +294,7 @@ def import_package(store, actor: Actor, data: bytes, now: datetime) -> Package:
     """Verify ``data`` and store it in place of that city's earlier package (one
     transaction). The signature is checked against the trusted keys *before* anything in
     the file is read; the city the package names must be the city of the key that signed
-    it. Refusals raise :class:`ShareError` (or ValueError for an older package); then
+    it. Refusals raise :class:`ShareError` (or ``store.Invalid`` for an older package); then
     nothing is written."""
     _zip(data)
     if not is_signed(data):

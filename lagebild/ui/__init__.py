@@ -10,6 +10,7 @@ compute anything themselves. One module per area, one public namespace: pages wr
 - ``_maps`` (#5), ``_alerts`` (#4), ``_trends`` (trend chart with alert band and measures),
   ``_uploads`` (#3), ``_accounts`` (#7), ``_measures`` (#6), ``_district`` (#6, district page),
   ``_daily`` (#17: daily signals of the last 7 days), ``_network`` (#19, Städtevergleich),
+  ``_ops`` (#20: completeness of deliveries, the page "Betrieb"),
   ``_backup`` (#20, backups by the server).
 
 No module imports another one's ``_private`` names, and there are no import circles
@@ -27,4 +28,5 @@ from lagebild.ui._network import *  # noqa: F401,F403
 from lagebild.ui._trends import *  # noqa: F401,F403
 from lagebild.ui._shell import *  # noqa: F401,F403
 from lagebild.ui._district import *  # noqa: F401,F403
+from lagebild.ui._ops import *  # noqa: F401,F403
 from lagebild.ui._backup import *  # noqa: F401,F403  (#20: backups by the server)

@@ -7,6 +7,7 @@ from typing import Callable
 import pandas as pd
 
 from lagebild import accounts
+from lagebild.store import StoreError
 from lagebild.ui._core import actor, catalog, lang, settings, store, t
 
 
@@ -27,15 +28,18 @@ def user_names() -> list[str]:
 def add_user(username: str, role: str, password: str, organisation: str | None,
              cities: list[str], email: str | None) -> str | None:
     """Create an account from the admin page; German error text or None."""
+    if not password and not email:
+        return t("admin.need_password_or_email")
     try:
         pw_hash = accounts.hash_password(password) if password else None
-        if pw_hash is None and not email:
-            raise ValueError(t("admin.need_password_or_email"))
+    except ValueError as exc:                      # the password rules, in German
+        return str(exc)
+    try:
         store().add_user(actor(), username.strip(), role, password_hash=pw_hash,
                          organisation=organisation or None, cities=cities,
                          email=(email or "").strip().lower() or None)
-    except (ValueError, KeyError) as exc:
-        return str(exc.args[0] if exc.args else exc)
+    except StoreError as exc:
+        return str(exc)
     return None
 
 
@@ -45,9 +49,13 @@ def set_active(username: str, active: bool) -> None:
 
 def reset_password(username: str, password: str) -> str | None:
     try:
-        store().set_password(actor(), username, accounts.hash_password(password))
-    except (ValueError, KeyError) as exc:
-        return str(exc.args[0] if exc.args else exc)
+        pw_hash = accounts.hash_password(password)
+    except ValueError as exc:                      # the password rules, in German
+        return str(exc)
+    try:
+        store().set_password(actor(), username, pw_hash)
+    except StoreError as exc:
+        return str(exc)
     return None
 
 
@@ -95,7 +103,7 @@ def export_explanation() -> str:
     k = settings().small_count_k
     if current.restricted:
         return t("export.explain_gast", k=k, k_minus=k - 1)
-    if current.role == "outreach":
+    if current.bound_to_organisation:
         return t("export.explain_outreach", organisation=current.organisation)
     return t("export.explain_full")
 

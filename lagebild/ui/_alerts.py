@@ -7,8 +7,9 @@ import threading
 import pandas as pd
 import streamlit as st
 
+from lagebild.access import allowed
 from lagebild.analytics import trends
-from lagebild.store import Store
+from lagebild.store import StoreError
 from lagebild.ui._core import (
     actor,
     catalog,
@@ -31,7 +32,6 @@ from lagebild.ui._core import (
 # read them (cached per data version). Stale signals (data or alerts.toml changed without a
 # refresh) are recomputed once here for roles that may write, in memory for the others.
 _ALERT_LOCK = threading.Lock()
-ALERT_ROLES = ("admin", "krisenstab")     # see the Warnungen page; also used by #6
 
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner=False)
@@ -57,7 +57,7 @@ def _ensure_alerts(city: str) -> bool:
     s, a, cfg = store(), actor(), alert_config()
     if not alerting.is_stale(s, a, city, catalog(), cfg):
         return True
-    if a.role not in Store.ALERT_WRITE_ROLES:
+    if not allowed(a, "alerts.refresh"):
         return False
     with _ALERT_LOCK, st.spinner(t("alerts.stale")):
         if alerting.is_stale(s, a, city, catalog(), cfg):
@@ -236,9 +236,8 @@ def alert_ack_options(city: str, statuses, indicators, district_keys, weeks: int
 
 def acknowledge_alert(city: str, alert_id: int, comment: str) -> str | None:
     """Acknowledge with a comment; German error text or None."""
-    from lagebild.access import AccessDenied
     try:
         store().acknowledge_alert(actor(), city, int(alert_id), comment)
-    except (ValueError, KeyError, AccessDenied) as exc:
-        return str(exc.args[0] if exc.args else exc)
+    except StoreError as exc:
+        return str(exc)
     return None

@@ -12,7 +12,7 @@ import streamlit as st
 
 from lagebild import accounts, clock
 from lagebild.views import situation as views
-from lagebild.access import Actor
+from lagebild.access import ROLES, Actor, allowed  # noqa: F401  (ROLES: the account form)
 from lagebild.analytics import trends
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
@@ -25,7 +25,6 @@ ACTOR_KEY = "lagebild_actor"   # the logged-in user (lagebild.access.Actor)
 SEEN_KEY = "lagebild_last_seen"
 
 FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")  # local: no icon CDN
-ALL_ROLES = ("admin", "krisenstab", "outreach", "gast")
 
 
 # --------------------------------------------------------------------- resources
@@ -109,6 +108,12 @@ def actor() -> Actor | None:
         return None
     st.session_state[SEEN_KEY] = time.monotonic()
     return current
+
+
+def may(action: str) -> bool:
+    """May the logged-in user do ``action`` (``lagebild.access.PERMISSIONS``)?"""
+    current = actor()
+    return current is not None and allowed(current, action)
 
 
 def _oidc_logged_in() -> bool:

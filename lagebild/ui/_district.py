@@ -8,11 +8,12 @@ import pandas as pd
 from lagebild import charts
 from lagebild.views import situation as views
 from lagebild.analytics import trends
+from lagebild.access import allowed
 from lagebild.i18n import fmt_number
 from lagebild.ui._core import (actor, catalog, districts, grid, lang, md, small_count_k, t,
                                week_choices)
 from lagebild.ui._maps import place_kind_labels, places
-from lagebild.ui._alerts import ALERT_ROLES, alert_band, alert_list, alert_signals
+from lagebild.ui._alerts import alert_band, alert_list, alert_signals
 from lagebild.ui._measures import district_choices, measure_markers, measures_table
 
 
@@ -68,7 +69,7 @@ def district_alerts(city: str, district: str, week) -> tuple[list[str], pd.DataF
              for c, text in briefing.reasons(cells, districts(city), catalog(), lang(),
                                              small_count_k())]
     current = actor()
-    if current.restricted or current.role not in ALERT_ROLES:
+    if current.restricted or not allowed(current, "alerts.view"):
         return lines, None
     return lines, alert_list(city, ("open", "acknowledged", "ended"), [], [str(district)], 26)
 

@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from lagebild import clock
+from lagebild.access import allowed
 from lagebild.analytics import trends
 from lagebild.i18n import fmt_number, md_escape
+from lagebild.store import StoreError
 from lagebild.ui._core import (
     actor,
     cached_read,
@@ -24,7 +26,6 @@ from lagebild.ui._core import (
 )
 from lagebild.ui._alerts import (
     alert_config,
-    ALERT_ROLES,
     alert_signals,
     alert_episodes,
 )
@@ -33,13 +34,12 @@ from lagebild.ui._alerts import (
 # Measures, meetings and the briefing. Store methods check the roles again;
 # everything here only prepares what the pages show (views in measures.views, briefing/);
 # the district page is in ui/_district.py.
-MEASURE_EDIT_ROLES = ("admin", "krisenstab")
 BRIEFING_KEY = "briefing_documents"
 
 
 def may_edit_measures() -> bool:
     current = actor()
-    return current is not None and current.role in MEASURE_EDIT_ROLES
+    return current is not None and allowed(current, "measures.edit")
 
 
 @st.cache_data(ttl=600, max_entries=2, show_spinner=False)
@@ -91,7 +91,7 @@ def measure_alert_options(city: str) -> dict:
     other roles cannot edit measures anyway)."""
     from lagebild.alerts import text as alert_text, views as alert_views
     current = actor()
-    if current is None or current.role not in ALERT_ROLES:
+    if current is None or not allowed(current, "alerts.view"):
         return {}
     eps = alert_episodes(city)
     eps = eps[eps["state"] != "retracted"]
@@ -132,14 +132,13 @@ def measure_history(city: str, measure_id: int) -> pd.DataFrame:
 
 def save_measure(city: str, measure_id: int | None, fields: dict, comment: str) -> str | None:
     """Create (``measure_id`` None) or change a measure; German error text or None."""
-    from lagebild.access import AccessDenied
     try:
         if measure_id is None:
             store().add_measure(actor(), city, comment=comment, **fields)
         else:
             store().update_measure(actor(), city, int(measure_id), comment=comment, **fields)
-    except (ValueError, KeyError, AccessDenied) as exc:
-        return str(exc.args[0] if exc.args else exc)
+    except StoreError as exc:
+        return str(exc)
     return None
 
 
@@ -189,14 +188,13 @@ def participant_options(city: str) -> list[str]:
 
 
 def save_meeting(city: str, meeting_id: int | None, fields: dict) -> str | None:
-    from lagebild.access import AccessDenied
     try:
         if meeting_id is None:
             store().add_meeting(actor(), city, **fields)
         else:
             store().update_meeting(actor(), city, int(meeting_id), **fields)
-    except (ValueError, KeyError, AccessDenied) as exc:
-        return str(exc.args[0] if exc.args else exc)
+    except StoreError as exc:
+        return str(exc)
     return None
 
 

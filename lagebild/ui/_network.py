@@ -7,10 +7,9 @@ import streamlit as st
 
 from lagebild import clock
 from lagebild.share import views as network_view, package as share
+from lagebild.store import StoreError
 from lagebild.ui._core import actor, catalog, lang, store, t
 from lagebild.ui._measures import bodies
-
-NETWORK_ROLES = ("admin", "krisenstab")
 
 
 @st.cache_resource(max_entries=4)
@@ -84,7 +83,7 @@ def network_import(data: bytes) -> tuple[bool, str]:
     """Verify and store an uploaded package (admin). (ok, message in the UI language)."""
     try:
         package = share.import_package(store(), actor(), data, clock.now())
-    except (share.ShareError, ValueError, PermissionError) as exc:
+    except (share.ShareError, StoreError) as exc:
         return False, t("network.refused", reason=str(exc))
     m = package.manifest
     return True, t("network.imported", city=package.city, start=m["period_start"],

@@ -1,40 +1,43 @@
 """The frame around every page: navigation by role, the login form and the guards each page
-calls first (``require_login``/``require_role``), the user box, language switch, city picker
+calls first (``require_login``/``require_permission``), the user box, language switch, city picker
 and the e-mail box of the sidebar."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from lagebild.access import Actor
+from lagebild.access import Actor, allowed
 from lagebild.i18n import t as _t
-from lagebild.ui._core import (ACTOR_KEY, ALL_ROLES, CITY_KEY, LANG_KEY, actor, lang, login,
+from lagebild.ui._core import (ACTOR_KEY, CITY_KEY, LANG_KEY, actor, lang, login,
                                logout, md, oidc_configured, settings, store, t, tm)
 
-# Navigation: (script, title key, icon, url path, roles that see it). A page added here
-# appears for exactly these roles; app.py builds st.navigation from this table.
-PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
-    ("pages/overview.py", "nav.overview", ":material/dashboard:", "lagebild", ALL_ROLES),
-    ("pages/map.py", "nav.map", ":material/map:", "karte", ALL_ROLES),
-    ("pages/trends.py", "nav.trends", ":material/monitoring:", "trends", ALL_ROLES),
+# Navigation: (script, title key, icon, url path, action in access.PERMISSIONS that shows
+# it). A page added here appears for exactly the roles of that action; app.py builds
+# st.navigation from this table, and the page itself calls require_permission(action).
+PAGES: list[tuple[str, str, str, str, str]] = [
+    ("pages/overview.py", "nav.overview", ":material/dashboard:", "lagebild", "app.use"),
+    ("pages/map.py", "nav.map", ":material/map:", "karte", "app.use"),
+    ("pages/trends.py", "nav.trends", ":material/monitoring:", "trends", "app.use"),
     ("pages/alerts.py", "alerts.nav.title", ":material/notifications:", "warnungen",
-     ("admin", "krisenstab")),                                                    # (#4)
+     "alerts.view"),                                                              # (#4)
     ("pages/district.py", "measures.nav.district", ":material/location_city:", "stadtteil",
-     ALL_ROLES),                                                                  # (#6)
+     "app.use"),                                                                  # (#6)
     ("pages/measures.py", "measures.nav.measures", ":material/task_alt:", "massnahmen",
-     ALL_ROLES),                                                                  # (#6)
+     "app.use"),                                                                  # (#6)
     ("pages/meetings.py", "measures.nav.meetings", ":material/groups:", "sitzungen",
-     ALL_ROLES),                                                                  # (#6)
+     "app.use"),                                                                  # (#6)
     ("pages/briefing.py", "briefing.nav", ":material/picture_as_pdf:", "briefing",
-     ALL_ROLES),                                                                  # (#6)
-    ("pages/upload.py", "nav.upload", ":material/upload_file:", "hochladen",
-     ("admin", "outreach")),
-    ("pages/export.py", "nav.export", ":material/download:", "export", ALL_ROLES),
+     "app.use"),                                                                  # (#6)
+    ("pages/upload.py", "nav.upload", ":material/upload_file:", "hochladen", "upload.import"),
+    ("pages/export.py", "nav.export", ":material/download:", "export", "app.use"),
     ("pages/admin_users.py", "nav.admin_users", ":material/manage_accounts:", "konten",
-     ("admin",)),
-    ("pages/admin_boundaries.py", "maps.admin.nav", ":material/layers:", "grenzen", ("admin",)),
+     "users.list"),
+    ("pages/admin_boundaries.py", "maps.admin.nav", ":material/layers:", "grenzen",
+     "districts.import"),
     ("pages/network.py", "network.nav", ":material/compare_arrows:", "staedtevergleich",
-     ("admin", "krisenstab")),                                                    # (#19)
+     "share.read"),                                                               # (#19)
+    ("pages/operations.py", "ops.nav", ":material/monitor_heart:", "betrieb",
+     "operations.view"),                                                          # (#20)
 ]
 
 
@@ -57,7 +60,7 @@ def navigation() -> "st.navigation":
 
     Logged out: the login page is the default and every other page is registered but hidden,
     so that a deep link (``/karte``) shows the login form and, after login, that page. Each
-    page starts with :func:`require_login` or :func:`require_role`, so nothing renders
+    page starts with :func:`require_login` or :func:`require_permission`, so nothing renders
     before a login.
     """
     current = actor()
@@ -69,7 +72,7 @@ def navigation() -> "st.navigation":
         return st.navigation(pages, position="hidden")
     pages = [st.Page(script, title=t(title), icon=icon, url_path=url, default=i == 0)
              for i, (script, title, icon, url, _) in enumerate(
-                 p for p in PAGES if current.role in p[4])]
+                 p for p in PAGES if allowed(current, p[4]))]
     return st.navigation(pages)
 
 
@@ -82,10 +85,11 @@ def require_login() -> "Actor":
     return current
 
 
-def require_role(*roles: str) -> None:
-    """Stop the page with a German message unless the user has one of ``roles``."""
+def require_permission(action: str) -> None:
+    """Stop the page with a German message unless the user's role may do ``action``
+    (``lagebild.access.PERMISSIONS``)."""
     current = require_login()
-    if current.role not in roles:
+    if not allowed(current, action):
         st.error(tm("app.forbidden"))
         st.stop()
 

@@ -8,13 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from lagebild import clock
+from lagebild.access import acts_for
 from lagebild.ui._core import actor, catalog, data_version, districts, lang, settings, store, t
 
 
 def organisations(city: str) -> list[str]:
     """Organisations the user may upload for: outreach its own, admin any known one."""
     current = actor()
-    if current.role == "outreach":
+    if current.bound_to_organisation:
         return [current.organisation]
     return sorted(set(store().uploads(current, city)["organisation"]))
 
@@ -155,9 +156,8 @@ def pending_withdrawal() -> dict | None:
 
 def may_withdraw(row) -> bool:
     current = actor()
-    return row["status"] == "imported" and (
-        current.role == "admin"
-        or (current.role == "outreach" and current.organisation == row["organisation"]))
+    return row["status"] == "imported" and acts_for(current, "upload.withdraw",
+                                                    row["organisation"])
 
 
 def withdraw_upload(city: str, upload_id: int) -> str:

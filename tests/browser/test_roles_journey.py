@@ -7,7 +7,7 @@ pytestmark = pytest.mark.browser
 MINE = ["Stadtteil", "Maßnahmen", "Sitzungen", "Briefing"]        # (#6), every role
 EXPECTED = {
     "admin": ["Lagebild", "Karte", "Trends", "Warnungen", *MINE, "Daten hochladen", "Export",
-              "Konten & Protokoll", "Grenzen & Orte", "Städtevergleich"],  # Warnungen: (#4)
+              "Konten & Protokoll", "Grenzen & Orte", "Städtevergleich", "Betrieb"],  # (#4, #20)
     "krisenstab": ["Lagebild", "Karte", "Trends", "Warnungen", *MINE, "Export",
                    "Städtevergleich"],                                    # (#19)
     "streetwork": ["Lagebild", "Karte", "Trends", *MINE, "Daten hochladen", "Export"],

@@ -14,16 +14,18 @@ GLM je Woche, IRLS wie R ``glm.fit``). Die Schritte und Eigenheiten des Pakets s
 Rechenwege, die dasselbe Ergebnis schneller liefern (Benchmarks in docs/benchmarks.md):
 Intercept + Trend + Saisonstufen werden blockweise gelöst (``linalg``: Stufenblock diagonal,
 2×2-Schur-Komplement), und der „Schwanz“ der IRLS – nur noch Stufen ohne Fälle sinken um 1 je
-Iteration, bis R abbricht – wird ohne Gleichungssysteme zu Ende gerechnet (``glm``), mit derselben Zahl von Iterationen wie R.
+Iteration, bis R abbricht – wird ohne Gleichungssysteme zu Ende gerechnet (``glm``), mit derselben Zahl von Iterationen wie R. Das Modell hängt nicht
+von ``alpha`` ab: :func:`farrington_alphas` rechnet es einmal für mehrere Niveaus (Gelb und
+Rot einer Reihe, #20), und ``scipy.stats`` wird erst für Noufaily geladen (≈ 0,5 s Importzeit).
 """
 
 from __future__ import annotations
 
+import inspect
 import numbers
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.special import ndtri
 
 from lagebild.analytics.farrington.glm import fit_model, inverse_link
@@ -31,7 +33,7 @@ from lagebild.analytics.farrington.reference import (build_design, reference_pos
                                                      reference_week_dates)
 from lagebild.analytics.series import check_alpha, check_int, count_values, result_frame
 
-__all__ = ["farrington_flexible", "reference_week_dates"]
+__all__ = ["farrington_flexible", "farrington_alphas", "reference_week_dates"]
 
 
 def thresholds(eta0, se_link, phi, y_now, alpha, noufaily):
@@ -47,6 +49,7 @@ def thresholds(eta0, se_link, phi, y_now, alpha, noufaily):
         upper = np.full(mu0.shape, np.nan)
         fin = np.isfinite(mu0)
         nb = fin & (phi > 1)
+        from scipy import stats       # only here: its import costs ≈ 0.5 s (#20)
         upper[nb] = stats.nbinom.ppf(1.0 - alpha, mu0[nb] / (phi[nb] - 1.0), 1.0 / phi[nb])
         po = fin & (phi <= 1)
         upper[po] = stats.poisson.ppf(1.0 - alpha, mu0[po])
@@ -160,19 +163,58 @@ def farrington_flexible(observed, b=3, w=3, alpha=0.05, reweight=True, weights_t
     >>> int(res["upperbound"].notna().sum()), res.attrs["method"]
     (48, 'Farrington flexible')
     """
+    return _farrington(observed, (alpha,), b=b, w=w, reweight=reweight,
+                       weights_threshold=weights_threshold, trend=trend,
+                       p_threshold_trend=p_threshold_trend, limit54=limit54,
+                       past_weeks_not_included=past_weeks_not_included,
+                       monitor_from=monitor_from, noufaily=noufaily)[0]
+
+
+def farrington_alphas(observed, alphas, **params) -> list[pd.DataFrame]:
+    """:func:`farrington_flexible` für mehrere Niveaus ``alphas`` (je ein Ergebnisrahmen, in
+    derselben Reihenfolge) mit einem einzigen Modell: das GLM hängt nicht von ``alpha`` ab,
+    nur die Schranke. Ergebnisse gleich den Einzelaufrufen (#20: Gelb und Rot einer Reihe).
+
+    >>> import numpy as np, pandas as pd
+    >>> weeks = pd.date_range("2018-01-01", periods=208, freq="7D")
+    >>> y = pd.Series(np.tile([4, 5, 6, 9], 52), index=weeks)
+    >>> yellow, red = farrington_alphas(y, (0.05, 0.01))
+    >>> yellow.equals(farrington_flexible(y, alpha=0.05)), red.equals(
+    ...     farrington_flexible(y, alpha=0.01))
+    (True, True)
+    """
+    bound = inspect.signature(farrington_flexible).bind(observed, **params)
+    bound.apply_defaults()
+    args = dict(bound.arguments)
+    del args["observed"], args["alpha"]
+    return _farrington(observed, tuple(alphas), **args)
+
+
+def _farrington(observed, alphas, *, b, w, reweight, weights_threshold, trend,
+                p_threshold_trend, limit54, past_weeks_not_included, monitor_from, noufaily):
     verfahren = "Farrington (Noufaily)" if noufaily else "Farrington flexible"
-    opts = options(b, w, alpha, reweight, weights_threshold, trend, p_threshold_trend,
-                    limit54, past_weeks_not_included, noufaily, verfahren)
+    every = [options(b, w, a, reweight, weights_threshold, trend, p_threshold_trend,
+                     limit54, past_weeks_not_included, noufaily, verfahren) for a in alphas]
+    opts = every[0]
     y = count_values(observed, verfahren)
+    ks, refs = monitored_rows(observed.index, y.size, opts, monitor_from, verfahren)
+    model = None
+    if ks.size:
+        dated = isinstance(observed.index, pd.DatetimeIndex)
+        X, yy, obs, act, x0 = build_design(y, ks, refs, opts["w"],
+                                           opts["past_weeks_not_included"],
+                                           opts["no_periods"], dated, opts["trend"])
+        model = fit_model(X, yy, obs, act, x0, opts)
+    return [_result(observed, y, ks, model, o, noufaily, verfahren) for o in every]
+
+
+def _result(observed, y, ks, model, opts, noufaily, verfahren) -> pd.DataFrame:
+    """Schranke, Alarm und Ergebnisrahmen eines Niveaus aus dem Modell (eta0, se, phi)."""
     n = y.size
-    ks, refs = monitored_rows(observed.index, n, opts, monitor_from, verfahren)
     expected, upper = np.full(n, np.nan), np.full(n, np.nan)
     alarm = pd.array(np.full(n, pd.NA), dtype="boolean")
     if ks.size:
-        dated = isinstance(observed.index, pd.DatetimeIndex)
-        X, yy, obs, act, x0 = build_design(y, ks, refs, opts["w"], opts["past_weeks_not_included"],
-                                      opts["no_periods"], dated, opts["trend"])
-        eta0, se, phi = fit_model(X, yy, obs, act, x0, opts)
+        eta0, se, phi = model
         mu0, up, score = thresholds(eta0, se, phi, y[ks], opts["alpha"], noufaily)
         done = ~np.isnan(eta0)
         enough = _enough_cases(y, ks, opts["limit54"])
