@@ -37,6 +37,17 @@ def _notice(page):
     return page.page.locator("[data-testid=stAlert]", has_text="Ausstehende Meldungen")
 
 
+def _choose(page, label: str, option: str):
+    """Pick ``option`` in a selectbox: type to filter the list, then click the entry."""
+    box = page.get_by_label(label, exact=True)
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option, exact=True).click(timeout=30_000)
+    page.wait_for_function("([l, v]) => [...document.querySelectorAll('input[aria-label]')]"
+                           ".some(e => e.getAttribute('aria-label') === l && e.value === v)",
+                           arg=[label, option], timeout=30_000)
+
+
 def test_overdue_delivery_on_overview_and_operations_page(late_server, browser):
     from .conftest import LoggedPage
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")
@@ -65,10 +76,8 @@ def test_overdue_delivery_on_overview_and_operations_page(late_server, browser):
     assert admin.page.locator("[data-testid=stDataFrame]").count() >= 2   # table + inbox
 
     # the admin: no more deliveries expected from ORG
-    admin.page.get_by_label("Organisation", exact=True).click()
-    admin.page.get_by_role("option", name=ORG).click()
-    admin.page.get_by_label("Rhythmus", exact=True).click()
-    admin.page.get_by_role("option", name="nicht erwartet").click()
+    _choose(admin.page, "Organisation", ORG)
+    _choose(admin.page, "Rhythmus", "nicht erwartet")
     admin.page.get_by_role("button", name="Rhythmus speichern").click()
     wait_idle(admin.page)
     admin.page.wait_for_selector(f"text=Rhythmus für {ORG} gespeichert.", timeout=30_000)
