@@ -80,14 +80,12 @@ def is_damage(exc: BaseException) -> bool:
         isinstance(exc, duckdb.Error) and "corrupt" in str(exc).lower())
 
 
-
 def migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) for every ``migrations/NNN_name.sql``, in order."""
     out = []
     for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
         out.append((int(path.name[:3]), path.stem[4:], path.read_text(encoding="utf-8")))
     return out
-
 
 
 def import_database(source: Path, target: Path) -> None:

@@ -9,6 +9,7 @@ from lagebild.store.errors import Forbidden, Invalid, NotFound
 
 
 class AccountsMixin:
+    """Accounts: create, list, lock, passwords, login look-ups."""
 
     def add_user(self, actor: Actor, username: str, role: str, *, password_hash: str | None,
                  organisation: str | None = None, cities: list[str] = (),

@@ -24,9 +24,8 @@ _DAILY_COLUMNS = ["kind", "indicator", "district_ids", "start_day", "end_day", "
                   "upper"]
 
 
-
 class AlertsMixin:
-
+    """Stored Ampel signals, alert episodes, daily signals; acknowledgements."""
 
     def alert_source_version(self, actor: Actor, city: str) -> int:
         """Audit id of the latest change to the city's observations or districts (0 = none):

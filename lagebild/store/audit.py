@@ -11,6 +11,7 @@ from lagebild.store.errors import Forbidden, NotFound
 
 
 class AuditMixin:
+    """City look-up with the access check, the permission check, the audit log."""
 
     @staticmethod
     def _require(actor: Actor, action: str) -> None:

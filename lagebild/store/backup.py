@@ -11,6 +11,7 @@ from lagebild.store.errors import Invalid
 
 
 class BackupMixin:
+    """Whole-database backup and restore, table fingerprints."""
 
     def backup(self, actor: Actor, directory: str | Path) -> Path:
         """Write the whole database to ``directory`` (DuckDB EXPORT DATABASE, Parquet files

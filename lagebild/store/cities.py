@@ -10,6 +10,7 @@ from lagebild.access import Actor
 from lagebild.store._db import query
 from lagebild.store.errors import Invalid
 
+
 def _display_wkb(gdf) -> list:
     """WKB of the optional ``display_geometry`` column (None where absent)."""
     if "display_geometry" not in gdf.columns:
@@ -18,8 +19,8 @@ def _display_wkb(gdf) -> list:
             for g in gdf["display_geometry"]]
 
 
-
 class CitiesMixin:
+    """Cities and their district boundaries."""
 
     def cities(self, actor: Actor) -> pd.DataFrame:
         """Cities the actor may see with their district and observation-row counts."""

@@ -59,6 +59,7 @@ def _assignments(row: dict) -> tuple[str, dict]:
 
 
 class MeasuresMixin:
+    """Meetings, measures and their history."""
 
     def meetings(self, actor: Actor, city: str) -> pd.DataFrame:
         """Meetings of a city, newest first (future dates = planned meetings)."""

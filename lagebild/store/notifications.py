@@ -9,6 +9,7 @@ from lagebild.store._db import query
 
 
 class NotificationsMixin:
+    """E-mail subscriptions and the record of sent notices."""
 
     def notification_recipients(self, actor: Actor, city: str) -> pd.DataFrame:
         """Active accounts with an e-mail address that may see ``city``, with their

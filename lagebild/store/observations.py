@@ -11,6 +11,7 @@ from lagebild.store._db import query
 from lagebild.store.errors import Forbidden
 from lagebild.store.uploads import ORG_ROWS
 
+
 def _filters(sql: str, params: dict, indicators, start, end) -> tuple[str, dict]:
     """``sql`` and ``params`` narrowed to the indicators and the date range (new objects;
     the caller's are left as they are)."""
@@ -29,6 +30,7 @@ def _filters(sql: str, params: dict, indicators, start, end) -> tuple[str, dict]
 
 
 class ObservationsMixin:
+    """Read models over the observations (sums, coverage, points, rows)."""
 
     def weekly_counts(self, actor: Actor, city: str, indicators: list[str] | None = None,
                       start: date | None = None, end: date | None = None) -> pd.DataFrame:

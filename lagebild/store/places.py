@@ -8,6 +8,7 @@ from lagebild.access import Actor
 
 
 class PlacesMixin:
+    """Sensitive places of a city."""
 
     def places(self, actor: Actor, city: str) -> pd.DataFrame:
         """Sensitive places of a city (Kitas, schools, …): place_id, name, kind, lat, lon."""

@@ -11,7 +11,7 @@ from lagebild.store.errors import Invalid
 
 
 class ShareMixin:
-
+    """Trusted city keys and the stored packages of other cities."""
 
     def share_trust(self, actor: Actor, city: str, public_key: str, fingerprint: str,
                     now) -> bool:

@@ -36,6 +36,7 @@ def no_collisions() -> pd.DataFrame:
 
 
 class UploadsMixin:
+    """Uploads: import in one transaction, collisions, lists, withdrawal."""
 
     def insert_upload(self, actor: Actor, city: str, organisation: str, filename: str,
                       sha256: str, rows: pd.DataFrame, periods: pd.DataFrame,
