@@ -33,6 +33,7 @@ STEPS = [
     ("Raum-Zeit-Scan", ["bench_scan.py"], "--write", ["--runs", "1"]),
     ("Feindliche Dateien", ["bench_hostile.py"], "--write", ["--runs", "1"]),
     ("Feindliche Dateien am laufenden Server", ["bench_hostile_server.py"], "--write", []),
+    ("Start der Kommandozeile", ["bench_cli_start.py"], "--write", ["--runs", "3"]),
 ]
 
 

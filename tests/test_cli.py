@@ -68,3 +68,17 @@ def test_usage_error_exits_2(capsys):
         assert exc.code == 2
     else:
         raise AssertionError("argparse should exit")
+
+
+def test_help_lists_every_command_and_loads_no_data_libraries():
+    """``lagebild --help`` answers without pandas, numpy, DuckDB or Streamlit (#16/#20: the
+    sub-commands import what they need when they run), and names every command."""
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "lagebild.cli", "--help"],
+                         capture_output=True, text=True, check=True)
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines()
+              if line.startswith("import time:")}
+    assert "lagebild.cli" in loaded
+    assert not loaded & {"pandas", "numpy", "duckdb", "streamlit", "geopandas"}
+    for command in ("demo", "serve", "ingest", "alerts", "report", "share", "erinnern",
+                    "backup", "restore", "user"):
+        assert command in out.stdout
