@@ -47,3 +47,15 @@ def iso_date(text: str):
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"'{text}' ist kein Datum im Format JJJJ-MM-TT (z. B. 2026-11-29)") from None
+
+
+def report_deliveries(deliveries, dry_run: bool, nothing: str) -> int:
+    """One line per e-mail (sent, not sent and why, or trial run); exit code 1 when a
+    message could not be sent (``notify`` and ``erinnern``)."""
+    for d in deliveries:
+        state = "(Probelauf)" if dry_run else ("gesendet" if d.sent else
+                                               f"NICHT gesendet: {d.error}")
+        print(f"{d.username} <{d.email}>: {d.subject} {state}")
+    if not deliveries:
+        print(nothing)
+    return 1 if any(not d.sent for d in deliveries) and not dry_run else 0

@@ -11,7 +11,7 @@ city or when no SMTP host is set (without --dry-run/--list).
 
 from __future__ import annotations
 
-from lagebild.cli._common import fail, open_store, with_db
+from lagebild.cli._common import fail, open_store, report_deliveries, with_db
 
 
 def add_parser(sub) -> None:
@@ -51,10 +51,5 @@ def run(args) -> int:
         return fail(str(exc), 2)
     finally:
         store.close()
-    for d in deliveries:
-        state = "(Probelauf)" if args.dry_run else ("gesendet" if d.sent else
-                                                    f"NICHT gesendet: {d.error}")
-        print(f"{d.username} <{d.email}>: {d.subject} {state}")
-    if not deliveries:
-        print(f"Keine fälligen Erinnerungen für {args.city}.")
-    return 1 if any(not d.sent for d in deliveries) and not args.dry_run else 0
+    return report_deliveries(deliveries, args.dry_run,
+                             f"Keine fälligen Erinnerungen für {args.city}.")
