@@ -12,6 +12,7 @@ from lagebild.alerts import service as alerting
 from lagebild.access import SYSTEM, AccessDenied, Actor
 from lagebild.store import Invalid, NotFound
 from lagebild.alerts.config import load_alert_config
+from lagebild.analytics.escalation import escalation
 from lagebild.analytics.trends import CITY
 from lagebild.catalog import load_catalog
 
@@ -179,7 +180,7 @@ def test_demo_outbreaks_are_red_in_their_peak_week_and_raise_the_lagestufe(demo_
         cell = sig[(sig["district_id"] == codes[ob.district_code])
                    & (sig["indicator"] == ob.indicator) & (sig["week"] == week)]
         assert cell["colour"].tolist() == ["red"], (ob.district_code, ob.indicator, week)
-        esc = alerting.escalation(sig, week, CONFIG.levels)
+        esc = escalation(sig, week, CONFIG.levels)
         assert esc.level >= (2 if CATALOG[ob.indicator].person_related else 1)
 
 

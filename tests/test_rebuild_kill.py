@@ -50,7 +50,7 @@ KILLED = HEADER + "09.11.2026;Südvorstadt;Spritzenfunde;7\n10.11.2026;Altstadt;
 
 CHILD = """
 import os, signal, sys
-from lagebild import rawstore
+from lagebild.ingest import rawstore
 from lagebild.store import Store
 step = sys.argv[1]
 
