@@ -22,11 +22,12 @@ def add_parser(sub) -> None:
 
 def cmd_demo(args) -> int:
     from lagebild.demo.seed import create_demo, create_large_demo
+    from lagebild.store import StoreError
     store = open_store(args)
     if args.scale == "large":
         try:
             names = create_large_demo(store, seed=args.seed)
-        except ValueError as exc:
+        except (ValueError, StoreError) as exc:     # already there (city or account)
             return fail(str(exc), 1)
         finally:
             store.close()
@@ -34,7 +35,7 @@ def cmd_demo(args) -> int:
         return 0
     try:
         city = create_demo(store, seed=args.seed, end=args.end)
-    except ValueError as exc:
+    except (ValueError, StoreError) as exc:
         return fail(str(exc), 1)
     info = store.info(SYSTEM)
     first, last = store.date_range(SYSTEM, city)
