@@ -50,13 +50,12 @@ def test_import_stores_every_result_and_derives_the_weekly_indicators(store):
     # K8 one strip (Südvorstadt 17.11.); K7 is FTIR (no rapid test)
     assert out.totals == {"schnelltests": 3, "schnelltests_positiv": 2}
     obs = store.observations(SYSTEM, CITY)
-    got = {(r.district, r.indicator, str(r.date)[:10]): r.count
-           for r in obs.merge(store.districts(SYSTEM, CITY)[["district_id", "name"]]
-                              .rename(columns={"name": "district"})).itertuples()}
-    assert got == {("Altstadt", "schnelltests", "2026-11-16"): 2,
-                   ("Altstadt", "schnelltests_positiv", "2026-11-16"): 1,
-                   ("Südvorstadt", "schnelltests", "2026-11-17"): 1,
-                   ("Südvorstadt", "schnelltests_positiv", "2026-11-17"): 1}
+    got = {(r.district_code, r.indicator, str(r.date)[:10]): r.count
+           for r in obs.itertuples()}
+    assert got == {("01", "schnelltests", "2026-11-16"): 2,          # Altstadt
+                   ("01", "schnelltests_positiv", "2026-11-16"): 1,
+                   ("03", "schnelltests", "2026-11-17"): 1,          # Südvorstadt
+                   ("03", "schnelltests_positiv", "2026-11-17"): 1}
     assert "5 Testergebnissen" in out.message and "4 Proben" in out.message
 
 
