@@ -162,3 +162,18 @@ def test_collision_with_counted_rapid_tests_of_the_same_organisation(store):
     assert out.status == "imported"
     weekly = store.observations(SYSTEM, CITY)
     assert weekly[weekly["indicator"] == "schnelltests"]["count"].sum() == 3
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_template_unchanged_imports_nothing_and_filled_in_imports(store, lang):
+    from lagebild.drugcheck.template import csv_template
+    tpl = csv_template(["Drug-Checking Mitte"], lang, date(2026, 11, 16))
+    out = run(store, tpl, lang=lang)
+    assert out.status == "rejected"
+    assert [e.line for e in out.errors] == [2, 3, 4]
+    assert all(e.column == ("probe" if lang == "de" else "sample") for e in out.errors)
+    marker = "BEISPIEL" if lang == "de" else "EXAMPLE"
+    filled = tpl.decode("utf-8-sig").replace(f"{marker}-", "DC-").encode()
+    out = run(store, filled, lang=lang)
+    assert out.status == "imported", out.errors
+    assert len(store.drug_tests(SYSTEM, CITY)) == 3

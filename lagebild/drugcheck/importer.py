@@ -91,7 +91,7 @@ def derived_observations(rows: pd.DataFrame, cat: SubstanceCatalog | None = None
     """(observation rows in ``ingest.ROW_COLUMNS``, reporting periods) for the indicators
     ``schnelltests`` and ``schnelltests_positiv``; see the module docstring.
 
-    >>> r = pd.DataFrame({"district_id": [4, 4, 4], "tested_on": [date(2026, 11, 2)] * 3,
+    >>> r = pd.DataFrame({"district_id": [4, 4, 4], "date": [date(2026, 11, 2)] * 3,
     ...     "method": ["schnelltest", "schnelltest", "labor"],
     ...     "substance": ["fentanyl", "nitazene", "fentanyl"],
     ...     "result": ["positiv", "ungueltig", "positiv"]})
@@ -106,7 +106,7 @@ def derived_observations(rows: pd.DataFrame, cat: SubstanceCatalog | None = None
         return (pd.DataFrame({c: [] for c in cols}).astype({"count": "int64"}),
                 pd.DataFrame({"indicator": [], "start_date": [], "end_date": []}))
     frame = pd.DataFrame({"district_id": rapid["district_id"].astype("int64"),
-                          "date": pd.to_datetime(rapid["tested_on"]),
+                          "date": pd.to_datetime(rapid["date"]),
                           "pos": ((rapid["result"] == "positiv")
                                   & rapid["substance"].isin(cat.opioids())).astype("int64")})
     g = frame.groupby(["district_id", "date"], as_index=False).agg(
@@ -118,7 +118,7 @@ def derived_observations(rows: pd.DataFrame, cat: SubstanceCatalog | None = None
     obs = pd.concat(out, ignore_index=True)
     obs.insert(0, "line", 0)
     obs["lat"], obs["lon"], obs["note"] = float("nan"), float("nan"), None
-    first, last = (min(rows["tested_on"]), max(rows["tested_on"]))
+    first, last = (min(rows["date"]), max(rows["date"]))
     periods = pd.DataFrame({"indicator": ["schnelltests", "schnelltests_positiv"],
                             "start_date": [first] * 2, "end_date": [last] * 2})
     return obs[cols], periods
@@ -201,4 +201,4 @@ def _outcome(base, status, message, parsed, obs=None, collisions=None, upload_id
         by_district={}, errors=parsed.errors,
         collisions=no_collisions() if collisions is None else collisions,
         message=message, replaced=len(collisions) if collisions is not None and
-        status != "rejected" else 0)
+        status != "rejected" else 0, parsed=parsed)

@@ -36,7 +36,7 @@ import pandas as pd
 from lagebild.catalog import normalize_name
 from lagebild.i18n import t
 from lagebild.ingest_columns import is_personal
-from lagebild.ingest_errors import ErrorSink, UploadError
+from lagebild.ingest_errors import ErrorSink, UploadError, errors_csv, errors_frame
 from lagebild.ingest_read import read_upload
 from lagebild.ingest_values import MIN_DATE, fmt_date, parse_dates
 from lagebild.drugcheck.substances import SubstanceCatalog, load_substances, result_of
@@ -57,7 +57,8 @@ ALIASES = {
 _ALIAS = {normalize_name(a): c for c, names in ALIASES.items() for a in names}
 UNKNOWN_SOLD_AS = {"", "unbekannt", "unknown", "unklar", "?"}
 MAX_SAMPLE = 40
-ROWS = ["line", "tested_on", "site", "district_id", "sample", "sold_as", "method",
+EXAMPLE_MARKERS = ("beispiel", "example")   # sample codes of the template's example rows
+ROWS = ["line", "date", "site", "district_id", "sample", "sold_as", "method",
         "substance", "result"]
 
 
@@ -72,6 +73,12 @@ class ParsedTests:
     @property
     def ok(self) -> bool:
         return not self.errors and len(self.rows) > 0
+
+    def errors_frame(self) -> pd.DataFrame:
+        return errors_frame(self.errors)
+
+    def errors_csv(self) -> bytes:
+        return errors_csv(self.errors, self.lang)
 
 
 def header_kind(header: list[str]) -> bool:
@@ -154,7 +161,7 @@ class _RowCheck:
 
     def run(self) -> pd.DataFrame:
         out = pd.DataFrame({"line": self.c["line"]})
-        out["tested_on"] = self._dates()
+        out["date"] = self._dates()
         out["site"], out["district_id"] = self._sites()
         out["sample"] = self._samples()
         out["sold_as"] = self._sold_as()
@@ -204,6 +211,8 @@ class _RowCheck:
         self.report((s == "").to_numpy(), "probe", t("drugcheck.row.sample_missing", self.lang))
         self.report((s.str.len() > MAX_SAMPLE).to_numpy(), "probe",
                     t("drugcheck.row.sample_long", self.lang, limit=MAX_SAMPLE))
+        example = s.map(lambda v: normalize_name(v).startswith(EXAMPLE_MARKERS)).to_numpy()
+        self.report(example, "probe", t("drugcheck.row.example", self.lang))
         return s
 
     def _sold_as(self) -> pd.Series:
@@ -260,7 +269,7 @@ class _RowCheck:
         dup = (first.to_numpy() != lines) & named
         self.report(dup, "substanz", [t("drugcheck.row.duplicate", self.lang, first=f)
                                       for f in first])
-        for column, col in (("datum", "tested_on"), ("ort", "site"),
+        for column, col in (("datum", "date"), ("ort", "site"),
                             ("verkauft_als", "sold_as")):
             if column not in self.c:
                 continue

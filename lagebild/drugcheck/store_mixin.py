@@ -12,7 +12,7 @@ import pandas as pd
 
 from lagebild.access import Actor
 
-_COLUMNS = ["line", "tested_on", "site", "district_id", "sample", "sold_as", "method",
+_COLUMNS = ["line", "date", "site", "district_id", "sample", "sold_as", "method",
             "substance", "result"]
 
 
@@ -21,7 +21,7 @@ class DrugCheckMixin:
         """Write an upload's test results. Only called from inside ``insert_upload``'s
         transaction (its ``before_commit``), which checked the actor and the city."""
         data = rows[_COLUMNS].copy()
-        data["tested_on"] = pd.to_datetime(data["tested_on"])
+        data["date"] = pd.to_datetime(data["date"])
         data["district_id"] = data["district_id"].astype("Int64")
         cur = self._cur()
         self._register(cur, "_drug_tests", data)
@@ -29,7 +29,7 @@ class DrugCheckMixin:
             cur.execute(
                 """INSERT INTO drug_tests (city_id, upload_id, line, tested_on, site,
                        district_id, sample, sold_as, method, substance, result)
-                   SELECT ?, ?, line, CAST(tested_on AS DATE), site, district_id, sample,
+                   SELECT ?, ?, line, CAST(date AS DATE), site, district_id, sample,
                           sold_as, method, substance, result FROM _drug_tests""",
                 [city_id, upload_id])
         finally:
