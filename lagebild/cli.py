@@ -305,7 +305,8 @@ def _extensions():
     import importlib
     out = []
     for name in ("lagebild.cli_users", "lagebild.cli_ingest", "lagebild.cli_alerts",
-                 "lagebild.cli_report", "lagebild.cli_notify", "lagebild.cli_share"):
+                 "lagebild.cli_report", "lagebild.cli_notify", "lagebild.cli_share",
+                 "lagebild.drugcheck.cli"):
         try:
             out.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:

@@ -37,11 +37,11 @@ class DrugCheckMixin:
 
     def drug_tests(self, actor: Actor, city: str, start: date | None = None,
                    end: date | None = None) -> pd.DataFrame:
-        """Test results of the city's imported uploads: tested_on, site, district_id,
+        """Test results of the city's imported uploads: date, site, district_id,
         district, organisation, upload_id, sample, sold_as, method, substance, result.
         Everyone who may see the city reads them (no personal data)."""
         city_id = self.city_id(actor, city)
-        sql = ["""SELECT t.tested_on, t.site, t.district_id, d.name AS district,
+        sql = ["""SELECT t.tested_on AS date, t.site, t.district_id, d.name AS district,
                          u.organisation, t.upload_id, t.sample, t.sold_as, t.method,
                          t.substance, t.result
                   FROM drug_tests t JOIN uploads u ON u.upload_id = t.upload_id
@@ -56,5 +56,5 @@ class DrugCheckMixin:
             params.append(end)
         df = self._df(" ".join(sql) + " ORDER BY t.tested_on, t.site, t.sample, t.substance",
                       params)
-        df["tested_on"] = pd.to_datetime(df["tested_on"]).dt.date
+        df["date"] = pd.to_datetime(df["date"]).dt.date
         return df
