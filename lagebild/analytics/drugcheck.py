@@ -126,11 +126,13 @@ def rising_p_value(k: int, n: int, k0: int, n0: int) -> float:
 
 def signals(tests: pd.DataFrame, week: date, *, baseline_weeks: int = 8,
             alpha: float = 0.05, dangerous: tuple[str, ...] = (),
-            min_tests: int = 1) -> pd.DataFrame:
+            min_tests: int = 1, history_weeks: int = 0) -> pd.DataFrame:
     """The drug-checking signals of the ISO week starting ``week`` (its Monday), one row each
     (``SIGNAL_COLUMNS``):
 
-    - ``first``: a substance tested positive in the city for the first time this week;
+    - ``first``: a substance tested positive in the city for the first time this week,
+      after valid tests for it in at least ``history_weeks`` earlier weeks (at the start of
+      testing everything is "new": that is no signal);
     - ``rising``: its share of positive valid tests this week is higher than in the previous
       ``baseline_weeks`` weeks, one-sided Fisher exact test with p < ``alpha`` (weeks with
       fewer than ``min_tests`` valid tests are not tested; a first detection is reported as
@@ -144,7 +146,9 @@ def signals(tests: pd.DataFrame, week: date, *, baseline_weeks: int = 8,
     rows: list[dict] = []
     firsts = first_detections(tests)
     for r in firsts.itertuples(index=False):
-        if monday <= pd.Timestamp(r.first_detected) < monday + pd.Timedelta(days=7):
+        tested = v.loc[(v["substance"] == r.substance) & (v["week"] < monday), "week"]
+        if monday <= pd.Timestamp(r.first_detected) < monday + pd.Timedelta(days=7) \
+                and tested.nunique() >= history_weeks:
             k, n = _count(now[now["substance"] == r.substance])
             at = tests[(tests["substance"] == r.substance) & (tests["result"] == "positiv")
                        & (pd.to_datetime(tests["date"]) == pd.Timestamp(r.first_detected))]

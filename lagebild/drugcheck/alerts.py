@@ -7,6 +7,7 @@ naming the key; ``alert_config`` accepts the table and includes it in its digest
     alpha = 0.05            # rising positivity: one-sided Fisher exact test, level α
     baseline_weeks = 8      # … against this many weeks before
     min_tests = 1           # weeks with fewer valid tests are not tested for a rise
+    first_history_weeks = 8 # a first detection counts after this many weeks of valid tests
     first_level = 1         # a first detection in the city raises the Lagestufe to ≥ 1
     rising_level = 1        # rising positivity: ≥ 1
     sold_as_level = 1       # dangerous substance in something sold as another: ≥ 1
@@ -31,8 +32,8 @@ from lagebild.i18n import t
 from lagebild.drugcheck.substances import load_substances
 from lagebild.drugcheck.text import reason
 
-DEFAULTS = {"alpha": 0.05, "baseline_weeks": 8, "min_tests": 1, "first_level": 1,
-            "rising_level": 1, "sold_as_level": 1}
+DEFAULTS = {"alpha": 0.05, "baseline_weeks": 8, "min_tests": 1, "first_history_weeks": 8,
+            "first_level": 1, "rising_level": 1, "sold_as_level": 1}
 KINDS = ("first", "rising", "sold_as")
 
 
@@ -51,6 +52,7 @@ def parse_config(raw: dict, source: str = "alerts.toml") -> dict:
         raise AlertConfigError(f"{source}: 'drugcheck.alpha' muss zwischen 0 und 0,5 liegen, "
                                f"angegeben: {alpha!r}.")
     for key, lo, hi in (("baseline_weeks", 1, 104), ("min_tests", 1, 10_000),
+                        ("first_history_weeks", 0, 520),
                         ("first_level", 0, 3), ("rising_level", 0, 3),
                         ("sold_as_level", 0, 3)):
         v = cfg[key]
@@ -74,6 +76,7 @@ def week_signals(tests: pd.DataFrame, week, cfg: dict, lang: str = "de") -> pd.D
         return pd.DataFrame(columns=stats.SIGNAL_COLUMNS + ["reason", "level"])
     sig = stats.signals(tests, monday.date(), baseline_weeks=cfg["baseline_weeks"],
                         alpha=cfg["alpha"], min_tests=cfg["min_tests"],
+                        history_weeks=cfg["first_history_weeks"],
                         dangerous=tuple(load_substances().dangerous()))
     sig["reason"] = [reason(r, lang, baseline_weeks=cfg["baseline_weeks"], alpha=cfg["alpha"])
                      for r in sig.to_dict("records")]
