@@ -37,6 +37,17 @@ def share_text(k: int, n: int, lang: str = "de") -> str:
             f"–{pct(high, lang)}), n = {n}")
 
 
+def p_text(p: float, lang: str = "de") -> str:
+    """"p = 0,012" or, below 0.001, "p < 0,001" (never "p = 0,000").
+
+    >>> p_text(0.01234, "de"), p_text(0.00002, "en")
+    ('p = 0,012', 'p < 0.001')
+    """
+    if p < 0.001:
+        return "p < " + fmt_number(0.001, lang, 3)
+    return "p = " + fmt_number(p, lang, 3)
+
+
 def reason(row, lang: str = "de", *, baseline_weeks: int = 8, alpha: float = 0.05) -> str:
     cat = load_substances()
     week = iso_label(pd.Timestamp(row["week"]), lang)
@@ -46,16 +57,17 @@ def reason(row, lang: str = "de", *, baseline_weeks: int = 8, alpha: float = 0.0
         day = pd.Timestamp(row["first_detected"])
         return t("drugcheck.signal.first", lang, substance=name,
                  day=day.strftime("%d.%m.%Y") if lang == "de" else day.date().isoformat(),
-                 site=row.get("site") or "–", positive=row["positive"], tests=row["tests"],
+                 site=row.get("site") or "–", positive=int(row["positive"]),
+                 tests=int(row["tests"]),
                  week=week)
     if kind == "rising":
         low, high = wilson(int(row["positive"]), int(row["tests"]))
-        return t("drugcheck.signal.rising", lang, substance=name, positive=row["positive"],
-                 tests=row["tests"], week=week, share=pct(row["share"], lang),
+        return t("drugcheck.signal.rising", lang, substance=name,
+                 positive=int(row["positive"]), tests=int(row["tests"]), week=week, share=pct(row["share"], lang),
                  low=pct(low, lang).rstrip(" %"), high=pct(high, lang),
-                 base_positive=row["baseline_positive"], base_tests=row["baseline_tests"],
-                 weeks=baseline_weeks, p=fmt_number(row["p_value"], lang, 3),
-                 alpha=fmt_alpha(alpha, lang))
+                 base_positive=int(row["baseline_positive"]),
+                 base_tests=int(row["baseline_tests"]), weeks=baseline_weeks,
+                 p=p_text(row["p_value"], lang), alpha=fmt_alpha(alpha, lang))
     return t("drugcheck.signal.sold_as", lang, substance=name,
-             sold_as=cat.name(row["sold_as"], lang), positive=row["positive"],
-             tests=row["tests"], week=week)
+             sold_as=cat.name(row["sold_as"], lang), positive=int(row["positive"]),
+             tests=int(row["tests"]), week=week)
