@@ -87,3 +87,25 @@ def test_bad_week_exits_2(db, capsys, args, words):
 def test_unknown_city_exits_2(db, capsys):
     code = main(["substances", "--city", "Nirgendwo", "--db", db])
     assert code == 2 and "Nirgendwo" in capsys.readouterr().err
+
+
+def test_lagebild_ingest_takes_a_test_results_file(tmp_path, capsys):
+    path = tmp_path / "t.duckdb"
+    make_test_store(path).close()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(FILE.replace(b"B5;Heroin;FTIR", b"B5;Heroin;Urintest"))
+    code = main(["ingest", str(bad), "--city", CITY, "--org", "Drogenhilfe", "--json",
+                 "--db", str(path)])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1 and out["status"] == "rejected"
+    assert [(e["line"], e["column"], e["value"]) for e in out["errors"]] == [
+        (10, "methode", "Urintest")]
+    good = tmp_path / "good.csv"
+    good.write_bytes(FILE)
+    code = main(["ingest", str(good), "--city", CITY, "--org", "Drogenhilfe", "--db",
+                 str(path)])
+    text = capsys.readouterr().out
+    assert code == 0 and "7 Proben mit 9 Testergebnissen importiert" in text
+    code = main(["ingest", str(good), "--city", CITY, "--org", "Drogenhilfe", "--db",
+                 str(path)])
+    assert code == 3                                      # the same file never twice
