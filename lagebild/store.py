@@ -25,6 +25,7 @@ import shapely
 
 from lagebild import clock
 from lagebild.access import AccessDenied, Actor
+from lagebild.drugcheck.store_mixin import DrugCheckMixin  # (#18)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 WRITE_ROLES = {"city": ("admin",), "upload": ("admin", "outreach")}
@@ -120,7 +121,7 @@ def migrations() -> list[tuple[int, str, str]]:
     return out
 
 
-class Store:
+class Store(DrugCheckMixin):
     """Open (and migrate) the DuckDB database at ``path`` (``":memory:"`` for tests)."""
 
     def __init__(self, path: str | Path, read_only: bool = False,

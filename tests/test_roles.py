@@ -22,9 +22,10 @@ ALL = {"overview", "map", "trends", "export",
        "district", "measures", "meetings", "briefing"}          # (#6) readable by every role
 # The specification (issue #7): which pages each role may open.
 ALLOWED = {
-    "admin": ALL | {"admin_users", "admin_boundaries", "upload", "alerts", "network"},
-    "krisenstab": ALL | {"alerts", "network"},                  # network: Städtevergleich (#19)
-    "outreach": ALL | {"upload"},
+    "admin": ALL | {"admin_users", "admin_boundaries", "upload", "alerts", "network",
+                    "drugcheck"},
+    "krisenstab": ALL | {"alerts", "network", "drugcheck"},     # network: Städtevergleich (#19)
+    "outreach": ALL | {"upload", "drugcheck"},                  # drugcheck: Drug-Checking (#18)
     "gast": ALL,
 }
 PAGES = sorted(set().union(*ALLOWED.values()))

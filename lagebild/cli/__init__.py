@@ -12,9 +12,10 @@ import argparse
 
 from lagebild.cli import (alerts, backup, demo, districts, export, info, ingest, notify, report,
                           serve, share, users)
+from lagebild.drugcheck import cli as substances        # (#18) lagebild substances
 
 COMMANDS = (demo, serve, info, districts, ingest, export, backup, users, alerts, report, notify,
-            share)
+            share, substances)
 
 
 def build_parser() -> argparse.ArgumentParser:

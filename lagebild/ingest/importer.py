@@ -80,6 +80,11 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
     _check_may_upload(store, actor, city, organisation)
     if limit_bytes is None:
         limit_bytes = int(get_settings().upload_limit_mb) * 1024 * 1024
+    from lagebild.drugcheck import importer as tests        # (#18) test-results files
+    if tests.is_test_file(data, filename, sheet):
+        return tests.import_tests(store, actor, city, organisation, data, filename, today=today,
+                                  replace=replace, dry_run=dry_run, lang=lang, sheet=sheet,
+                                  limit_bytes=limit_bytes)
     # The hash and (for a real import) a copy of the bytes are made in a second thread
     # while the file is checked; the copy is renamed into place only before the commit.
     with rawstore.Staging(store.path, data,

@@ -50,6 +50,8 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/admin_boundaries.py", "maps.admin.nav", ":material/layers:", "grenzen", ("admin",)),
     ("pages/network.py", "network.nav", ":material/compare_arrows:", "staedtevergleich",
      ("admin", "krisenstab")),                                                    # (#19)
+    ("pages/drugcheck.py", "drugcheck.page.nav", ":material/science:", "drug-checking",
+     ("admin", "krisenstab", "outreach")),                                        # (#18)
 ]
 
 

@@ -7,10 +7,12 @@ pytestmark = pytest.mark.browser
 MINE = ["Stadtteil", "Maßnahmen", "Sitzungen", "Briefing"]        # (#6), every role
 EXPECTED = {
     "admin": ["Lagebild", "Karte", "Trends", "Warnungen", *MINE, "Daten hochladen", "Export",
-              "Konten & Protokoll", "Grenzen & Orte", "Städtevergleich"],  # Warnungen: (#4)
+              "Konten & Protokoll", "Grenzen & Orte", "Städtevergleich",
+              "Drug-Checking"],                                # Warnungen: (#4), (#18)
     "krisenstab": ["Lagebild", "Karte", "Trends", "Warnungen", *MINE, "Export",
-                   "Städtevergleich"],                                    # (#19)
-    "streetwork": ["Lagebild", "Karte", "Trends", *MINE, "Daten hochladen", "Export"],
+                   "Städtevergleich", "Drug-Checking"],                   # (#19), (#18)
+    "streetwork": ["Lagebild", "Karte", "Trends", *MINE, "Daten hochladen", "Export",
+                   "Drug-Checking"],
     "gast": ["Lagebild", "Karte", "Trends", *MINE, "Export"],
 }
 
