@@ -177,3 +177,26 @@ def test_template_unchanged_imports_nothing_and_filled_in_imports(store, lang):
     out = run(store, filled, lang=lang)
     assert out.status == "imported", out.errors
     assert len(store.drug_tests(SYSTEM, CITY)) == 3
+
+
+def test_lost_database_is_rebuilt_with_the_test_results(tmp_path, capsys):
+    from lagebild.cli import main
+    db = tmp_path / "lagebild.duckdb"
+    store = make_test_store(db)
+    assert run(store, GOOD).status == "imported"
+    before = store.drug_tests(SYSTEM, CITY).drop(columns="upload_id")
+    store.close()
+    for f in tmp_path.glob("lagebild.duckdb*"):      # the database is gone, the original kept
+        f.unlink()
+    make_test_store(db).close()                       # city, boundaries, places again
+    assert main(["rebuild", "--db", str(db)]) == 0
+    assert "Neu eingelesen: 1 Uploads" in capsys.readouterr().out
+    store = make_test_store(db)
+    try:
+        after = store.drug_tests(SYSTEM, CITY).drop(columns="upload_id")
+        weekly = store.observations(SYSTEM, CITY)
+    finally:
+        store.close()
+    pd.testing.assert_frame_equal(after, before)
+    assert weekly.groupby("indicator")["count"].sum().to_dict() == {
+        "schnelltests": 3, "schnelltests_positiv": 2}
