@@ -146,9 +146,10 @@ def signals(tests: pd.DataFrame, week: date, *, baseline_weeks: int = 8,
     rows: list[dict] = []
     firsts = first_detections(tests)
     for r in firsts.itertuples(index=False):
+        if not monday <= pd.Timestamp(r.first_detected) < monday + pd.Timedelta(days=7):
+            continue
         tested = v.loc[(v["substance"] == r.substance) & (v["week"] < monday), "week"]
-        if monday <= pd.Timestamp(r.first_detected) < monday + pd.Timedelta(days=7) \
-                and tested.nunique() >= history_weeks:
+        if tested.nunique() >= history_weeks:
             k, n = _count(now[now["substance"] == r.substance])
             at = tests[(tests["substance"] == r.substance) & (tests["result"] == "positiv")
                        & (pd.to_datetime(tests["date"]) == pd.Timestamp(r.first_detected))]
