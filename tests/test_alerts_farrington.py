@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lagebild.analytics import farrington
+from lagebild.analytics.farrington import glm, linalg, reference
 from lagebild.analytics.alerts import farrington_flexible, reference_week_dates
 
 Z05 = 1.6448536269514722
@@ -146,10 +146,10 @@ def test_reference_positions_dated_and_undated():
     # Montage 2019-01-07 … 2024-03-04 (enthält KW 53/2020 und den 29.02.2020 im Abstand)
     index = pd.date_range("2019-01-07", "2024-03-04", freq="7D")
     k = len(index) - 1
-    refs = farrington._reference_positions(index, np.array([k]), 3)[0]
+    refs = reference.reference_positions(index, np.array([k]), 3)[0]
     assert [str(index[r].date()) for r in refs] == ["2023-03-06", "2022-03-07", "2021-03-01"]
     assert list(k - refs) == [52, 104, 157]
-    plain = farrington._reference_positions(pd.RangeIndex(300), np.array([200]), 3)[0]
+    plain = reference.reference_positions(pd.RangeIndex(300), np.array([200]), 3)[0]
     assert list(plain) == [148, 96, 44]  # ohne Datum genau 52·i Zeilen
 
 
@@ -216,7 +216,7 @@ def test_short_series_gives_all_na_frame(length):
 def test_non_convergence_gives_na(monkeypatch):
     # nach 1 IRLS-Schritt (μ von 4.1 auf 4) ist |Δdev|/(dev + 0.1) groß → nicht konvergiert,
     # auch ohne Trend → Paket gibt NA (kein Modell) → Schranke NaN, Alarm <NA>
-    monkeypatch.setattr(farrington, "_irls", functools.partial(farrington._irls, maxit=1))
+    monkeypatch.setattr(glm, "_irls", functools.partial(glm._irls, maxit=1))
     result = farrington_flexible(_constant(4, [8]))
     assert result["alarm"].isna().all()
     assert result["upperbound"].isna().all() and result["expected"].isna().all()
@@ -226,14 +226,14 @@ def test_irls_closed_form():
     # Poisson-MLE ohne Trend = Mittelwert: (1 + 2 + 3 + 6)/4 = 3 → β0 = log 3
     X = np.ones((1, 4, 1))
     y = np.array([[1.0, 2.0, 3.0, 6.0]])
-    beta, mu, _, conv, failed = farrington._irls(X, y, np.ones_like(y), np.ones((1, 1), bool))
+    beta, mu, _, conv, failed = glm._irls(X, y, np.ones_like(y), np.ones((1, 1), bool))
     assert conv[0] and not failed[0]
     assert beta[0, 0] == pytest.approx(np.log(3), rel=1e-10)
     # exakt exponentielle Daten y = 2·e^(0.1·t) werden exakt getroffen: β = (log 2, 0.1)
     t = np.arange(10.0)
     X = np.stack([np.ones(10), t], axis=1)[None]
     y = (2 * np.exp(0.1 * t))[None]
-    beta, *_ = farrington._irls(X, y, np.ones_like(y), np.ones((1, 2), bool))
+    beta, *_ = glm._irls(X, y, np.ones_like(y), np.ones((1, 2), bool))
     np.testing.assert_allclose(beta[0], [np.log(2), 0.1], rtol=1e-9)
 
 
@@ -265,15 +265,15 @@ def test_structured_solve_and_inverse_match_the_dense_ones(seed):
     """Schur-Komplement für Intercept + Trend + Saisonstufen = LU auf XᵀWX (wie R, bis auf
     Rundung), auch mit inaktiven Spalten und fast gewichtslosen Beobachtungen."""
     X, W, act, z = _level_problem(seed)
-    A = farrington._wls_matrix(X, W, act, 2)
+    A = linalg.wls_matrix(X, W, act, 2)
     rhs = np.matmul((W * z)[:, None, :], X)[:, 0, :]
-    design = farrington._level_design(X)
-    flat = farrington._flat(design, *act.shape)
-    beta = farrington._solve_levels(design, W, W * z, act, flat)
-    np.testing.assert_allclose(beta, farrington._solve(A, rhs), rtol=1e-8, atol=1e-10)
-    np.testing.assert_allclose(farrington._inverse_levels(design, W, act),
-                               farrington._solve(A), rtol=1e-8, atol=1e-10)
-    np.testing.assert_allclose(farrington._levels_eta(design, beta),
+    design = linalg.level_design(X)
+    flat = linalg.flat_layout(design, *act.shape)
+    beta = linalg.solve_levels(design, W, W * z, act, flat)
+    np.testing.assert_allclose(beta, linalg.solve_system(A, rhs), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(linalg.inverse_levels(design, W, act),
+                               linalg.solve_system(A), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(linalg.levels_eta(design, beta),
                                np.matmul(X, beta[..., None])[..., 0], rtol=1e-12, atol=1e-12)
 
 
@@ -286,17 +286,17 @@ def test_irls_tail_gives_the_iterations_r_would_make():
     X[:, :, 1] = np.linspace(-1.5, 1.5, 80)
     X[:, :, -1] = 0.0
     act[:, -1] = False
-    cat = farrington._level_design(X)[1]
+    cat = linalg.level_design(X)[1]
     y = rng.poisson(3.0, (30, 80)).astype(float)
     y[cat == 2] = 0.0                          # Stufe 1: keine Fälle → Koeffizient → −∞
     pw = X[:, :, 0].copy()                     # außerhalb des Fensters: Gewicht 0
-    fast = farrington._irls(X, y, pw, act, 2)
-    original = farrington._in_tail
+    fast = glm._irls(X, y, pw, act, 2)
+    original = glm._in_tail
     try:
-        farrington._in_tail = lambda step, y, pw: np.zeros(len(step), bool)
-        slow = farrington._irls(X, y, pw, act, 2)
+        glm._in_tail = lambda step, y, pw: np.zeros(len(step), bool)
+        slow = glm._irls(X, y, pw, act, 2)
     finally:
-        farrington._in_tail = original
+        glm._in_tail = original
     assert fast[3].tolist() == slow[3].tolist()                    # dieselbe Konvergenz
     np.testing.assert_allclose(fast[1], slow[1], rtol=1e-6, atol=1e-300)   # μ, auch ≈ 0
     np.testing.assert_allclose(fast[2], slow[2], rtol=1e-6, atol=1e-300)   # Gewichte

@@ -105,6 +105,18 @@ def test_noufaily_defaults_equal_explicit_reference_settings(synth_weekly):
     _compare(result, ref["upperbound"], ref["alarm"], FARRINGTON_RTOL, "noufaily defaults")
 
 
+def test_noufaily_takes_an_explicit_3_and_005_as_given(synth_weekly):
+    """Defaults are absent arguments, not values: a caller who asks for 3 excluded weeks and
+    a trend threshold of 0.05 with the Noufaily variant gets exactly that (#16)."""
+    explicit = farrington_flexible(synth_weekly, noufaily=True, past_weeks_not_included=3,
+                                   p_threshold_trend=0.05)
+    default = farrington_flexible(synth_weekly, noufaily=True)
+    assert explicit.attrs["params"]["past_weeks_not_included"] == 3
+    assert explicit.attrs["params"]["p_threshold_trend"] == 0.05
+    assert default.attrs["params"]["past_weeks_not_included"] == 26
+    assert not np.allclose(explicit["upperbound"].dropna(), default["upperbound"].dropna())
+
+
 # --------------------------------------------------------------------- zusätzliche Reihen
 EXTRA_SERIES = ["sparse", "zeroruns", "undated", "feb29", "withna", "allzero"]
 

@@ -16,7 +16,7 @@ from lagebild.alerts.config import load_alert_config
 from lagebild.analytics.escalation import escalation
 from lagebild.analytics.trends import CITY
 from lagebild.briefing.model import reasons
-from lagebild.briefing.data import BriefingError, period_start
+from lagebild.briefing.inputs import BriefingError, period_start
 from lagebild.briefing.build import make
 from lagebild.catalog import load_catalog
 from lagebild.cli import main

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from lagebild import clock
 from lagebild.access import SYSTEM, Actor
-from lagebild.briefing.data import period_weeks
+from lagebild.briefing.inputs import period_weeks
 from lagebild.demo.city import last_full_week_end
 from lagebild.store import Store
 from lagebild.views.situation import data_status

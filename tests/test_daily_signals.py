@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from lagebild.alerts import service as alerting
 from lagebild.access import SYSTEM, Actor
 from lagebild.alerts.config import AlertConfigError, load_alert_config, parse_alert_config
+from lagebild.alerts.level import level
 from lagebild.analytics.daily import daily_level, daily_signals, district_of
 from lagebild.analytics.trends import CITY as CITY_KEY
 from lagebild.analytics.spikes import SpikeRule
@@ -114,10 +115,10 @@ def test_a_cluster_raises_the_lagestufe_with_its_reason(demo_store):
     daily = alerting.load_daily(demo_store, SYSTEM, CITY)
     week = alerting.latest_week(signals)
     quiet = CONFIG.__class__(**{**CONFIG.__dict__, "levels": ()})   # no weekly rule at all
-    esc = alerting.level(signals, week, quiet, daily)
+    esc = level(signals, week, quiet, daily)
     assert esc.level == CONFIG.daily["cluster_level"]
     assert "Raum-Zeit-Scan" in esc.rule.label("de")
-    older = alerting.level(signals, week - pd.Timedelta(days=14), quiet, daily)
+    older = level(signals, week - pd.Timedelta(days=14), quiet, daily)
     assert older.level == 0                       # the daily signals belong to the newest week
 
 

@@ -246,10 +246,10 @@ def test_a_map_click_selects_the_district(map_page):
                                                    "properties": {"district_id": clicked}}}}
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(ui.st, "session_state", state)         # what the component callback sees
-        ui._on_map_click()
+        ui.on_map_click()
         assert state[ui.MAP_DISTRICT_KEY] == clicked
         state["map_click"] = {"last_active_drawing": {"type": "Feature", "properties": {}}}
-        ui._on_map_click()                                 # a click on a point: no change
+        ui.on_map_click()                                 # a click on a point: no change
         assert state[ui.MAP_DISTRICT_KEY] == clicked
     at.session_state[ui.MAP_DISTRICT_KEY] = clicked
     at.run()

@@ -1,6 +1,6 @@
 """What keeps the server under 1 GB with several large cities (docs/benchmarks.md): the
 start-up tuning (``lagebild.server.tune_memory``; an operator's own setting must win) and
-large read-only frames shared by all sessions (``lagebild.ui._core._shared_frame``)."""
+large read-only frames shared by all sessions (``lagebild.ui._core.shared_frame``)."""
 
 from __future__ import annotations
 
@@ -30,15 +30,15 @@ def test_operator_setting_wins():
 
 
 def test_shared_frames_are_not_changed_by_what_a_page_does_with_them():
-    """Large read-only frames are shared by all sessions (``ui._shared_frame``); whatever one
+    """Large read-only frames are shared by all sessions (``ui.shared_frame``); whatever one
     page does with its copy must not reach the next session."""
     import pandas as pd
 
-    from lagebild.ui._core import _shared_frame
+    from lagebild.ui._core import shared_frame
 
     calls = []
 
-    @_shared_frame(ttl=60, max_entries=2)
+    @shared_frame(ttl=60, max_entries=2)
     def signals(version: tuple, city: str) -> pd.DataFrame:
         calls.append(city)
         return pd.DataFrame({"district_id": [1, 2], "observed": [3.0, 4.0]})

@@ -26,6 +26,7 @@ from lagebild.access import SYSTEM
 from lagebild.analytics.daily import district_of
 from lagebild.analytics.trends import CITY, iso_label
 from lagebild.alerts.daily_text import daily_lines, places_text
+from lagebild.alerts.level import level
 from lagebild.store import Store
 
 ALERT_PAGE = "warnungen"       # url path of the alert list (crisis team, admin)
@@ -110,8 +111,8 @@ def notices(signals: pd.DataFrame, districts: pd.DataFrame, catalog, config, cit
         out.append(Notice(f"red:{district}:{row['indicator']}:{start:%Y-%m-%d}", "red",
                           f"Lagebild {city}: rot – {label} {where}, {iso_label(week, lang)}",
                           reason))
-    now = alerting.level(signals, week, config, daily)
-    before = alerting.level(signals, week - pd.Timedelta(days=7), config)
+    now = level(signals, week, config, daily)
+    before = level(signals, week - pd.Timedelta(days=7), config)
     if now.level > before.level:
         labels = {i.key: i.label(lang) for i in catalog}
         heading, reason = alert_text.level_texts(now, week, names, labels, lang)

@@ -22,7 +22,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from lagebild.analytics.ears import _alarm_array, _count_values, _result_frame, ears_c
+from lagebild.analytics.ears import ears_c
+from lagebild.analytics.series import alarm_array, count_values, result_frame
 from lagebild.analytics.farrington import farrington_flexible, reference_week_dates
 
 __all__ = [
@@ -75,7 +76,7 @@ def static_threshold(observed, threshold, population=None, per=10_000):
             f"{verfahren}: threshold muss eine Zahl ≥ 0 sein, angegeben: {threshold!r}")
     if isinstance(per, bool) or not isinstance(per, numbers.Real) or not per > 0:
         raise ValueError(f"{verfahren}: per muss > 0 sein, angegeben: {per!r}")
-    y = _count_values(observed, verfahren)
+    y = count_values(observed, verfahren)
     if population is None:
         upper = np.full(y.size, float(threshold))
         pop_param = None
@@ -84,8 +85,8 @@ def static_threshold(observed, threshold, population=None, per=10_000):
         upper = np.broadcast_to(float(threshold) * pop / float(per), y.shape).astype(float)
         pop_param = pop if isinstance(pop, float) else "Series"
     params = {"threshold": float(threshold), "population": pop_param, "per": float(per)}
-    return _result_frame(observed.index, y, np.full(y.size, np.nan), upper,
-                         _alarm_array(y, upper), verfahren, params)
+    return result_frame(observed.index, y, np.full(y.size, np.nan), upper,
+                         alarm_array(y, upper), verfahren, params)
 
 
 def _farrington_noufaily(observed, **params):

@@ -18,7 +18,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.special import ndtri
 
 from lagebild.analytics import farrington as far
-from lagebild.analytics.ears import _check_alpha, _check_int
+from lagebild.analytics.farrington.glm import fit_model
+from lagebild.analytics.farrington.reference import build_design
+from lagebild.analytics.series import check_alpha, check_int
 
 _LAG = {"C1": 1, "C2": 3, "C3": 3}
 _FIRST = {"C1": 0, "C2": 2, "C3": 4}
@@ -36,8 +38,8 @@ def ears_c_matrix(Y, method: str = "C1", baseline: int = 7, alpha: float = 0.001
     if method not in _LAG:
         raise ValueError(f"EARS: method muss C1, C2 oder C3 sein, angegeben: {method!r}")
     verfahren = f"EARS {method}"
-    baseline = _check_int(baseline, "baseline", 3, verfahren)
-    z = float(ndtri(1.0 - _check_alpha(alpha, verfahren)))
+    baseline = check_int(baseline, "baseline", 3, verfahren)
+    z = float(ndtri(1.0 - check_alpha(alpha, verfahren)))
     Y = np.asarray(Y, dtype=float)
     n = Y.shape[0]
     lag = _LAG[method]
@@ -71,7 +73,7 @@ def _alarm(Y, upper) -> np.ndarray:
 def _shared_design(n, ks, refs, opts, dated):
     """Design of a series without NaN; the response carries the row position of each cell."""
     code = np.arange(n, dtype=float)
-    return far._design(code, ks, refs, opts["w"], opts["past_weeks_not_included"],
+    return build_design(code, ks, refs, opts["w"], opts["past_weeks_not_included"],
                        opts["no_periods"], dated, opts["trend"])
 
 
@@ -89,12 +91,12 @@ def farrington_matrix(Y, index: pd.DatetimeIndex, noufaily: bool = False,
     """
     verfahren = "Farrington (Noufaily)" if noufaily else "Farrington flexible"
     defaults = dict(b=3, w=3, alpha=0.05, reweight=True, weights_threshold=2.58, trend=True,
-                    p_threshold_trend=0.05, limit54=(5, 4), past_weeks_not_included=3)
-    opts = far._options(**{**defaults, **params}, noufaily=noufaily, verfahren=verfahren)
+                    p_threshold_trend=None, limit54=(5, 4), past_weeks_not_included=None)
+    opts = far.options(**{**defaults, **params}, noufaily=noufaily, verfahren=verfahren)
     Y = np.asarray(Y, dtype=float)
     n, S = Y.shape
     expected, upper, alarm = (np.full(Y.shape, np.nan) for _ in range(3))
-    ks, refs = far._rows(index, n, opts, monitor_from, verfahren)
+    ks, refs = far.monitored_rows(index, n, opts, monitor_from, verfahren)
     if ks.size == 0:
         return expected, upper, alarm
     dated = isinstance(index, pd.DatetimeIndex)
@@ -108,14 +110,14 @@ def farrington_matrix(Y, index: pd.DatetimeIndex, noufaily: bool = False,
         for s in cols:
             y = Y[:, s]
             if np.isnan(y).any():
-                parts.append(far._design(y, ks, refs, opts["w"], opts["past_weeks_not_included"],
+                parts.append(build_design(y, ks, refs, opts["w"], opts["past_weeks_not_included"],
                                          opts["no_periods"], dated, opts["trend"]))
             else:
                 parts.append((X0, np.where(obs0, y[pos], 0.0), obs0, act0, x00))
         X, yy, obs, act, x0 = (np.concatenate(p) for p in zip(*parts))
-        eta0, se, phi = far._model(X, yy, obs, act, x0, opts)
+        eta0, se, phi = fit_model(X, yy, obs, act, x0, opts)
         y_now = Y[np.ix_(ks, cols)].T.ravel()
-        mu0, up, score = far._thresholds(eta0, se, phi, y_now, opts["alpha"], noufaily)
+        mu0, up, score = far.thresholds(eta0, se, phi, y_now, opts["alpha"], noufaily)
         _store(expected, upper, alarm, Y, ks, cols, eta0, mu0, up, score, opts)
     return expected, upper, alarm
 

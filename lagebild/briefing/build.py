@@ -11,15 +11,16 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from lagebild.briefing import model as briefing, html as briefing_html, pdf as briefing_pdf
+from lagebild.briefing import html as briefing_html, pdf as briefing_pdf, sections
 from lagebild.access import Actor
 from lagebild.briefing.data import collect
+from lagebild.briefing.model import Briefing
 from lagebild.store import Store
 
 
 @dataclass
 class Documents:
-    briefing: briefing.Briefing
+    briefing: Briefing
     pdf: bytes
     html: str
     seconds: float
@@ -35,14 +36,14 @@ def make(store: Store, actor: Actor, city: str, *, catalog, config, lang: str = 
     """The briefing of ``city`` for ``actor`` as PDF and HTML; audited as
     ``briefing.create``. ``progress(fraction, step_key)`` reports the steps (keys:
     data, alerts, map, numbers, trends, measures, pdf, html, done). Raises
-    ``briefing_data.BriefingError`` (German) when the font or the data are missing."""
+    ``briefing.inputs.BriefingError`` (German) when the font or the data are missing."""
     step = progress or (lambda f, s: None)
     started = time.perf_counter()
     fonts = briefing_pdf.font_files()                    # fail early, before any work
     inputs = collect(store, actor, city, catalog=catalog, config=config, lang=lang, k=k,
                      today=today, since=since, signals=signals, grid=grid, progress=step)
     step(0.25, "map")
-    doc = briefing.build(inputs, progress=step)
+    doc = sections.build(inputs, progress=step)
     step(0.85, "pdf")
     pdf = briefing_pdf.render(doc, fonts)
     step(0.95, "html")

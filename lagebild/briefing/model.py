@@ -1,6 +1,6 @@
 """The briefing for the Drogenrapport as a document model (pure: inputs → :class:`Briefing`).
 
-:func:`build` turns :class:`lagebild.briefing.data.BriefingInputs` into translated sections
+:func:`build` turns :class:`lagebild.briefing.inputs.BriefingInputs` into translated sections
 (paragraphs, bullet lines, tables, PNG images); ``briefing_pdf`` and ``briefing_html`` only
 lay them out. Small-count suppression for restricted roles (``inputs.k``) happens here:
 
@@ -21,7 +21,8 @@ from lagebild import privacy
 from lagebild.alerts import text as alert_text, views as alert_views
 from lagebild.analytics.signals import RANK
 from lagebild.analytics.trends import CITY, iso_label, period_totals
-from lagebild.briefing.data import BriefingInputs
+from lagebild.alerts.level import level
+from lagebild.briefing.inputs import BriefingInputs
 from lagebild.i18n import fmt_change, fmt_number, t
 from lagebild.measures.views import fmt_date
 from lagebild.views.situation import data_status
@@ -74,32 +75,7 @@ def names(inp: BriefingInputs) -> dict:
     return alert_views.names_with_city(inp.districts, inp.lang)
 
 
-def build(inp: BriefingInputs, progress=None) -> Briefing:
-    """The whole briefing; ``progress(fraction, key)`` is called between sections."""
-    from lagebild.briefing import sections as more
-    step = progress or (lambda f, s: None)
-    heading, reason = level_texts(inp)
-    sections = [map_section(inp), daily_section(inp)]
-    step(0.35, "numbers")
-    sections += [numbers_section(inp), *alerts_sections(inp)]
-    step(0.45, "trends")
-    sections.append(more.trends_section(inp))
-    step(0.75, "measures")
-    sections += [more.measures_section(inp), more.completeness_section(inp),
-                 more.sources_section(inp)]
-    esc_level = _escalation(inp).level
-    return Briefing(
-        title=tr(inp, "briefing.doc.title", city=inp.city), facts=facts(inp), level=esc_level,
-        level_heading=heading, level_reason=reason, sections=sections,
-        footer=tr(inp, "briefing.doc.footer", city=inp.city,
-                  date=inp.generated_at.strftime("%d.%m.%Y %H:%M" if inp.lang == "de"
-                                                 else "%Y-%m-%d %H:%M")),
-        lang=inp.lang,
-        filename=f"briefing-{_slug(inp.city)}-{inp.report_week:%Y-%m-%d}"
-                 + (("-restricted" if inp.lang == "en" else "-eingeschraenkt") if inp.k else ""))
-
-
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     import re
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "stadt"
 
@@ -133,8 +109,7 @@ def facts(inp: BriefingInputs) -> list[tuple[str, str]]:
     return out
 
 
-def _escalation(inp: BriefingInputs):
-    from lagebild.alerts.service import level
+def escalation_of(inp: BriefingInputs):
     return level(inp.signals, inp.report_week, inp.config, inp.daily)
 
 
@@ -152,7 +127,7 @@ def daily_section(inp: BriefingInputs) -> Section:
 
 def level_texts(inp: BriefingInputs) -> tuple[str, str]:
     labels = {i.key: i.label(inp.lang) for i in inp.catalog}
-    return alert_text.level_texts(_escalation(inp), inp.report_week, names(inp), labels,
+    return alert_text.level_texts(escalation_of(inp), inp.report_week, names(inp), labels,
                                   inp.lang)
 
 

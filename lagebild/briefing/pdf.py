@@ -15,7 +15,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from lagebild.briefing.model import Briefing, Section
-from lagebild.briefing.data import BriefingError
+from lagebild.briefing.inputs import BriefingError
 from lagebild.i18n import t
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)

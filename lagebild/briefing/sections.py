@@ -1,5 +1,6 @@
 """Briefing sections after the alerts: trends of yellow/red districts, measures, reporting
-completeness per organisation, data sources (pure; see :mod:`lagebild.briefing.model`)."""
+completeness per organisation, data sources – and :func:`build`, which puts every section
+(these and the first ones of :mod:`lagebild.briefing.model`) into one document (pure)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from lagebild import privacy
 from lagebild.alerts import text as alert_text
 from lagebild.analytics.signals import RANK
 from lagebild.analytics.trends import CITY, iso_label
-from lagebild.briefing.model import Section, Table, names, tr, week_cells, week_span
-from lagebild.briefing.data import BriefingInputs
+from lagebild.briefing.model import (Briefing, Section, Table, alerts_sections, daily_section,
+                                     escalation_of, facts, level_texts, map_section, names,
+                                     numbers_section, slug, tr, week_cells, week_span)
+from lagebild.briefing.inputs import BriefingInputs
 from lagebild.i18n import fmt_number
 from lagebild.measures.views import district_names, fmt_date, markers, status_label
 from lagebild.measures.model import due_state
@@ -197,3 +200,27 @@ def sources_section(inp: BriefingInputs) -> Section:
         sec.notes.append(tr(inp, "briefing.sources.demo", city=inp.city))
     sec.notes.append(tr(inp, "briefing.sources.local"))
     return sec
+
+
+def build(inp: BriefingInputs, progress=None) -> Briefing:
+    """The whole briefing; ``progress(fraction, key)`` is called between sections."""
+    step = progress or (lambda f, s: None)
+    heading, reason = level_texts(inp)
+    sections = [map_section(inp), daily_section(inp)]
+    step(0.35, "numbers")
+    sections += [numbers_section(inp), *alerts_sections(inp)]
+    step(0.45, "trends")
+    sections.append(trends_section(inp))
+    step(0.75, "measures")
+    sections += [measures_section(inp), completeness_section(inp),
+                 sources_section(inp)]
+    esc_level = escalation_of(inp).level
+    return Briefing(
+        title=tr(inp, "briefing.doc.title", city=inp.city), facts=facts(inp), level=esc_level,
+        level_heading=heading, level_reason=reason, sections=sections,
+        footer=tr(inp, "briefing.doc.footer", city=inp.city,
+                  date=inp.generated_at.strftime("%d.%m.%Y %H:%M" if inp.lang == "de"
+                                                 else "%Y-%m-%d %H:%M")),
+        lang=inp.lang,
+        filename=f"briefing-{slug(inp.city)}-{inp.report_week:%Y-%m-%d}"
+                 + (("-restricted" if inp.lang == "en" else "-eingeschraenkt") if inp.k else ""))

@@ -91,9 +91,9 @@ def _after_import(store, city: str) -> None:
 def _too_large(args, size: int, limit: int, lang: str) -> int:
     """The size rejection, in the same shape as every other rejection (exit 1)."""
     from lagebild.ingest.importer import ImportOutcome
-    from lagebild.ingest.parse import UploadError, _mb
+    from lagebild.ingest.parse import UploadError, fmt_mb
     from lagebild.store import no_collisions
-    message = t("ingest.file.too_large", lang, size=_mb(size, lang), limit=_mb(limit, lang))
+    message = t("ingest.file.too_large", lang, size=fmt_mb(size, lang), limit=fmt_mb(limit, lang))
     outcome = ImportOutcome("rejected", None, 0, {}, {},
                             [UploadError(None, None, None, message)], no_collisions(),
                             t("ingest.import.rejected", lang, n=1))

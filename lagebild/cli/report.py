@@ -49,7 +49,7 @@ def add_parser(sub) -> None:
 
 def cmd_report(args) -> int:
     from lagebild.alerts.config import AlertConfigError, load_alert_config
-    from lagebild.briefing.data import BriefingError
+    from lagebild.briefing.inputs import BriefingError
     from lagebild.briefing.build import make
     from lagebild.catalog import load_catalog
     from lagebild.config import get_settings

@@ -129,7 +129,7 @@ def _shares(profile: Profile, districts: gpd.GeoDataFrame) -> np.ndarray:
     return scene + (1.0 - scene.sum()) * rest / rest.sum()
 
 
-def _expected(profile: Profile, shares: np.ndarray, dates: pd.DatetimeIndex) -> np.ndarray:
+def expected_counts(profile: Profile, shares: np.ndarray, dates: pd.DatetimeIndex) -> np.ndarray:
     """Expected daily counts, shape (districts, days), without week noise and outbreaks."""
     wd = np.asarray(profile.weekday)[dates.day_of_week]
     ms = np.where(dates.day <= 4, profile.month_start, 1.0)
@@ -188,7 +188,7 @@ def _counts(key: str, city: gpd.GeoDataFrame, dates: pd.DatetimeIndex, ob: pd.Da
         share[codes.index(RISING_DISTRICT)] *= ratio ** (np.arange(len(dates)) / (len(dates) - 1))
         return rng.binomial(tests, share), np.zeros_like(tests)
     profile = PROFILES.get(key, GENERIC)
-    base = _expected(profile, _shares(profile, city), dates)
+    base = expected_counts(profile, _shares(profile, city), dates)
     if profile.cv > 0:  # week-to-week variation: gamma multiplier per district and week
         k = 1.0 / profile.cv**2
         noise = rng.gamma(k, 1.0 / k, size=(len(codes), len(dates) // 7 + 1))

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import box
 
-from lagebild.demo.city import GENERIC, PROFILES, _expected
+from lagebild.demo.city import GENERIC, PROFILES, expected_counts
 
 END = date(2026, 11, 15)          # a Sunday: complete ISO weeks
 YEARS = 10
@@ -97,7 +97,7 @@ def large_observations(city: LargeCity, keys: list[str], days: int | None = None
         profile = PROFILES.get(key, GENERIC)
         level = rng.lognormal(0.0, 0.6, len(d)) * people
         shares = level / level.sum()
-        mean = _expected(profile, shares, dates) * size
+        mean = expected_counts(profile, shares, dates) * size
         weeks = (np.arange(len(dates)) // 7)
         noise = rng.lognormal(0.0, max(profile.cv, 0.05), (len(d), weeks[-1] + 1))[:, weeks]
         mean = mean * noise

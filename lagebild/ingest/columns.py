@@ -22,7 +22,7 @@ import pandas as pd
 from lagebild.catalog import Catalog, normalize_name
 from lagebild.i18n import t
 from lagebild.ingest.errors import UploadError
-from lagebild.ingest.read import RawTable
+from lagebild.ingest.table import RawTable
 
 # canonical name -> accepted header names (normalised)
 ALIASES: dict[str, tuple[str, ...]] = {

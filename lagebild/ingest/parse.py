@@ -95,8 +95,8 @@ def parse_upload(data: bytes, filename: str, *, catalog: Catalog,
         return _empty(sha, sink.to_list(max_errors, lang), filename, lang)
 
     if len(data) > limit_bytes:
-        sink.add(t("ingest.file.too_large", lang, size=_mb(len(data), lang),
-                   limit=_mb(limit_bytes, lang)))
+        sink.add(t("ingest.file.too_large", lang, size=fmt_mb(len(data), lang),
+                   limit=fmt_mb(limit_bytes, lang)))
         return rejected()
     if not data[:4096].strip() and not data.strip():
         sink.add(t("ingest.file.empty", lang))
@@ -249,7 +249,7 @@ def _check_period(period, today, lang, sink) -> None:
                    today=fmt_date(today, lang)))
 
 
-def _mb(n: int, lang: str) -> str:
+def fmt_mb(n: int, lang: str) -> str:
     text = f"{n / 1024 / 1024:.1f}"
     return text.replace(".", ",") if lang == "de" else text
 

@@ -22,7 +22,6 @@ import codecs
 import csv
 import io
 import re
-from dataclasses import dataclass
 from pathlib import PurePath
 
 import numpy as np
@@ -30,21 +29,12 @@ import pandas as pd
 
 from lagebild.i18n import t
 from lagebild.ingest.errors import UploadError
+from lagebild.ingest.table import RawTable
 
 DELIMITERS = (";", "\t", ",")
 _MOJIBAKE = re.compile("Ã[¤¶¼Ÿ„–œ©¨¡ ]|â€[“”™œ¦žš]")
 _SEP_LINE = re.compile(r"\s*sep=(.)\s*$", re.IGNORECASE)
 _FIRST_LINE = re.compile(r"[^\r\n]*\S[^\r\n]*")
-
-
-@dataclass
-class RawTable:
-    header: list[str]
-    cells: pd.DataFrame        # columns 0..len(header)-1, text, one row per record
-    lines: np.ndarray          # int64 line per cells row
-    kind: str                  # "csv" | "xlsx"
-    delimiter: str | None = None
-    encoding: str | None = None
 
 
 def read_upload(data: bytes, filename: str, lang: str = "de",

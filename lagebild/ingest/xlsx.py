@@ -27,7 +27,7 @@ import pandas as pd
 from lagebild.i18n import t
 from lagebild.ingest.errors import UploadError
 from lagebild.ingest.guard import UNPACKED_LIMIT, check_xlsx
-from lagebild.ingest.read import RawTable
+from lagebild.ingest.table import RawTable
 
 XLSX_UNPACKED_LIMIT = UNPACKED_LIMIT
 

@@ -18,5 +18,5 @@ from lagebild.ui._accounts import *  # noqa: F401,F403
 from lagebild.ui._measures import *  # noqa: F401,F403
 from lagebild.ui._daily import *  # noqa: F401,F403
 from lagebild.ui._network import *  # noqa: F401,F403
+from lagebild.ui._trends import *  # noqa: F401,F403
 from lagebild.ui._drugcheck import *  # noqa: F401,F403
-from lagebild.ui._maps import _on_map_click  # noqa: F401  (the map component's callback)

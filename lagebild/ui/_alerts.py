@@ -12,19 +12,19 @@ from lagebild.store import Store
 from lagebild.ui._core import (
     actor,
     catalog,
-    _data_version,
+    data_version,
     district_options,
     districts,
     indicator_options,
     lang,
-    _shared_frame,
+    md,
+    shared_frame,
     small_count_k,
     store,
     t,
     tm,
     week_label,
 )
-from lagebild.ui._maps import _md
 
 
 # Signals are computed at write time (lagebild/alerts/service.py) and stored in the database; pages
@@ -65,13 +65,13 @@ def _ensure_alerts(city: str) -> bool:
     return True
 
 
-@_shared_frame(ttl=600, max_entries=8)
+@shared_frame(ttl=600, max_entries=8)
 def _stored_signals(version: tuple, city: str) -> pd.DataFrame:
     from lagebild.alerts import service as alerting
     return alerting.load_signals(store(), actor(), city)
 
 
-@_shared_frame(ttl=600, max_entries=8)
+@shared_frame(ttl=600, max_entries=8)
 def _computed_signals(version: tuple, city: str) -> pd.DataFrame:
     from lagebild.alerts import service as alerting
     return alerting.compute(store(), actor(), city, catalog(), alert_config())
@@ -80,7 +80,7 @@ def _computed_signals(version: tuple, city: str) -> pd.DataFrame:
 def alert_signals(city: str) -> pd.DataFrame:
     """Ampel signals of every series and week (district_id ``trends.CITY`` = whole city)."""
     fresh = _ensure_alerts(city)
-    return (_stored_signals if fresh else _computed_signals)(_data_version(city), city)
+    return (_stored_signals if fresh else _computed_signals)(data_version(city), city)
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
@@ -93,7 +93,7 @@ def daily_signals(city: str) -> pd.DataFrame:
     """Spikes and significant clusters of the last 7 reported days (#17), as stored with the
     weekly signals (refreshed first when stale and this user may)."""
     _ensure_alerts(city)
-    return _daily(_data_version(city), city)
+    return _daily(data_version(city), city)
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
@@ -129,9 +129,9 @@ def alert_overview(city: str, week) -> dict:
     k = small_count_k()
     return {"level": esc.level, "kind": alert_text.LEVEL_KINDS[esc.level], "heading": heading,
             "height": 35 * (len(text) + 1) + 3,              # every district without scrolling
-            "reason": _md(reason), "matrix": alert_views.styled(text, codes),
-            "reasons": [("red", _md(r)) for r in drugs["reason"]]          # (#18) first
-            + [(c, _md(text)) for c, text, _ in
+            "reason": md(reason), "matrix": alert_views.styled(text, codes),
+            "reasons": [("red", md(r)) for r in drugs["reason"]]           # (#18) first
+            + [(c, md(text)) for c, text, _ in
                alert_views.reason_lines(cells, dist, catalog(), lang(), k)],
             "privacy": t("alerts.overview.privacy", k_minus=k - 1) if k else None}
 
@@ -139,7 +139,7 @@ def alert_overview(city: str, week) -> dict:
 def show_level(info: dict) -> None:
     """The Lagestufe box: colour by level, heading and the rule that set it (in words)."""
     box = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
-    box[info["kind"]](f"**{_md(info['heading'])}** – {info['reason']}",
+    box[info["kind"]](f"**{md(info['heading'])}** – {info['reason']}",
                       icon=":material/crisis_alert:" if info["level"] >= 2 else None)
 
 
@@ -172,9 +172,9 @@ def alert_map_colours(city: str, indicator: str, week):
     return alert_views.map_colours(sig[sig["week"] == pd.Timestamp(week)], indicator, lang())
 
 
-def _episodes(city: str) -> pd.DataFrame:
+def alert_episodes(city: str) -> pd.DataFrame:
     _ensure_alerts(city)
-    return _cached_episodes(_data_version(city), city)
+    return _cached_episodes(data_version(city), city)
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner=False)
@@ -198,7 +198,7 @@ def alert_filter_options(city: str) -> dict:
 
 def _filtered(city, statuses, indicators, district_keys, weeks) -> pd.DataFrame:
     from lagebild.alerts import views as alert_views
-    eps = _episodes(city)
+    eps = alert_episodes(city)
     since = None
     if weeks and len(eps):
         since = pd.to_datetime(alert_signals(city)["week"]).max() - pd.Timedelta(

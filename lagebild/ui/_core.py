@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lagebild import accounts, charts, clock
+from lagebild import accounts, clock
 from lagebild.views import situation as views
 from lagebild.access import Actor
 from lagebild.analytics import trends
@@ -315,7 +315,7 @@ def notification_box(city: str) -> None:
 
 
 # --------------------------------------------------------------------- cached data
-def _data_version(city: str) -> tuple:
+def data_version(city: str) -> tuple:
     """Cache key of everything read for ``city``: database, data version and the acting user.
     The user belongs in the key because the store's answers depend on role and organisation
     (a cached answer for the crisis team must never be handed to a guest)."""
@@ -323,7 +323,7 @@ def _data_version(city: str) -> tuple:
     return (store().path, city, store().data_version(current, city), current)
 
 
-def _shared_frame(**cache_kw):
+def shared_frame(**cache_kw):
     """``st.cache_resource`` for the large read-only frames (weekly grid, alert signals):
     one object per key, shared by all sessions. ``st.cache_data`` would keep a pickled
     copy and unpickle a new one for every session on every rerun, which with several
@@ -340,7 +340,7 @@ def _shared_frame(**cache_kw):
     return decorate
 
 
-@_shared_frame(ttl=600, max_entries=16)
+@shared_frame(ttl=600, max_entries=16)
 def _grid(version: tuple, city: str) -> pd.DataFrame:
     s, a = store(), actor()
     dist = s.districts(a, city)
@@ -350,7 +350,7 @@ def _grid(version: tuple, city: str) -> pd.DataFrame:
 
 
 def grid(city: str) -> pd.DataFrame:
-    return _grid(_data_version(city), city)
+    return _grid(data_version(city), city)
 
 
 @st.cache_data(ttl=600, max_entries=80, show_spinner=False)
@@ -360,8 +360,8 @@ def _store_read(version: tuple, city: str, method: str, options: tuple = ()):
 
 def cached_read(method: str, city: str, **options):
     """``Store.<method>(actor, city, **options)``, cached per data version and user
-    (``_data_version``): the smaller per-city answers (districts, places, measures, ...)."""
-    return _store_read(_data_version(city), city, method, tuple(sorted(options.items())))
+    (``data_version``): the smaller per-city answers (districts, places, measures, ...)."""
+    return _store_read(data_version(city), city, method, tuple(sorted(options.items())))
 
 
 def districts(city: str):
@@ -485,16 +485,3 @@ def district_options(city: str, indicator: str | None = None) -> dict[str, str]:
     opts.update({str(k): v for k, v in
                  districts(city).set_index("district_id")["name"].sort_values().items()})
     return opts
-
-
-def trend_figure(city: str, indicator: str, chosen: list[str], weeks: int, markers=None):
-    from lagebild.ui._alerts import alert_band      # the alerts section builds on this one
-    district_ids = [k if k == trends.CITY else int(k) for k in chosen]
-    k = small_count_k() if catalog()[indicator].person_related else None
-    series = views.trend_series(grid(city), districts(city), indicator, district_ids, weeks,
-                                lang(), k)
-    label = catalog()[indicator].label(lang())
-    return charts.weekly_lines(series, title=t("trends.chart_title", indicator=label),
-                               y_title=catalog()[indicator].unit(lang()), lang=lang(),
-                               band=alert_band(city, indicator, district_ids, weeks),  # (#4)
-                               markers=markers)                                       # (#6)

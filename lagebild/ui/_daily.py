@@ -11,8 +11,8 @@ from lagebild.analytics.daily import district_of
 from lagebild.alerts.daily_text import daily_lines
 from lagebild.measures.views import fmt_date
 from lagebild.ui._alerts import daily_signals
-from lagebild.ui._core import cached_read, catalog, districts, lang, small_count_k, t
-from lagebild.ui._maps import _md, display_districts
+from lagebild.ui._core import cached_read, catalog, districts, lang, md, small_count_k, t
+from lagebild.ui._maps import display_districts
 
 
 def last_7_days(city: str) -> dict:
@@ -22,7 +22,7 @@ def last_7_days(city: str) -> dict:
     day = fmt_date(last, lang())
     lines = daily_lines(daily, districts(city), catalog(), lang(), small_count_k())
     return {"heading": t("daily.heading"), "caption": t("daily.caption", day=day),
-            "lines": [(kind, _md(text)) for kind, text in lines],
+            "lines": [(kind, md(text)) for kind, text in lines],
             "none": t("daily.none", day=day)}
 
 

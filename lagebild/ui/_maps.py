@@ -7,9 +7,7 @@ import streamlit as st
 
 from lagebild import maps
 from lagebild.views import situation as views
-from lagebild.analytics import trends
 from lagebild.i18n import fmt_number
-from lagebild.i18n import md_escape
 from lagebild.ui._core import (
     actor,
     cached_read,
@@ -109,7 +107,7 @@ def map_view(city: str, indicator: str, week, weeks: int, measure, points_mode: 
     return m, table, n_points, drawn
 
 
-def _on_map_click() -> None:
+def on_map_click() -> None:
     """Callback of the map component: a clicked district becomes the detail selection."""
     value = st.session_state.get("map_click") or {}
     feature = value.get("last_active_drawing") or {}
@@ -132,7 +130,7 @@ def show_map(m, height: int = 560) -> None:
         st.error(t("maps.assets_missing", files=", ".join(missing)))
         return
     st_folium(m, key="map_click", height=height, use_container_width=True,
-              returned_objects=["last_active_drawing"], on_change=_on_map_click)
+              returned_objects=["last_active_drawing"], on_change=on_map_click)
 
 
 def district_choice_options(city: str) -> dict[str, str]:
@@ -175,11 +173,6 @@ def proximity_notices(city: str) -> tuple[pd.DataFrame, object]:
     finds = store().points(actor(), city, PROXIMITY_INDICATOR, start.date(), last, catalog())
     return places_mod.proximity_notices(finds, spots, distance_m=s.proximity_m,
                                         days=s.proximity_days, reference=last), last
-
-
-def _md(text: str) -> str:
-    """Uploaded text shown as Markdown (``i18n.md_escape``, the one helper)."""
-    return md_escape(text)
 
 
 def show_proximity_notices(city: str) -> None:

@@ -17,20 +17,21 @@ from lagebild.ui._core import (
     grid,
     indicator_options,
     lang,
+    md,
     small_count_k,
     store,
     t,
     week_choices,
     week_label,
 )
-from lagebild.ui._maps import _md, place_kind_labels, places
+from lagebild.ui._maps import place_kind_labels, places
 from lagebild.ui._alerts import (
     alert_band,
     alert_config,
     alert_list,
     ALERT_ROLES,
     alert_signals,
-    _episodes,
+    alert_episodes,
 )
 
 
@@ -97,7 +98,7 @@ def measure_alert_options(city: str) -> dict:
     current = actor()
     if current is None or current.role not in ALERT_ROLES:
         return {}
-    eps = _episodes(city)
+    eps = alert_episodes(city)
     eps = eps[eps["state"] != "retracted"]
     names = alert_views.names_with_city(districts(city), lang())
     labels = indicator_options()
@@ -219,7 +220,7 @@ def since_last_meeting(city: str):
 def with_meeting_period(city: str, latest_week, periods: dict) -> dict:
     """Map page: ``periods`` (weeks → label) plus "seit der letzten Sitzung" as its number of
     weeks up to ``latest_week`` (first Monday after the meeting → report week)."""
-    from lagebild.briefing.data import period_weeks
+    from lagebild.briefing.inputs import period_weeks
     from lagebild.measures.views import fmt_date
     span = since_last_meeting(city)
     if span is None:
@@ -237,7 +238,7 @@ def with_meeting_period(city: str, latest_week, periods: dict) -> dict:
 def meeting_period_note(city: str, latest_week) -> str | None:
     """Map page: "Seit der Sitzung am … liegen noch keine vollständig gemeldeten Wochen vor"
     when the last meeting lies after the newest reported week, else None."""
-    from lagebild.briefing.data import period_weeks
+    from lagebild.briefing.inputs import period_weeks
     from lagebild.measures.views import fmt_date
     span = since_last_meeting(city)
     if span is None or period_weeks(span[0], pd.Timestamp(latest_week))[1] > 0:
@@ -301,7 +302,7 @@ def district_alerts(city: str, district: str, week) -> tuple[list[str], pd.DataF
     from lagebild.briefing import model as briefing
     sig = alert_signals(city)
     cells = sig[(sig["week"] == pd.Timestamp(week)) & (sig["district_id"] == int(district))]
-    lines = [f"{alert_text.SYMBOLS[c]} {alert_text.colour_word(c, lang())}: {_md(text)}"
+    lines = [f"{alert_text.SYMBOLS[c]} {alert_text.colour_word(c, lang())}: {md(text)}"
              for c, text in briefing.reasons(cells, districts(city), catalog(), lang(),
                                              small_count_k())]
     current = actor()
@@ -331,7 +332,7 @@ def district_places(city: str, district: str) -> pd.DataFrame:
 def briefing_period_options(city: str) -> dict[str, str]:
     """'meeting' (since the last meeting) or 'default' (8 weeks), and 'custom'."""
     from lagebild.measures.views import fmt_date
-    from lagebild.briefing.data import period_weeks
+    from lagebild.briefing.inputs import period_weeks
     span = since_last_meeting(city)
     weeks = week_choices(city)
     if span and weeks and period_weeks(span[0], weeks[0])[1] == 0:
@@ -353,7 +354,7 @@ def make_briefing(city: str, since=None, progress=None):
     """The briefing documents for the current user (restricted roles get the suppressed
     version automatically); kept in the session for the download buttons. Returns the
     ``briefing_make.Documents`` or a German error text."""
-    from lagebild.briefing.data import BriefingError
+    from lagebild.briefing.inputs import BriefingError
     from lagebild.briefing.build import make
     step = progress or (lambda f, s: None)
     try:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from lagebild import clock
-from lagebild.ui._core import actor, catalog, _data_version, districts, lang, settings, store, t
+from lagebild.ui._core import actor, catalog, data_version, districts, lang, settings, store, t
 
 
 def organisations(city: str) -> list[str]:
@@ -33,7 +33,7 @@ def check_upload(city: str, organisation: str, data: bytes, filename: str, *,
     :class:`UploadPreview` (never the parsed rows themselves: they can be a million)."""
     if write:
         return _run_import(city, organisation, data, filename, replace, period, True, progress)
-    return _cached_preview(_data_version(city), actor(), lang(), city, organisation, data,
+    return _cached_preview(data_version(city), actor(), lang(), city, organisation, data,
                            filename, replace, period)
 
 
