@@ -67,6 +67,8 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "share.keys.read": (_CRISIS, "Schlüssel von Städten ansehen"),
     "share.import": (_ADMIN, "Pakete von Städten importieren"),
     "share.read": (_CRISIS, "Pakete von Städten ansehen"),
+    # drug checking (#18): small numbers on purpose, so not for guests
+    "drugcheck.view": (_FULL, "Drug-Checking-Ergebnisse sehen"),
     # operations (#20)
     "completeness.read": (_CRISIS, "die Vollständigkeit der Meldungen sehen"),
     "rhythm.set": (_ADMIN, "den Lieferrhythmus festlegen"),

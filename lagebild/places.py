@@ -22,13 +22,18 @@ import shapely
 
 from lagebild.geo import WGS84, BoundaryError, metric_crs, read_geofile
 
-KINDS = ("kita", "schule", "spielplatz", "jugend", "sonstige")
+KINDS = ("kita", "schule", "spielplatz", "jugend", "konsumraum", "drugchecking", "streetwork",
+         "sonstige")
+SITE_KINDS = ("konsumraum", "drugchecking", "streetwork")   # (#18) drug-checking sites
 _KIND_WORDS = (   # first matching word stem wins; compared case-insensitively
     ("kita", ("kita", "kindertages", "kindergarten", "krippe", "hort", "daycare",
               "kindergarden")),
     ("schule", ("schule", "gymnasium", "school")),
     ("spielplatz", ("spielplatz", "bolzplatz", "playground")),
     ("jugend", ("jugend", "youth")),
+    ("konsumraum", ("konsumraum", "drogenkonsum", "consumption room", "druckraum")),
+    ("drugchecking", ("drug-checking", "drugchecking", "drug checking")),
+    ("streetwork", ("streetwork", "street work", "outreach")),
 )
 _COLUMNS = {
     "name": ("name", "bezeichnung", "einrichtung", "titel"),

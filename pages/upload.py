@@ -24,6 +24,9 @@ if city:
                        key="tpl_csv", on_click="ignore")
     c2.download_button(ui.t("upload.template_xlsx"), xlsx_tpl, "lagebild-vorlage.xlsx",
                        key="tpl_xlsx", on_click="ignore")
+    c1.download_button(ui.t("upload.template_tests"), ui.test_template(city),
+                       "lagebild-vorlage-testergebnisse.csv", "text/csv", key="tpl_tests",
+                       on_click="ignore")
     file = st.file_uploader(ui.t("upload.file"), type=["csv", "xlsx"],
                             key=f"upload_file_{st.session_state.get('upload_nonce', 0)}")
     period = None

@@ -5,7 +5,7 @@ import json
 from lagebild.cli import main
 
 KEYS = {"city", "week", "week_label", "level", "level_name", "level_heading", "level_reason",
-        "daily",
+        "daily", "drugcheck",
         "rule", "counts", "alerts", "neighbours"}
 ALERT_KEYS = {"alert_id", "status", "first_week", "district", "district_code", "indicator",
               "indicator_label", "colour", "cause", "observed", "expected", "threshold",

@@ -24,7 +24,8 @@ from test_ingest_kit import (  # noqa: E402
 
 from lagebild.access import SYSTEM, AccessDenied, Actor  # noqa: E402
 from lagebild.store import Invalid, NotFound  # noqa: E402
-from lagebild.ingest.importer import find_collisions, import_file, preview, withdraw  # noqa: E402
+from lagebild.ingest.importer import import_file, preview, withdraw  # noqa: E402
+from lagebild.ingest.outcome import find_collisions  # noqa: E402
 
 H = "datum;stadtteil;indikator;anzahl"
 FIRST = (f"{H}\n02.11.2026;Altstadt;naloxon;2\n03.11.2026;Altstadt;naloxon;3\n"

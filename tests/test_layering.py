@@ -41,13 +41,16 @@ PURE = ["lagebild.analytics.*", "lagebild.geo", "lagebild.privacy", "lagebild.pl
         "lagebild.ingest.*", "lagebild.share.tables", "lagebild.share.views",
         "lagebild.demo.city", "lagebild.demo.geometry", "lagebild.demo.large", "lagebild.alerts", "lagebild.briefing", "lagebild.demo",
         "lagebild.share", "lagebild.views", "lagebild.analytics", "lagebild.measures",
-        "lagebild.ingest", "lagebild.ops", "lagebild.ops.completeness"]
+        "lagebild.ingest", "lagebild.ops", "lagebild.ops.completeness", "lagebild.drugcheck",
+        "lagebild.drugcheck.*"]
 STORE = ["lagebild.store", "lagebild.store.*"]
 SERVICES = ["lagebild.ingest.importer", "lagebild.ingest.rawstore", "lagebild.alerts.service",
             "lagebild.alerts.notify", "lagebild.briefing.data", "lagebild.briefing.build",
             "lagebild.share.package", "lagebild.demo.seed", "lagebild.demo.measures",
             "lagebild.export",
             "lagebild.accounts", "lagebild.ops.views", "lagebild.ops.reminders",
+            "lagebild.ingest.outcome", "lagebild.drugcheck.importer", "lagebild.drugcheck.demo",
+            "lagebild.drugcheck.alerts",
             # (#20) the server's worker: inbox, receipts, backups (lagebild/inbox/)
             "lagebild.inbox", "lagebild.inbox.runtime", "lagebild.inbox.worker",
             "lagebild.inbox.watch", "lagebild.inbox.deliver", "lagebild.inbox.receipt",

@@ -46,6 +46,7 @@ EXPECTED = {
     "share.keys.read": {A, K},
     "share.import": {A},
     "share.read": {A, K},
+    "drugcheck.view": {A, K, O},
     "completeness.read": {A, K},
     "rhythm.set": {A},
     "reminders.send": {A},

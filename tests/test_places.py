@@ -147,7 +147,7 @@ def test_places_are_stored_per_city_and_only_admins_replace_them(demo_store):
     with pytest.raises(AccessDenied):
         demo_store.replace_places(Actor("k", "krisenstab"), "Musterstadt", places)
     assert demo_store.replace_places(SYSTEM, "Musterstadt", places, "a.csv") == \
-        {"before": 0, "after": 1}
+        {"before": 3, "after": 1}          # the demo's three drug-checking sites (#18)
     two = pd.concat([places, _kita(51.01, 10.0, "Schule X").assign(kind="schule")])
     assert demo_store.replace_places(SYSTEM, "Musterstadt", two) == {"before": 1, "after": 2}
     got = demo_store.places(Actor("k", "krisenstab"), "Musterstadt")
@@ -192,7 +192,8 @@ def test_admin_uploads_places_and_the_map_shows_them(demo_db, monkeypatch):
     at.file_uploader(key="places_file").set_value(("orte.csv", data, "text/csv")).run()
     assert at.subheader[-1].value == "2 Orte erkannt"
     at.button(key="places_import").click().run()
-    assert at.success[0].value == "Musterstadt: 2 sensible Orte gespeichert (vorher 0)."
+    # before: the demo's three drug-checking sites (#18), replaced with the whole list
+    assert at.success[0].value == "Musterstadt: 2 sensible Orte gespeichert (vorher 3)."
     bad = "Name;Typ;Breite;Länge\n;Kita;51;10\n".encode()
     at.file_uploader(key="places_file").set_value(("x.csv", bad, "text/csv")).run()
     assert "Zeile 2: Name fehlt." in at.error[0].value

@@ -23,9 +23,9 @@ ALL = {"overview", "map", "trends", "export",
 # The specification (issue #7): which pages each role may open.
 ALLOWED = {
     "admin": ALL | {"admin_users", "admin_boundaries", "upload", "alerts", "network",
-              "operations"},                                # Betrieb (#20)
-    "krisenstab": ALL | {"alerts", "network"},                  # network: Städtevergleich (#19)
-    "outreach": ALL | {"upload"},
+              "operations", "drugcheck"},                   # Betrieb (#20), Drug-Checking (#18)
+    "krisenstab": ALL | {"alerts", "network", "drugcheck"},     # network: Städtevergleich (#19)
+    "outreach": ALL | {"upload", "drugcheck"},                  # drugcheck: Drug-Checking (#18)
     "gast": ALL,
 }
 PAGES = sorted(set().union(*ALLOWED.values()))

@@ -332,7 +332,7 @@ def _daily(raw, src: str, catalog) -> dict:
 def parse_alert_config(raw: dict, catalog=None, source: str = "alerts.toml") -> AlertConfig:
     """Prüft eine bereits gelesene Konfiguration (Tabellen wie in ``alerts.toml``)."""
     check_table(raw, source, "", ("general", "defaults", "indicators", "lagestufe", "spike",
-                             "daily"))
+                                  "daily", "drugcheck"))  # drugcheck: lagebild/drugcheck/alerts
     for need in ("defaults", "lagestufe"):
         if need not in raw:
             fail(source, need, "fehlt")

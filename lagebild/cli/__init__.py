@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 
 from lagebild.cli import (alerts, backup, demo, districts, export, info, ingest, notify, remind,
-                          report, serve, share, users)
+                          report, serve, share, substances, users)
 
 COMMANDS = (demo, serve, info, districts, ingest, export, backup, users, alerts, report, notify,
-            remind, share)
+            remind, share, substances)
 
 
 def build_parser() -> argparse.ArgumentParser:

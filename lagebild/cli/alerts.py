@@ -109,6 +109,9 @@ def build_report(store, city: str, week_text: str | None, catalog, config, lang:
     codes = dist.set_index("district_id")["code"].to_dict()
     labels = {i.key: i.label(lang) for i in catalog}
     heading, reason = alert_text.level_texts(esc, week, names, labels, lang)
+    from lagebild.drugcheck import alerts as drug                                  # (#18)
+    esc, heading, reason, drugs = drug.apply(store, SYSTEM, city, week, esc, heading, reason,
+                                             lang)
     episodes = alerting.load_episodes(store, SYSTEM, city)
     alerts = []
     for colour, text, row in alert_views.reason_lines(cells, dist, catalog, lang):
@@ -132,6 +135,8 @@ def build_report(store, city: str, week_text: str | None, catalog, config, lang:
         "counts": {c: int((cells["colour"] == c).sum()) for c in COUNT_KEYS},
         "alerts": alerts,
         "daily": _daily(daily, dist, catalog, lang),
+        "drugcheck": [{"kind": r["kind"], "substance": r["substance"], "level": r["level"],
+                       "reason": r["reason"]} for r in drugs.to_dict("records")],
         "neighbours": [{"district": names.get(r.district_id),
                         "district_code": codes.get(r.district_id), "indicator": r.indicator,
                         "indicator_label": labels.get(r.indicator, r.indicator),
@@ -186,6 +191,7 @@ def render_text(report: dict, lang: str = "de") -> str:
             n["indicator_label"])
     for district, sources in by_district.items():
         lines.append(f"{district}: " + watch_text(list(sources.items()), {}, {}, lang))
+    lines += ["▲ " + d["reason"] for d in report.get("drugcheck", [])]          # (#18)
     if report["daily"]:
         lines += ["", t("daily.heading", lang) + ":"]
         lines += [("▲ " if d["kind"] == "cluster" else "↑ ") + d["reason"]

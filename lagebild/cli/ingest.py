@@ -93,7 +93,7 @@ def _after_import(store, city: str) -> None:
 
 def _too_large(args, size: int, limit: int, lang: str) -> int:
     """The size rejection, in the same shape as every other rejection (exit 1)."""
-    from lagebild.ingest.importer import ImportOutcome
+    from lagebild.ingest.outcome import ImportOutcome
     from lagebild.ingest.parse import UploadError, fmt_mb
     from lagebild.store import no_collisions
     message = t("ingest.file.too_large", lang, size=fmt_mb(size, lang), limit=fmt_mb(limit, lang))

@@ -48,6 +48,8 @@ def create_demo(store: Store, seed: int = 42, catalog: Catalog | None = None,
     orgs = demo.organisations
     streetwork = orgs.loc[orgs["kind"] == "Streetwork", "name"].iloc[0]
     create_demo_accounts(store, demo.name, streetwork)
+    from lagebild.drugcheck.demo import create_demo_tests  # (#18) drug-checking results
+    create_demo_tests(store, demo.name, seed)
     from lagebild.alerts.service import refresh_alerts  # (#4) Ampel signals and alerts of the demo
     refresh_alerts(store, SYSTEM, demo.name, catalog)
     from lagebild.demo.measures import create_demo_measures  # (#6) meetings and measures

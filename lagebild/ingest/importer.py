@@ -9,7 +9,6 @@ day and coordinates) -> "rejected" with the collisions listed, unless ``replace=
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -20,45 +19,10 @@ from lagebild.access import AccessDenied, Actor, acts_for, require
 from lagebild.catalog import Catalog, load_catalog
 from lagebild.config import get_settings
 from lagebild.i18n import t
-from lagebild.ingest.parse import ParsedUpload, UploadError, parse_upload
-from lagebild.store import CollidingRows, DuplicateUpload, Invalid, Store, no_collisions
-
-STATUSES = ("imported", "valid", "rejected", "duplicate")
-
-
-@dataclass
-class ImportOutcome:
-    status: str                               # imported | valid | rejected | duplicate
-    upload_id: int | None
-    rows: int
-    totals: dict[str, int]
-    by_district: dict[str, dict[str, int]]
-    errors: list[UploadError]
-    collisions: pd.DataFrame
-    message: str
-    replaced: int = 0                         # earlier rows replaced (or to be replaced)
-    parsed: ParsedUpload | None = field(default=None, repr=False)
-
-    def as_json(self) -> dict:
-        """The shape printed by ``lagebild ingest --json``."""
-        coll = self.collisions.copy()
-        if "date" in coll:
-            coll["date"] = pd.to_datetime(coll["date"]).dt.strftime("%Y-%m-%d")
-        coll = coll.astype(object).where(coll.notna(), None)
-        return {
-            "status": self.status, "upload_id": self.upload_id, "rows": self.rows,
-            "totals": self.totals, "by_district": self.by_district,
-            "errors": [e.as_dict() for e in self.errors], "message": self.message,
-            "collisions": coll.to_dict(orient="records"),
-        }
-
-
-@dataclass
-class WithdrawOutcome:
-    upload_id: int
-    rows: int
-    message: str
-
+from lagebild.ingest.parse import parse_upload
+from lagebild.ingest.outcome import (ImportOutcome, WithdrawOutcome, duplicate_outcome,
+                                     find_collisions, make_outcome)
+from lagebild.store import CollidingRows, DuplicateUpload, Invalid, Store
 
 def preview(store: Store, actor: Actor, city: str, organisation: str, data: bytes,
             filename: str, **kwargs) -> ImportOutcome:
@@ -76,13 +40,16 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
 
     Raises ``AccessDenied`` (actor may not upload for this city/organisation),
     ``store.NotFound`` (unknown city) and ``store.Invalid`` (no organisation); everything
-    about the file is reported in the outcome.
+    about the file is reported in the outcome. The hash and (for a real import) a copy of
+    the bytes are made in a second thread while the file is checked; the copy is renamed
+    into place only before the commit.
     """
     _check_may_upload(store, actor, city, organisation)
-    if limit_bytes is None:
-        limit_bytes = int(get_settings().upload_limit_mb) * 1024 * 1024
-    # The hash and (for a real import) a copy of the bytes are made in a second thread
-    # while the file is checked; the copy is renamed into place only before the commit.
+    limit_bytes = _limit(limit_bytes)
+    if tested := _test_results(store, actor, city, organisation, data, filename, today=today,
+                               replace=replace, dry_run=dry_run, lang=lang, sheet=sheet,
+                               limit_bytes=limit_bytes):      # (#18) drug-checking results
+        return tested
     with rawstore.Staging(store.path, data,
                           write=not dry_run and len(data) <= limit_bytes) as staged:
         parsed = parse_upload(data, filename, catalog=catalog or load_catalog(),
@@ -92,21 +59,21 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
         parsed.sha256 = sha = staged.sha256()
         earlier = store.upload_by_hash(actor, city, sha)
         if earlier is not None:          # the same bytes: answered before any error
-            return _duplicate(earlier["upload_id"], earlier["uploaded_at"], lang)
+            return duplicate_outcome(earlier["upload_id"], earlier["uploaded_at"], lang)
         if not parsed.ok:
-            return _outcome("rejected", t("ingest.import.rejected", lang,
+            return make_outcome("rejected", t("ingest.import.rejected", lang,
                                           n=max(len(parsed.errors), 1)), parsed)
         collisions = find_collisions(store, actor, city, organisation, parsed.rows)
         n = len(collisions)
         if n and not replace:
             again = store.upload_by_hash(actor, city, sha)   # the same bytes may have landed
             if again is not None:
-                return _duplicate(again["upload_id"], again["uploaded_at"], lang)
-            return _outcome("rejected", t("ingest.import.collisions", lang, n=n,
+                return duplicate_outcome(again["upload_id"], again["uploaded_at"], lang)
+            return make_outcome("rejected", t("ingest.import.collisions", lang, n=n,
                                           organisation=organisation), parsed, collisions)
         if dry_run:
             key = "ingest.import.valid_replace" if n else "ingest.import.valid"
-            return _outcome("valid", t(key, lang, rows=len(parsed.rows), n=n), parsed,
+            return make_outcome("valid", t(key, lang, rows=len(parsed.rows), n=n), parsed,
                             collisions, replaced=n)
         staged.keep()                    # on disk before the commit (rebuild)
         meta = _upload_meta(actor, city, organisation, filename, sha, replace, period, sheet,
@@ -121,16 +88,32 @@ def import_file(store: Store, actor: Actor, city: str, organisation: str, data: 
                                             parsed.rows, parsed.periods, replace=replace,
                                             before_commit=describe)
         except DuplicateUpload as exc:   # another import of the same bytes won the race
-            return _duplicate(exc.upload_id, exc.uploaded_at, lang)
+            return duplicate_outcome(exc.upload_id, exc.uploaded_at, lang)
         except CollidingRows:            # rows arrived meanwhile: list them, write nothing
             collisions = find_collisions(store, actor, city, organisation, parsed.rows)
-            return _outcome("rejected", t("ingest.import.collisions", lang,
+            return make_outcome("rejected", t("ingest.import.collisions", lang,
                                           n=len(collisions), organisation=organisation),
                             parsed, collisions)
     rawstore.record(store.path, upload_id, {**meta, "status": "imported"})
     key = "ingest.import.imported_replace" if n else "ingest.import.imported"
-    return _outcome("imported", t(key, lang, rows=len(parsed.rows), upload_id=upload_id, n=n),
+    return make_outcome("imported", t(key, lang, rows=len(parsed.rows), upload_id=upload_id, n=n),
                     parsed, collisions, upload_id=upload_id, replaced=n)
+
+
+def _limit(limit_bytes: int | None) -> int:
+    """The upload limit in bytes (``LAGEBILD_UPLOAD_LIMIT_MB`` unless given)."""
+    if limit_bytes is None:
+        return int(get_settings().upload_limit_mb) * 1024 * 1024
+    return limit_bytes
+
+
+def _test_results(store, actor, city, organisation, data, filename, **options):
+    """The outcome of a drug-checking results file (#18, recognised by its header), or None
+    for every other file."""
+    from lagebild.drugcheck import importer as tests
+    if tests.is_test_file(data, filename, options["sheet"]):
+        return tests.import_tests(store, actor, city, organisation, data, filename, **options)
+    return None
 
 
 def _upload_meta(actor, city, organisation, filename, sha, replace, period, sheet, today,
@@ -141,13 +124,6 @@ def _upload_meta(actor, city, organisation, filename, sha, replace, period, shee
             "period": [d.isoformat() for d in period] if period else None, "sheet": sheet,
             "today": today.isoformat(), "rows": rows,
             "uploaded_at": clock.now().isoformat(timespec="seconds")}
-
-
-def _duplicate(upload_id, uploaded_at, lang: str) -> ImportOutcome:
-    """'bereits importiert am … (Upload n)', nothing written."""
-    when = pd.Timestamp(uploaded_at).strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d")
-    return _outcome("duplicate", t("ingest.import.duplicate", lang, date=when,
-                                   upload_id=int(upload_id)), upload_id=int(upload_id))
 
 
 def withdraw(store: Store, actor: Actor, city: str, upload_id: int,
@@ -161,15 +137,6 @@ def withdraw(store: Store, actor: Actor, city: str, upload_id: int,
                              rows=removed))
 
 
-def find_collisions(store: Store, actor: Actor, city: str, organisation: str,
-                    rows: pd.DataFrame) -> pd.DataFrame:
-    """Earlier rows of ``organisation`` with the same district, indicator, date and
-    coordinates as ``rows`` (what ``insert_upload(replace=True)`` would delete)."""
-    if rows.empty:
-        return no_collisions()
-    return store.colliding_rows(actor, city, organisation, rows)
-
-
 def _check_may_upload(store: Store, actor: Actor, city: str, organisation: str) -> None:
     store.city_id(actor, city)     # Forbidden / NotFound with German text
     require(actor, "upload.import")
@@ -178,20 +145,6 @@ def _check_may_upload(store: Store, actor: Actor, city: str, organisation: str) 
                            f"'{organisation}' hochladen.")
     if not organisation or not organisation.strip():
         raise Invalid("Die meldende Organisation darf nicht leer sein.")
-
-
-def _outcome(status: str, message: str, parsed: ParsedUpload | None = None,
-             collisions: pd.DataFrame | None = None, upload_id: int | None = None,
-             replaced: int = 0) -> ImportOutcome:
-    if collisions is None:
-        collisions = no_collisions()
-    return ImportOutcome(
-        status=status, upload_id=upload_id,
-        rows=len(parsed.rows) if parsed is not None else 0,
-        totals=parsed.totals if parsed is not None else {},
-        by_district=parsed.by_district if parsed is not None else {},
-        errors=parsed.errors if parsed is not None else [],
-        collisions=collisions, message=message, replaced=replaced, parsed=parsed)
 
 
 def rebuild(store: Store, folder, lang: str = "de", catalog: Catalog | None = None,

@@ -28,7 +28,8 @@ NO_DATA = "#d9d9d9"      # nobody reported
 ZERO = "#ffffff"         # reported, no case: a class of its own
 SUPPRESSED = "#9e9ac8"   # hidden in a restricted view: violet, unlike the grey of no report
 PLACE_COLOURS = {"kita": "#1f78b4", "schule": "#6a3d9a", "spielplatz": "#33a02c",
-                 "jugend": "#ff7f00", "sonstige": "#555555"}
+                 "jugend": "#ff7f00", "konsumraum": "#e31a1c", "drugchecking": "#b15928",
+                 "streetwork": "#fb9a99", "sonstige": "#555555"}
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 # ` $ \ break out of folium's JS template strings; { } would be evaluated by Jinja: branca
 # wraps every rendered script in a new Template and renders it a second time.

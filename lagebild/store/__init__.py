@@ -20,6 +20,7 @@ from lagebild.store.audit import AuditMixin
 from lagebild.store.backup import BackupMixin
 from lagebild.store.cities import CitiesMixin
 from lagebild.store.deliveries import DeliveriesMixin
+from lagebild.store.drugchecks import DrugChecksMixin
 from lagebild.store.errors import (CollidingRows, DuplicateUpload, Forbidden,
                                    Invalid, NotFound, StoreError)
 from lagebild.store.measures import MeasuresMixin
@@ -36,5 +37,5 @@ __all__ = ["Store", "StoreError", "NotFound", "Invalid", "Forbidden", "Duplicate
 
 class Store(CitiesMixin, UploadsMixin, ObservationsMixin, AlertsMixin, PlacesMixin,
             MeasuresMixin, AccountsMixin, BackupMixin, NotificationsMixin, ShareMixin,
-            DeliveriesMixin, AuditMixin, Database):
+            DeliveriesMixin, DrugChecksMixin, AuditMixin, Database):
     """The one gateway every page, service and command uses (``Store(path)``)."""

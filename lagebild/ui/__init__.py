@@ -30,3 +30,4 @@ from lagebild.ui._shell import *  # noqa: F401,F403
 from lagebild.ui._district import *  # noqa: F401,F403
 from lagebild.ui._ops import *  # noqa: F401,F403
 from lagebild.ui._backup import *  # noqa: F401,F403  (#20: backups by the server)
+from lagebild.ui._drugcheck import *  # noqa: F401,F403

@@ -122,13 +122,17 @@ def alert_overview(city: str, week) -> dict:
     names = alert_views.names_with_city(dist, lang())
     labels = {i.key: i.label(lang()) for i in catalog()}
     heading, reason = alert_text.level_texts(esc, pd.Timestamp(week), names, labels, lang())
+    from lagebild.drugcheck import alerts as drug                                  # (#18)
+    esc, heading, reason, drugs = drug.apply(store(), actor(), city, week, esc, heading, reason,
+                                             lang())
     text, codes = alert_views.ampel_matrix(cells, watch, dist, catalog(), lang())
     k = small_count_k()
     return {"level": esc.level, "kind": alert_text.LEVEL_KINDS[esc.level], "heading": heading,
             "height": 35 * (len(text) + 1) + 3,              # every district without scrolling
             "reason": md(reason), "matrix": alert_views.styled(text, codes),
-            "reasons": [(c, md(text)) for c, text, _ in
-                        alert_views.reason_lines(cells, dist, catalog(), lang(), k)],
+            "reasons": [("red", md(r)) for r in drugs["reason"]]           # (#18) first
+            + [(c, md(text)) for c, text, _ in
+               alert_views.reason_lines(cells, dist, catalog(), lang(), k)],
             "privacy": t("alerts.overview.privacy", k_minus=k - 1) if k else None}
 
 

@@ -163,6 +163,7 @@ def proximity_notices(city: str) -> tuple[pd.DataFrame, object]:
     reference day (latest report). Empty for roles without point data or without places."""
     from lagebild import places as places_mod
     spots, s = places(city), settings()
+    spots = spots[~spots["kind"].isin(places_mod.SITE_KINDS)]     # (#18) help, not sensitive
     if spots.empty or PROXIMITY_INDICATOR not in catalog().keys \
             or not points_allowed(PROXIMITY_INDICATOR):
         return pd.DataFrame(), None

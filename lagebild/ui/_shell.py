@@ -36,6 +36,8 @@ PAGES: list[tuple[str, str, str, str, str]] = [
      "districts.import"),
     ("pages/network.py", "network.nav", ":material/compare_arrows:", "staedtevergleich",
      "share.read"),                                                               # (#19)
+    ("pages/drugcheck.py", "drugcheck.page.nav", ":material/science:", "drug-checking",
+     "drugcheck.view"),                                                           # (#18)
     ("pages/operations.py", "ops.nav", ":material/monitor_heart:", "betrieb",
      "operations.view"),                                                          # (#20)
 ]

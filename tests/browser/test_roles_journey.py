@@ -7,10 +7,12 @@ pytestmark = pytest.mark.browser
 MINE = ["Stadtteil", "Maßnahmen", "Sitzungen", "Briefing"]        # (#6), every role
 EXPECTED = {
     "admin": ["Lagebild", "Karte", "Trends", "Warnungen", *MINE, "Daten hochladen", "Export",
-              "Konten & Protokoll", "Grenzen & Orte", "Städtevergleich", "Betrieb"],  # (#4, #20)
+              "Konten & Protokoll", "Grenzen & Orte", "Städtevergleich", "Drug-Checking",
+              "Betrieb"],                                      # (#4, #18, #20)
     "krisenstab": ["Lagebild", "Karte", "Trends", "Warnungen", *MINE, "Export",
-                   "Städtevergleich"],                                    # (#19)
-    "streetwork": ["Lagebild", "Karte", "Trends", *MINE, "Daten hochladen", "Export"],
+                   "Städtevergleich", "Drug-Checking"],                   # (#19), (#18)
+    "streetwork": ["Lagebild", "Karte", "Trends", *MINE, "Daten hochladen", "Export",
+                   "Drug-Checking"],
     "gast": ["Lagebild", "Karte", "Trends", *MINE, "Export"],
 }
 
