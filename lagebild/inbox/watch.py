@@ -16,6 +16,7 @@ Names starting with ``.`` or ``~`` (editors' lock files) are never taken.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,7 +88,7 @@ class Watcher:
                     before = self.seen.get(path)
                     since = before[1] if before and before[0] == signature else now
                     if path.with_name(path.name + PART) in self.parts:
-                        since = now - self.settle_s          # renamed from *.part: complete
+                        since = -math.inf     # renamed from *.part: complete (no float rounding)
                     seen[path] = (signature, since)
                     if now - since >= self.settle_s:
                         found.append((stat.st_mtime_ns, path, city, org,
