@@ -79,6 +79,6 @@ def test_help_lists_every_command_and_loads_no_data_libraries():
               if line.startswith("import time:")}
     assert "lagebild.cli" in loaded
     assert not loaded & {"pandas", "numpy", "duckdb", "streamlit", "geopandas"}
-    for command in ("demo", "serve", "ingest", "alerts", "report", "share", "erinnern",
+    for command in ("demo", "serve", "ingest", "alerts", "report", "share", "erinnern", "substances",
                     "backup", "restore", "user"):
         assert command in out.stdout

@@ -12,19 +12,21 @@ import sys
 
 from lagebild import clock
 from lagebild.access import SYSTEM
+from lagebild.cli._common import fail, open_store, with_db
 from lagebild.config import get_settings
 from lagebild.i18n import fmt_number, t
 
 
 def add_parser(sub) -> None:
     lang = get_settings().language
-    p = sub.add_parser("substances", help=t("drugcheck.cli.description", lang),
-                       description=t("drugcheck.cli.description", lang))
+    about = t("drugcheck.cli.description", lang)
+    p = sub.add_parser("substances", help=about.replace("%", "%%"),   # argparse formats help
+                       description=about)
     p.add_argument("--city", required=True, help=t("drugcheck.cli.city", lang))
     p.add_argument("--week", help=t("drugcheck.cli.week", lang))
     p.add_argument("--json", action="store_true", help=t("drugcheck.cli.json", lang))
     p.add_argument("--lang", choices=("de", "en"))
-    p.add_argument("--db")
+    with_db(p)
     p.set_defaults(func=run)
 
 
@@ -32,7 +34,7 @@ def run(args) -> int:
     from datetime import timedelta
 
     from lagebild.analytics.drugcheck import iso_week
-    from lagebild.cli._common import open_store as _open
+    from lagebild.store import StoreError
     from lagebild.drugcheck.report import substances_week
     lang = args.lang or get_settings().language
     if args.week:
@@ -44,12 +46,11 @@ def run(args) -> int:
     else:
         today = clock.today()
         monday = today - timedelta(days=today.weekday())
-    store = _open(args)
+    store = open_store(args)
     try:
         tests = store.drug_tests(SYSTEM, args.city, end=monday + timedelta(days=6))
-    except (KeyError, PermissionError) as exc:
-        print(f"Fehler: {exc.args[0] if exc.args else exc}", file=sys.stderr)
-        return 2
+    except StoreError as exc:              # unknown city, no access
+        return fail(str(exc), 2)
     finally:
         store.close()
     result = substances_week(tests, monday)
