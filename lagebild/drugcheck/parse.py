@@ -36,7 +36,7 @@ import pandas as pd
 from lagebild.catalog import normalize_name
 from lagebild.i18n import t
 from lagebild.ingest.columns import is_personal
-from lagebild.ingest.errors import ErrorSink, UploadError, errors_csv, errors_frame
+from lagebild.ingest.errors import CheckedFile, ErrorSink, UploadError
 from lagebild.ingest.read import read_upload
 from lagebild.ingest.values import MIN_DATE, fmt_date, parse_dates
 from lagebild.drugcheck.substances import SubstanceCatalog, load_substances, result_of
@@ -63,22 +63,12 @@ ROWS = ["line", "date", "site", "district_id", "sample", "sold_as", "method",
 
 
 @dataclass
-class ParsedTests:
+class ParsedTests(CheckedFile):
     rows: pd.DataFrame                 # ROWS, valid rows only
     errors: list[UploadError]
     sha256: str
     filename: str = ""
     lang: str = "de"
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and len(self.rows) > 0
-
-    def errors_frame(self) -> pd.DataFrame:
-        return errors_frame(self.errors)
-
-    def errors_csv(self) -> bytes:
-        return errors_csv(self.errors, self.lang)
 
 
 def header_kind(header: list[str]) -> bool:

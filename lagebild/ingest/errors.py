@@ -142,3 +142,20 @@ def errors_csv(errors: list[UploadError], lang: str = "de") -> bytes:
         writer.writerow([neutralise(x) if x is not None else ""
                          for x in (e.line, e.column, e.value, e.message)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+class CheckedFile:
+    """What every checked upload offers the page and the CLI (a counts upload, a
+    drug-checking results file): ``ok``, the error table and its CSV download. Needs
+    ``rows``, ``errors`` and ``lang``."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and len(self.rows) > 0
+
+    def errors_frame(self) -> pd.DataFrame:
+        return errors_frame(self.errors)
+
+    def errors_csv(self) -> bytes:
+        """Download of the error list; cells that would run as formulas get a ``'``."""
+        return errors_csv(self.errors, self.lang)

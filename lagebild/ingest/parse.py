@@ -43,7 +43,7 @@ import pandas as pd
 from lagebild.catalog import Catalog, normalize_name
 from lagebild.i18n import t
 from lagebild.ingest.columns import Layout, map_header, strip, to_long
-from lagebild.ingest.errors import ErrorSink, UploadError, errors_csv, errors_frame
+from lagebild.ingest.errors import CheckedFile, ErrorSink, UploadError
 from lagebild.ingest.read import read_upload
 from lagebild.ingest.rows import ROW_COLUMNS, RowChecker
 from lagebild.ingest.values import fmt_date
@@ -55,7 +55,7 @@ MAX_ERRORS = 10_000
 
 
 @dataclass
-class ParsedUpload:
+class ParsedUpload(CheckedFile):
     rows: pd.DataFrame                      # ROW_COLUMNS, valid rows only
     errors: list[UploadError]
     periods: pd.DataFrame                   # indicator, start_date, end_date
@@ -64,17 +64,6 @@ class ParsedUpload:
     by_district: dict[str, dict[str, int]] = field(default_factory=dict)
     filename: str = ""
     lang: str = "de"
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and len(self.rows) > 0
-
-    def errors_frame(self) -> pd.DataFrame:
-        return errors_frame(self.errors)
-
-    def errors_csv(self) -> bytes:
-        """Download of the error list; cells that would run as formulas get a ``'``."""
-        return errors_csv(self.errors, self.lang)
 
 
 def parse_upload(data: bytes, filename: str, *, catalog: Catalog,
