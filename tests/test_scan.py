@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lagebild.analytics import scan, scan_montecarlo
+from lagebild.analytics import scan
+from lagebild.analytics.scan import montecarlo as scan_montecarlo
 from lagebild.analytics.scan import latlong_to_xyz, space_time_permutation
 
 SATSCAN = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "satscan"

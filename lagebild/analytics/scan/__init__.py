@@ -30,8 +30,8 @@ import functools
 import numpy as np
 import pandas as pd
 
-from lagebild.analytics.scan_input import check_number, fail, read_cases, read_locations
-from lagebild.analytics.scan_montecarlo import Llr, llr_grid, log_tables, simulated_maxima
+from lagebild.analytics.scan.cases import check_number, fail, read_cases, read_locations
+from lagebild.analytics.scan.montecarlo import Llr, llr_grid, log_tables, simulated_maxima
 
 __all__ = ["space_time_permutation", "latlong_to_xyz", "Members", "CLUSTER_COLUMNS",
            "EARTH_RADIUS_KM"]
