@@ -24,6 +24,15 @@ def _district_count(db) -> int:
         store.close()
 
 
+def _place_count(db) -> int:
+    """Places are drawn as circle markers – Leaflet paths as well (the demo's test sites, #18)."""
+    store = Store(db, read_only=True)
+    try:
+        return len(store.places(SYSTEM, "Musterstadt"))
+    finally:
+        store.close()
+
+
 def _map_frame(page):
     page.wait_for_selector("iframe", timeout=30_000)
     for _ in range(100):
@@ -53,7 +62,8 @@ def test_map_draws_one_polygon_per_district_with_local_leaflet(demo_server, demo
     frame.wait_for_selector("path.leaflet-interactive", timeout=30_000)
     polygons = frame.locator("path.leaflet-interactive").count()
     frame_html = frame.content()
-    assert polygons == _district_count(demo_db_master)   # the server holds its own copy
+    # the server holds its own copy; one polygon per district, one circle per place
+    assert polygons == _district_count(demo_db_master) + _place_count(demo_db_master)
     assert "/app/static/vendor/leaflet/leaflet.js" in frame_html
     assert not CDN.search(frame_html)
     # tooltip shows district name and value on hover
