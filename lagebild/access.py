@@ -69,6 +69,11 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "share.read": (_CRISIS, "Pakete von Städten ansehen"),
     # drug checking (#18): small numbers on purpose, so not for guests
     "drugcheck.view": (_FULL, "Drug-Checking-Ergebnisse sehen"),
+    # Substanzwarnungen (#18): public-health warnings meant for the street, no personal data,
+    # so every role sees them (guests included); the crisis team writes them
+    "warnings.view": (_EVERYONE, "Substanzwarnungen sehen"),
+    "warnings.create": (_CRISIS, "Substanzwarnungen anlegen"),
+    "warnings.edit": (_CRISIS, "Substanzwarnungen ändern oder zurückziehen"),
     # operations (#20)
     "completeness.read": (_CRISIS, "die Vollständigkeit der Meldungen sehen"),
     "rhythm.set": (_ADMIN, "den Lieferrhythmus festlegen"),

@@ -7,7 +7,8 @@ filters by the cities that user may see. Every write is one transaction.
 Methods return pandas DataFrames (GeoDataFrames for districts) with named columns.
 Only ``_db.py`` imports duckdb; the aggregates live in ``cities.py``, ``uploads.py``,
 ``observations.py``, ``alerts.py``, ``places.py``, ``measures.py``, ``accounts.py``,
-``backup.py``, ``notifications.py`` and ``share.py``; ``audit.py`` holds the access helpers
+``backup.py``, ``notifications.py``, ``share.py``, ``deliveries.py``, ``drugchecks.py``
+and ``warnings.py`` (#18, Substanzwarnungen); ``audit.py`` holds the access helpers
 and the audit log; the exceptions are in ``errors.py``.
 """
 
@@ -29,6 +30,7 @@ from lagebild.store.observations import ObservationsMixin
 from lagebild.store.places import PlacesMixin
 from lagebild.store.share import ShareMixin
 from lagebild.store.uploads import UploadsMixin, no_collisions
+from lagebild.store.warnings import WarningsMixin
 
 __all__ = ["Store", "StoreError", "NotFound", "Invalid", "Forbidden", "DuplicateUpload",
            "CollidingRows", "damaged_error", "open_error", "is_damage",
@@ -37,5 +39,5 @@ __all__ = ["Store", "StoreError", "NotFound", "Invalid", "Forbidden", "Duplicate
 
 class Store(CitiesMixin, UploadsMixin, ObservationsMixin, AlertsMixin, PlacesMixin,
             MeasuresMixin, AccountsMixin, BackupMixin, NotificationsMixin, ShareMixin,
-            DeliveriesMixin, DrugChecksMixin, AuditMixin, Database):
+            DeliveriesMixin, DrugChecksMixin, WarningsMixin, AuditMixin, Database):
     """The one gateway every page, service and command uses (``Store(path)``)."""
