@@ -8,6 +8,9 @@ ui.require_login()
 
 city = ui.city_picker()
 if city:
+    # ---- #18: the crisis team's substance warnings in force today, first thing for everyone
+    for warning in ui.active_substance_warnings(city):
+        st.error(ui.warning_box(warning), icon=":material/warning:")
     weeks, week_labels, default = ui.overview_weeks(city)
     if not weeks:
         st.info(ui.tm("app.no_data"))

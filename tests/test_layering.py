@@ -50,7 +50,7 @@ SERVICES = ["lagebild.ingest.importer", "lagebild.ingest.rawstore", "lagebild.al
             "lagebild.export",
             "lagebild.accounts", "lagebild.ops.views", "lagebild.ops.reminders",
             "lagebild.ingest.outcome", "lagebild.drugcheck.importer", "lagebild.drugcheck.demo",
-            "lagebild.drugcheck.alerts",
+            "lagebild.drugcheck.alerts", "lagebild.drugcheck.warning_mail",
             # (#20) the server's worker: inbox, receipts, backups (lagebild/inbox/)
             "lagebild.inbox", "lagebild.inbox.runtime", "lagebild.inbox.worker",
             "lagebild.inbox.watch", "lagebild.inbox.deliver", "lagebild.inbox.receipt",

@@ -19,7 +19,8 @@ ACTORS = {
     "gast": Actor("gast", "gast", cities=CITY),
 }
 ALL = {"overview", "map", "trends", "export",
-       "district", "measures", "meetings", "briefing"}          # (#6) readable by every role
+       "district", "measures", "meetings", "briefing",          # (#6) readable by every role
+       "warnings"}                                              # (#18) Substanzwarnungen
 # The specification (issue #7): which pages each role may open.
 ALLOWED = {
     "admin": ALL | {"admin_users", "admin_boundaries", "upload", "alerts", "network",

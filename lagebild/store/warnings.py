@@ -12,9 +12,10 @@ from datetime import date
 import pandas as pd
 
 from lagebild import clock
-from lagebild.access import Actor
+from lagebild.access import Actor, roles_for
 from lagebild.drugcheck import warnings as w
 from lagebild.drugcheck.substances import load_substances
+from lagebild.store._db import query
 from lagebild.store.errors import Invalid, NotFound
 
 _COLUMNS = ("warning_id, substance, title, location, since, valid_until, advice, source, "
@@ -146,6 +147,19 @@ class WarningsMixin:
             self._audit(cur, actor, "warning.text.remove" if remove else "warning.text",
                         city_id, warning_id=int(warning_id), language=code,
                         **({} if remove else {"title": text["title"]}))
+
+    def warning_recipients(self, actor: Actor, city: str) -> pd.DataFrame:
+        """Who gets a substance warning by e-mail: every active account of the city with an
+        e-mail address (``username``, ``email``, ``role``, ``organisation``) unless it switched
+        the e-mails for this city off – outreach accounts too, without opting in (a warning is
+        meant to reach the street), daily-digest subscribers at once. Admin only (sending)."""
+        self._require(actor, "notify.send")
+        self.city_id(actor, city)
+        df = self._df(query("notification_recipients"),
+                      {"city": city, "all_cities": list(roles_for("cities.all"))})
+        keep = df["enabled"].astype("boolean").fillna(True).astype(bool)
+        return df.loc[keep.to_numpy(), ["username", "email", "role", "organisation"]
+                      ].reset_index(drop=True)
 
     # ------------------------------------------------------------------ helpers
     @staticmethod

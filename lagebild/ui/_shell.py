@@ -38,6 +38,8 @@ PAGES: list[tuple[str, str, str, str, str]] = [
      "share.read"),                                                               # (#19)
     ("pages/drugcheck.py", "drugcheck.page.nav", ":material/science:", "drug-checking",
      "drugcheck.view"),                                                           # (#18)
+    ("pages/warnings.py", "warnings.nav", ":material/campaign:", "substanzwarnungen",
+     "warnings.view"),                                                            # (#18)
     ("pages/operations.py", "ops.nav", ":material/monitor_heart:", "betrieb",
      "operations.view"),                                                          # (#20)
 ]

@@ -8,12 +8,12 @@ MINE = ["Stadtteil", "Maßnahmen", "Sitzungen", "Briefing"]        # (#6), every
 EXPECTED = {
     "admin": ["Lagebild", "Karte", "Trends", "Warnungen", *MINE, "Daten hochladen", "Export",
               "Konten & Protokoll", "Grenzen & Orte", "Städtevergleich", "Drug-Checking",
-              "Betrieb"],                                      # (#4, #18, #20)
+              "Substanzwarnungen", "Betrieb"],                 # (#4, #18, #20)
     "krisenstab": ["Lagebild", "Karte", "Trends", "Warnungen", *MINE, "Export",
-                   "Städtevergleich", "Drug-Checking"],                   # (#19), (#18)
+                   "Städtevergleich", "Drug-Checking", "Substanzwarnungen"],  # (#19), (#18)
     "streetwork": ["Lagebild", "Karte", "Trends", *MINE, "Daten hochladen", "Export",
-                   "Drug-Checking"],
-    "gast": ["Lagebild", "Karte", "Trends", *MINE, "Export"],
+                   "Drug-Checking", "Substanzwarnungen"],
+    "gast": ["Lagebild", "Karte", "Trends", *MINE, "Export", "Substanzwarnungen"],  # (#18)
 }
 
 

@@ -1,0 +1,188 @@
+"""AppTest of the page "Substanzwarnungen" (#18) and of the red boxes on the start page:
+create by hand and from a drug-checking signal, withdraw; every role sees, only admin and
+Krisenstab write; an outreach account of another organisation sees the warning first thing;
+user-entered text stays text (no HTML, no Markdown links)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lagebild.access import SYSTEM, Actor
+from lagebild.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+CITY = "Musterstadt"
+KRISENSTAB = Actor("kira", "krisenstab", cities=frozenset({CITY}))
+# the demo's drug-checking organisation and another one: neither wrote the warning
+OUTREACH = Actor("olaf", "outreach", cities=frozenset({CITY}),
+                 organisation="Drogenhilfe Nord (andere Organisation)")
+GAST = Actor("gabi", "gast", cities=frozenset({CITY}))
+
+
+def _open(db, monkeypatch, actor, page="pages/warnings.py") -> AppTest:
+    monkeypatch.setenv("LAGEBILD_DB_PATH", str(db))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lagebild_actor"] = actor
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _warnings(db):
+    store = Store(db)
+    try:
+        return store.substance_warnings(SYSTEM, CITY), store.audit_log(SYSTEM)
+    finally:
+        store.close()
+
+
+def _fill(at, prefix, **values):
+    for name, value in values.items():
+        widget = {"title": at.text_input, "location": at.text_input,
+                  "advice": at.text_area}.get(name)
+        if widget is not None:
+            widget(key=f"{prefix}_{name}").input(value)
+        elif name in ("since", "until"):
+            at.date_input(key=f"{prefix}_{name}").set_value(value)
+        else:
+            at.selectbox(key=f"{prefix}_{name}").set_value(value)
+
+
+def _form_key(at) -> str:
+    return next(t.key for t in at.text_input if t.key and t.key.startswith("warning_new_")
+                and t.key.endswith("_title")).removesuffix("_title")
+
+
+def test_krisenstab_creates_a_warning_by_hand(demo_db, monkeypatch):
+    at = _open(demo_db, monkeypatch, KRISENSTAB)
+    assert at.title[0].value == "Substanzwarnungen Musterstadt"
+    assert [e.label for e in at.main.get("expander")] == ["Neue Substanzwarnung"]
+    before = len(_warnings(demo_db)[0])
+    key = _form_key(at)
+    _fill(at, key, substance="xylazin", title="Xylazin in Heroin", location="Altstadt",
+          since=date(2026, 11, 16), until=date(2026, 12, 14),
+          advice="Wunden versorgen lassen\nNicht allein konsumieren")
+    at.button(key=f"{key}_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success] == ["Substanzwarnung „Xylazin in Heroin“ angelegt."]
+    rows, log = _warnings(demo_db)
+    assert len(rows) == before + 1
+    row = rows[rows["title"] == "Xylazin in Heroin"].iloc[0]
+    assert (row["substance"], row["location"], row["advice"], row["created_by"]) == (
+        "xylazin", "Altstadt", "Wunden versorgen lassen\nNicht allein konsumieren", "kira")
+    assert "warning.create" in log["action"].tolist()
+    boxes = [e.value for e in at.error]
+    assert any("Xylazin: Xylazin in Heroin" in b and "gültig bis 14.12.2026" in b
+               for b in boxes), boxes
+
+
+def test_invalid_form_shows_the_german_message_and_keeps_nothing(demo_db, monkeypatch):
+    at = _open(demo_db, monkeypatch, KRISENSTAB)
+    before = len(_warnings(demo_db)[0])
+    key = _form_key(at)
+    _fill(at, key, title="Fentanyl", location="Mitte", since=date(2026, 11, 16),
+          until=date(2026, 11, 10))
+    at.button(key=f"{key}_submit").click().run()
+    assert [e.value for e in at.error if "Gültig bis" in e.value] == [
+        "Gültig bis: 10.11.2026 liegt vor „seit“ (16.11.2026)."]
+    assert len(_warnings(demo_db)[0]) == before
+
+
+def test_krisenstab_creates_a_warning_from_a_signal(demo_db, monkeypatch):
+    at = _open(demo_db, monkeypatch, KRISENSTAB)
+    signals = at.selectbox(key="warning_signal")
+    reasons = signals.options                      # as shown: the reasons in words
+    pick = next(i for i, r in enumerate(reasons)
+                if r.startswith("Nitazene in als Heroin verkauften Proben"))
+    signals.set_value(pick).run()
+    at.button(key="warning_from_signal").click().run()
+    key = _form_key(at)
+    assert at.text_input(key=f"{key}_title").value == \
+        "Nitazene in Proben, die als Heroin verkauft wurden"
+    assert "Drogenkonsumraum Bahnhofsviertel (Demo) (Bahnhofsviertel)" in \
+        at.text_input(key=f"{key}_location").value
+    assert at.date_input(key=f"{key}_since").value == date(2026, 11, 9)        # KW 46
+    assert at.date_input(key=f"{key}_until").value == date(2026, 12, 7)        # + 28 days
+    assert any(i.value.startswith("Ausgefüllt aus dem Signal: Nitazene in als Heroin")
+               for i in at.info)
+    at.text_input(key=f"{key}_title").input("Nitazene in Heroin – KW 46")
+    at.button(key=f"{key}_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    rows, _ = _warnings(demo_db)
+    row = rows[rows["title"] == "Nitazene in Heroin – KW 46"].iloc[0]
+    assert row["source"] == "sold_as:nitazene:2026-11-09:heroin"
+    assert row["source_reason"].startswith("Nitazene in als Heroin verkauften Proben: ")
+
+
+def test_withdraw_removes_it_from_the_start_pages(demo_db, monkeypatch):
+    store = Store(demo_db)
+    wid = store.add_substance_warning(KRISENSTAB, CITY, substance="fentanyl",
+                                      title="Fentanyl in Kokain", location="Mitte",
+                                      since=date(2026, 11, 16), valid_until=date(2026, 12, 1))
+    store.close()
+    at = _open(demo_db, monkeypatch, KRISENSTAB)
+    at.selectbox(key="warning_selected").set_value(wid).run()
+    at.text_input(key=f"warning_withdraw_reason_{wid}").input("Laborbefund negativ")
+    at.button(key=f"warning_withdraw_{wid}").click().run()
+    assert [s.value for s in at.success] == ["Substanzwarnung zurückgezogen."]
+    rows, log = _warnings(demo_db)
+    assert rows.set_index("warning_id").loc[wid, "withdrawn_by"] == "kira"
+    assert not any("Fentanyl in Kokain" in e.value for e in at.error)
+    past = at.dataframe[-1].value
+    assert past.loc[past["Nr."] == wid, "Stand"].tolist() == ["zurückgezogen"]
+    start = _open(demo_db, monkeypatch, OUTREACH, page=None)
+    assert not any("Fentanyl in Kokain" in e.value for e in start.error)
+
+
+@pytest.mark.parametrize("actor", [OUTREACH, GAST])
+def test_outreach_and_guests_see_but_cannot_write(demo_db, monkeypatch, actor):
+    store = Store(demo_db)
+    store.add_substance_warning(KRISENSTAB, CITY, substance="fentanyl",
+                                title="Fentanyl in Kokain", location="Mitte",
+                                since=date(2026, 11, 16), valid_until=date(2026, 12, 1))
+    store.close()
+    at = _open(demo_db, monkeypatch, actor)
+    assert any("Fentanyl: Fentanyl in Kokain" in e.value for e in at.error)
+    assert not [b for b in at.button if (b.key or "").startswith("warning_")]
+    assert [e.label for e in at.main.get("expander")] == [] and not at.tabs
+    assert not [t for t in at.text_input if (t.key or "").startswith("warning_")]
+
+
+def test_an_outreach_account_of_another_organisation_sees_it_on_its_start_page(
+        demo_db, monkeypatch):
+    store = Store(demo_db)
+    store.add_substance_warning(KRISENSTAB, CITY, substance="nitazene",
+                                title="Nitazene in Heroin", location="Bahnhofsviertel",
+                                since=date(2026, 11, 9), valid_until=date(2026, 12, 7),
+                                advice="Nicht allein konsumieren")
+    store.close()
+    at = _open(demo_db, monkeypatch, OUTREACH, page=None)      # the start page of the account
+    assert at.title[0].value.startswith("Lagebild Musterstadt")
+    box = next(e.value for e in at.error if "Nitazene in Heroin" in e.value)
+    assert box.startswith("**Substanzwarnung – Nitazene: Nitazene in Heroin**")
+    assert "Wo: Bahnhofsviertel · seit 09.11.2026 · gültig bis 07.12.2026" in box
+    assert "- Nicht allein konsumieren" in box
+
+
+def test_user_text_is_escaped_in_the_boxes(demo_db, monkeypatch):
+    store = Store(demo_db)
+    store.add_substance_warning(KRISENSTAB, CITY, substance="nitazene",
+                                title="<script>alert(1)</script> **[hier](http://evil.example)**",
+                                location="<img src=x onerror=alert(2)>",
+                                since=date(2026, 11, 9), valid_until=date(2026, 12, 7),
+                                advice="# Überschrift\n![bild](http://evil.example/x.png)")
+    store.close()
+    at = _open(demo_db, monkeypatch, GAST, page=None)
+    box = next(e.value for e in at.error if "script" in e.value)
+    assert "\\<script\\>alert(1)\\</script\\>" in box
+    assert "\\*\\*\\[hier\\](http:\u2060//evil.example)\\*\\*" in box
+    assert "\\<img src=x onerror=alert(2)\\>" in box
+    assert "- \\# Überschrift" in box and "\\!\\[bild\\]" in box
+    assert "<script>" not in box and "](http://" not in box
