@@ -3,56 +3,28 @@ test: who gets what, once; restricted wording for restricted accounts; after an 
 
 from __future__ import annotations
 
-import email
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
-from email import policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from lagebild.access import SYSTEM, Actor
 from lagebild.store import Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from smtp_kit import serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "Musterstadt"
 
 
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        msg = email.message_from_bytes(envelope.content, policy=policy.default)
-        msg["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
-        self.messages.append(msg)
-        return "250 OK"
-
-    def to(self, address: str) -> list:
-        return [m for m in self.messages if m["To"] == address]
-
-
-def _serve(**options):
-    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1; yields its inbox."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
-    controller.start()
-    inbox.port = port
-    yield inbox
-    controller.stop()
-
-
 @pytest.fixture
 def smtp():
-    yield from _serve()
+    yield from serve()
 
 
 @pytest.fixture
@@ -251,7 +223,7 @@ def _authenticator(server, session, envelope, mechanism, auth_data):
 
 @pytest.fixture
 def smtp_auth():
-    yield from _serve(authenticator=_authenticator, auth_required=True, auth_require_tls=False)
+    yield from serve(authenticator=_authenticator, auth_required=True, auth_require_tls=False)
 
 
 @pytest.mark.parametrize("password, delivered", [("geheim", True), ("falsch", False)])

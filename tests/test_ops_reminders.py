@@ -15,7 +15,8 @@ from lagebild.access import SYSTEM
 from lagebild.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ops_kit import deliver_weekly, smtp_server  # noqa: E402
+from ops_kit import deliver_weekly  # noqa: E402
+from smtp_kit import serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "Musterstadt"
@@ -25,7 +26,7 @@ ON_TIME = "Kontaktcafé Pünktlich"
 
 @pytest.fixture
 def smtp():
-    yield from smtp_server()
+    yield from serve()
 
 
 @pytest.fixture

@@ -113,6 +113,18 @@ def neighbour_pairs(city: str) -> pd.DataFrame:
                        alert_config().general["neighbour_tolerance_m"])
 
 
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _drug_signals(version: tuple, city: str, week, language: str) -> pd.DataFrame:
+    from lagebild.drugcheck import alerts as drug
+    return drug.for_week(store(), actor(), city, week, language)
+
+
+def drug_signals(city: str, week) -> pd.DataFrame:
+    """The drug-checking signals of ``week`` (#18), computed once per data version, week and
+    language instead of on every rerun of the overview."""
+    return _drug_signals(data_version(city), city, week, lang())
+
+
 def alert_overview(city: str, week) -> dict:
     """Lagestufe (heading, reason, kind), Ampel matrix (Styler), reasons for the overview."""
     from lagebild.alerts import text as alert_text, views as alert_views, service as alerting
@@ -123,8 +135,8 @@ def alert_overview(city: str, week) -> dict:
     labels = {i.key: i.label(lang()) for i in catalog()}
     heading, reason = alert_text.level_texts(esc, pd.Timestamp(week), names, labels, lang())
     from lagebild.drugcheck import alerts as drug                                  # (#18)
-    esc, heading, reason, drugs = drug.apply(store(), actor(), city, week, esc, heading, reason,
-                                             lang())
+    drugs = drug_signals(city, week)
+    esc, heading, reason = drug.lift(esc, heading, reason, drugs, week, lang())
     text, codes = alert_views.ampel_matrix(cells, watch, dist, catalog(), lang())
     k = small_count_k()
     return {"level": esc.level, "kind": alert_text.LEVEL_KINDS[esc.level], "heading": heading,
