@@ -186,3 +186,19 @@ def test_user_text_is_escaped_in_the_boxes(demo_db, monkeypatch):
     assert "\\<img src=x onerror=alert(2)\\>" in box
     assert "- \\# Überschrift" in box and "\\!\\[bild\\]" in box
     assert "<script>" not in box and "](http://" not in box
+
+
+def test_the_demo_shows_its_nitazene_warning_to_the_demo_streetwork(demo_db, monkeypatch):
+    rows, _ = _warnings(demo_db)
+    store = Store(demo_db)
+    texts = store.substance_warning_texts(SYSTEM, CITY)
+    store.close()
+    demo = rows.iloc[0]
+    assert (len(rows), demo["substance"], demo["source"], demo["created_by"]) == (
+        1, "nitazene", "sold_as:nitazene:2026-11-09:heroin", "krisenstab")
+    assert sorted(texts["language"]) == ["de-LS", "en"]
+    streetwork = Actor("streetwork", "outreach", cities=frozenset({CITY}),
+                       organisation="Streetwork Kontaktladen Lichtblick (Demo)")
+    at = _open(demo_db, monkeypatch, streetwork, page=None)
+    assert any(e.value.startswith("**Substanzwarnung – Nitazene: Nitazene in Proben, die als "
+                                  "Heroin verkauft wurden**") for e in at.error)

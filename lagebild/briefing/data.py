@@ -38,6 +38,12 @@ def _daily(store, actor, city, catalog, config) -> pd.DataFrame:
     return alerting.load_daily(store, actor, city)
 
 
+def _warnings(store, actor, city, today) -> list:
+    """The Substanzwarnungen in force on ``today`` (#18; every role may read them)."""
+    from lagebild.drugcheck.warnings import active, from_frames
+    return active(from_frames(store.substance_warnings(actor, city, active_on=today)), today)
+
+
 def collect(store: Store, actor: Actor, city: str, *, catalog, config, lang: str = "de",
             k: int | None = None, today: date | None = None, since: date | None = None,
             signals: pd.DataFrame | None = None, grid: pd.DataFrame | None = None,
@@ -84,4 +90,5 @@ def collect(store: Store, actor: Actor, city: str, *, catalog, config, lang: str
         reporting=store.reporting_summary(actor, city, first.date(), end),
         catalog=catalog, config=config, bodies=measures_mod.load_bodies(),
         last_report=store.date_range(actor, city)[1],
-        daily=_daily(store, actor, city, catalog, config))
+        daily=_daily(store, actor, city, catalog, config),
+        warnings=_warnings(store, actor, city, today))

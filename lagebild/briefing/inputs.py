@@ -4,7 +4,7 @@ or the last 8 weeks) and :class:`BriefingError`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
@@ -46,6 +46,7 @@ class BriefingInputs:
     bodies: dict
     last_report: date | None = None   # newest observation date (the "Datenstand")
     daily: pd.DataFrame | None = None  # daily spikes and clusters of the last 7 days (#17)
+    warnings: list = field(default_factory=list)  # Substanzwarnungen in force today (#18)
 
     @property
     def period_end(self) -> pd.Timestamp:

@@ -202,11 +202,29 @@ def sources_section(inp: BriefingInputs) -> Section:
     return sec
 
 
+def warnings_section(inp: BriefingInputs) -> Section:
+    """The Substanzwarnungen in force on the day the briefing is made (#18): substance,
+    title, where, since, valid until – the crisis team's own words."""
+    from lagebild.drugcheck.substances import load_substances
+    cat, lang = load_substances(), inp.lang
+    sec = Section("warnings", tr(inp, "briefing.warnings.heading",
+                                 date=fmt_date(inp.today, lang)))
+    for w in inp.warnings:
+        sec.bullets.append(tr(inp, "briefing.warnings.item", substance=cat.name(w.substance,
+                                                                                lang),
+                              title=w.title, location=w.location,
+                              since=fmt_date(w.since, lang),
+                              valid_until=fmt_date(w.valid_until, lang)))
+    if not inp.warnings:
+        sec.paragraphs.append(tr(inp, "briefing.warnings.none"))
+    return sec
+
+
 def build(inp: BriefingInputs, progress=None) -> Briefing:
     """The whole briefing; ``progress(fraction, key)`` is called between sections."""
     step = progress or (lambda f, s: None)
     heading, reason = level_texts(inp)
-    sections = [map_section(inp), daily_section(inp)]
+    sections = [warnings_section(inp), map_section(inp), daily_section(inp)]   # (#18) first
     step(0.35, "numbers")
     sections += [numbers_section(inp), *alerts_sections(inp)]
     step(0.45, "trends")

@@ -54,6 +54,8 @@ def create_demo(store: Store, seed: int = 42, catalog: Catalog | None = None,
     refresh_alerts(store, SYSTEM, demo.name, catalog)
     from lagebild.demo.measures import create_demo_measures  # (#6) meetings and measures
     create_demo_measures(store, demo.name)
+    from lagebild.drugcheck.demo import create_demo_warning  # (#18) one Substanzwarnung
+    create_demo_warning(store, demo.name, clock.today())
     return demo.name
 
 

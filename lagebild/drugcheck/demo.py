@@ -115,3 +115,43 @@ def create_demo_tests(store, city: str, seed: int = 42) -> int:
                         periods, before_commit=lambda uid: store.insert_drug_tests(
                             city_id, uid, tests))
     return len(tests)
+
+
+# The demo's Substanzwarnung (#18): made from the nitazene signal of the newest week, as the
+# crisis team would, with its Leichte-Sprache and English text.
+DEMO_TEXTS = {
+    "de-LS": ("Achtung: Im Heroin ist oft Nitazen. Nitazen ist sehr gefährlich.",
+              "Bahnhofs-Viertel und andere Orte in der Stadt",
+              "Nehmen Sie Drogen nicht allein.\nNehmen Sie erst nur wenig.\n"
+              "Haben Sie Naloxon dabei.\nAtmet jemand schlecht? Rufen Sie sofort 112 an."),
+    "en": ("Nitazenes in samples sold as heroin", "",
+           "Do not use alone – someone should be there who can get help.\n"
+           "Start low and go slow: the effect can be much stronger than usual.\n"
+           "Carry naloxone. If someone struggles to breathe or is unconscious, call 112.")}
+
+
+def create_demo_warning(store, city: str, today: date) -> int | None:
+    """The demo's active warning: from the newest week's nitazene signal (preferably
+    "sold as heroin"), valid at least two more weeks from ``today``; None without a signal."""
+    from lagebild.access import Actor
+    from lagebild.drugcheck.alerts import for_week
+    from lagebild.drugcheck.warnings import from_signal
+    tests = store.drug_tests(SYSTEM, city)
+    if tests.empty:
+        return None
+    week = pd.Timestamp(max(tests["date"]))
+    signals = for_week(store, SYSTEM, city, week)
+    signals = signals[signals["substance"] == "nitazene"]
+    if signals.empty:
+        return None
+    signals = signals.assign(_o=(signals["kind"] != "sold_as").astype(int)).sort_values("_o")
+    form = from_signal(signals.iloc[0].to_dict(), tests, city=city)
+    form["since"] = min(form["since"], today)
+    form["valid_until"] = max(form["valid_until"], today + timedelta(days=14))
+    crisis = Actor("krisenstab", "krisenstab")
+    source = {k: form.pop(k) for k in ("source", "source_reason")}
+    warning_id = store.add_substance_warning(crisis, city, **form, **source)
+    for language, (title, where, advice) in DEMO_TEXTS.items():
+        store.set_substance_warning_text(crisis, city, warning_id, language, title=title,
+                                         location=where or form["location"], advice=advice)
+    return warning_id
