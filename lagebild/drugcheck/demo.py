@@ -135,7 +135,7 @@ def create_demo_warning(store, city: str, today: date) -> int | None:
     "sold as heroin"), valid at least two more weeks from ``today``; None without a signal."""
     from lagebild.access import Actor
     from lagebild.drugcheck.alerts import for_week
-    from lagebild.drugcheck.warnings import from_signal
+    from lagebild.drugcheck.warnings import MAX_DAYS, from_signal
     tests = store.drug_tests(SYSTEM, city)
     if tests.empty:
         return None
@@ -146,8 +146,10 @@ def create_demo_warning(store, city: str, today: date) -> int | None:
         return None
     signals = signals.assign(_o=(signals["kind"] != "sold_as").astype(int)).sort_values("_o")
     form = from_signal(signals.iloc[0].to_dict(), tests, city=city)
-    form["since"] = min(form["since"], today)
+    # a demo made with an old --end: still in force for two weeks, at most a year long
     form["valid_until"] = max(form["valid_until"], today + timedelta(days=14))
+    form["since"] = min(max(form["since"], form["valid_until"] - timedelta(days=MAX_DAYS)),
+                        today)
     crisis = Actor("krisenstab", "krisenstab")
     source = {k: form.pop(k) for k in ("source", "source_reason")}
     warning_id = store.add_substance_warning(crisis, city, **form, **source)
