@@ -21,6 +21,14 @@ if city:
         st.subheader(ui.tm("drugcheck.page.signals_heading", week=ui.week_label(week)))
         if view["signals"]:
             st.markdown("\n".join(f"- {text}" for text in view["signals"]))
+            if ui.may("warnings.create"):                      # (#18) Substanzwarnung
+                c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
+                index = c1.selectbox(ui.t("warnings.page.signal"), range(len(view["signals"])),
+                                     format_func=view["signal_texts"].__getitem__,
+                                     key="drugcheck_warning_signal")
+                if c2.button(ui.t("drugcheck.page.create_warning"), key="drugcheck_warning"):
+                    ui.prefill_from_signal(city, index, week)
+                    st.switch_page("pages/warnings.py")
         else:
             st.caption(ui.tm("drugcheck.page.no_signals", week=ui.week_label(week)))
         st.subheader(ui.tm("drugcheck.page.city_heading"))

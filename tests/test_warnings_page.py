@@ -202,3 +202,24 @@ def test_the_demo_shows_its_nitazene_warning_to_the_demo_streetwork(demo_db, mon
     at = _open(demo_db, monkeypatch, streetwork, page=None)
     assert any(e.value.startswith("**Substanzwarnung – Nitazene: Nitazene in Proben, die als "
                                   "Heroin verkauft wurden**") for e in at.error)
+
+
+def test_warnung_erstellen_on_the_drugcheck_page_opens_the_filled_form(demo_db, monkeypatch):
+    at = _open(demo_db, monkeypatch, KRISENSTAB, page="pages/drugcheck.py")
+    at.sidebar.selectbox(key="drugcheck_week").set_value(date(2026, 10, 19)).run()   # KW 43
+    signals = at.selectbox(key="drugcheck_warning_signal")
+    assert signals.options[0].startswith("Nitazene erstmals in der Stadt nachgewiesen")
+    at.button(key="drugcheck_warning").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Substanzwarnungen Musterstadt"
+    key = _form_key(at)
+    assert at.text_input(key=f"{key}_title").value == \
+        "Nitazene erstmals in Musterstadt nachgewiesen"
+    assert at.date_input(key=f"{key}_since").value == date(2026, 10, 19)
+    # KW 43 + 28 days ended before today: the form proposes two weeks from today
+    assert at.date_input(key=f"{key}_until").value == date(2026, 12, 2)
+
+
+def test_outreach_gets_no_warnung_erstellen_on_the_drugcheck_page(demo_db, monkeypatch):
+    at = _open(demo_db, monkeypatch, OUTREACH, page="pages/drugcheck.py")
+    assert at.markdown and not [b for b in at.button if b.key == "drugcheck_warning"]

@@ -43,4 +43,5 @@ def drugcheck_view(city: str, week) -> dict:
             "matrix_heading": t("drugcheck.page.matrix_heading",
                                 first=views.fmt_day(first, lang()),
                                 last=views.fmt_day(end, lang())),
-            "signals": [md(r) for r in signals["reason"]]}
+            "signals": [md(r) for r in signals["reason"]],
+            "signal_texts": list(signals["reason"])}

@@ -107,25 +107,27 @@ def warnings_page(city: str) -> dict:
 
 
 # --------------------------------------------------------------------- from a signal
-def warning_signals(city: str) -> tuple[object, list[dict]]:
-    """(week, signals) of the newest week with drug-checking results: the signals a warning
-    can be made from, each a dict with ``reason`` (Markdown-escaped in ``label``)."""
+def warning_signals(city: str, week=None) -> tuple[object, list[dict]]:
+    """(week, signals) of ``week`` (default: the newest week with drug-checking results): the
+    signals a warning can be made from, each a dict with its ``reason`` in words (German,
+    the language a warning is written in)."""
     from lagebild.ui._drugcheck import drug_tests, drugcheck_weeks
     from lagebild.drugcheck.alerts import load_config, week_signals
     weeks = drugcheck_weeks(city)
-    if not weeks:
+    if week is None and not weeks:
         return None, []
-    week, tests = weeks[0], drug_tests(city)
+    week, tests = weeks[0] if week is None else week, drug_tests(city)
     upto = tests[(pd.to_datetime(tests["date"]) < pd.Timestamp(week) + pd.Timedelta(days=7)
                   ).to_numpy()]
     rows = week_signals(upto, week, load_config(), "de").to_dict("records")
     return week, rows
 
 
-def prefill_from_signal(city: str, index: int) -> None:
-    """Fill the form of a new warning from signal ``index`` of :func:`warning_signals`."""
+def prefill_from_signal(city: str, index: int, week=None) -> None:
+    """Fill the form of a new warning from signal ``index`` of :func:`warning_signals`
+    (the page "Substanzwarnungen" shows it filled next)."""
     from lagebild.ui._drugcheck import drug_tests
-    week, rows = warning_signals(city)
+    week, rows = warning_signals(city, week)
     if not 0 <= index < len(rows):
         return
     form = w.from_signal(rows[index], drug_tests(city), city=city)
