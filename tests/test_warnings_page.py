@@ -5,6 +5,7 @@ user-entered text stays text (no HTML, no Markdown links)."""
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from streamlit.testing.v1 import AppTest
 
 from lagebild.access import SYSTEM, Actor
 from lagebild.store import Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import frame_with, only  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "Musterstadt"
@@ -62,7 +66,7 @@ def _form_key(at) -> str:
 
 def test_krisenstab_creates_a_warning_by_hand(demo_db, monkeypatch):
     at = _open(demo_db, monkeypatch, KRISENSTAB)
-    assert at.title[0].value == "Substanzwarnungen Musterstadt"
+    assert only(at.title).value == "Substanzwarnungen Musterstadt"
     assert [e.label for e in at.main.get("expander")] == ["Neue Substanzwarnung"]
     before = len(_warnings(demo_db)[0])
     key = _form_key(at)
@@ -135,7 +139,7 @@ def test_withdraw_removes_it_from_the_start_pages(demo_db, monkeypatch):
     rows, log = _warnings(demo_db)
     assert rows.set_index("warning_id").loc[wid, "withdrawn_by"] == "kira"
     assert not any("Fentanyl in Kokain" in e.value for e in at.error)
-    past = at.dataframe[-1].value
+    past = frame_with(at, "Nr.", "Stand")
     assert past.loc[past["Nr."] == wid, "Stand"].tolist() == ["zurückgezogen"]
     start = _open(demo_db, monkeypatch, OUTREACH, page=None)
     assert not any("Fentanyl in Kokain" in e.value for e in start.error)
@@ -164,7 +168,7 @@ def test_an_outreach_account_of_another_organisation_sees_it_on_its_start_page(
                                 advice="Nicht allein konsumieren")
     store.close()
     at = _open(demo_db, monkeypatch, OUTREACH, page=None)      # the start page of the account
-    assert at.title[0].value.startswith("Lagebild Musterstadt")
+    assert only(at.title).value.startswith("Lagebild Musterstadt")
     box = next(e.value for e in at.error if "Nitazene in Heroin" in e.value)
     assert box.startswith("**Substanzwarnung – Nitazene: Nitazene in Heroin**")
     assert "Wo: Bahnhofsviertel · seit 09.11.2026 · gültig bis 07.12.2026" in box
@@ -211,7 +215,7 @@ def test_warnung_erstellen_on_the_drugcheck_page_opens_the_filled_form(demo_db, 
     assert signals.options[0].startswith("Nitazene erstmals in der Stadt nachgewiesen")
     at.button(key="drugcheck_warning").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.title[0].value == "Substanzwarnungen Musterstadt"
+    assert only(at.title).value == "Substanzwarnungen Musterstadt"
     key = _form_key(at)
     assert at.text_input(key=f"{key}_title").value == \
         "Nitazene erstmals in Musterstadt nachgewiesen"
