@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,9 @@ from lagebild.access import SYSTEM, Actor
 from lagebild.catalog import load_catalog
 from lagebild.demo.city import generate_demo
 from lagebild.store import Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import frame_with, labelled, only  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = frozenset({"Musterstadt"})
@@ -44,8 +48,8 @@ def app(demo_db, monkeypatch):
 
 
 def _ampel(at) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if "Nachbarschaft" in d.value.columns
-                or "Neighbourhood" in d.value.columns)
+    headers = {c for d in at.dataframe for c in d.value.columns}
+    return frame_with(at, "Nachbarschaft" if "Nachbarschaft" in headers else "Neighbourhood")
 
 
 def _level_box(at):
@@ -66,7 +70,7 @@ def _peak_week(ob) -> pd.Timestamp:
 
 def test_lagestufe_under_the_title_and_red_ampel_for_the_current_outbreak(app):
     at = app()
-    assert at.title[0].value == "Lagebild Musterstadt – KW 46/2026"
+    assert only(at.title).value == "Lagebild Musterstadt – KW 46/2026"
     box = _level_box(at)
     assert box.proto.format == box.proto.ERROR                    # level 3 = error colour
     assert box.value.startswith("**Lagestufe 3: Krise** – Gesetzt durch die Regel")
@@ -162,7 +166,7 @@ def test_trends_draws_the_band_and_marks_the_alarm(app, demo_db):
     at.multiselect(key="trends_districts").set_value(
         [_district_key(demo_db, "Bahnhofsviertel"), "__city__"]).run()
     assert not at.exception
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = json.loads(only(at.get("plotly_chart")).proto.spec)
     names = [tr.get("name") for tr in spec["data"]]
     assert names[:2] == ["Bahnhofsviertel", "Gesamtstadt"]
     assert "erwartet / Warnschwelle" in names                     # band of the first series
@@ -173,8 +177,8 @@ def test_trends_draws_the_band_and_marks_the_alarm(app, demo_db):
 
 def test_alerts_page_lists_filters_and_acknowledges(app):
     at = app("pages/alerts.py")
-    assert at.title[0].value == "Warnungen Musterstadt"
-    table = at.dataframe[0].value
+    assert only(at.title).value == "Warnungen Musterstadt"
+    table = _alert_list(at)
     assert {"offen", "beendet"} <= set(table["Status"])
     open_rows = table[table["Status"] == "offen"]
     assert ((open_rows["Stadtteil"] == "Bahnhofsviertel")
@@ -182,10 +186,10 @@ def test_alerts_page_lists_filters_and_acknowledges(app):
     assert table["Grund (stärkste Woche)"].str.contains(r"erwartet .*Warnschwelle").any()
 
     at.multiselect(key="alerts_status").set_value(["ended"]).run()
-    assert set(at.dataframe[0].value["Status"]) == {"beendet"}
+    assert set(_alert_list(at)["Status"]) == {"beendet"}
     at.multiselect(key="alerts_status").set_value(["open"]).run()
     at.multiselect(key="alerts_indicator").set_value(["naloxon"]).run()
-    filtered = at.dataframe[0].value
+    filtered = _alert_list(at)
     assert set(filtered["Indikator"]) == {"Naloxon-Gaben"} and set(filtered["Status"]) == {"offen"}
 
     alert_id = at.selectbox(key="alerts_ack_id").value
@@ -197,15 +201,18 @@ def test_alerts_page_lists_filters_and_acknowledges(app):
     assert not at.exception
     assert any(f"Warnung {alert_id} quittiert" in s.value for s in at.success)
     at.multiselect(key="alerts_status").set_value(["acknowledged"]).run()
-    row = at.dataframe[0].value.set_index("Nr.").loc[alert_id]
+    row = _alert_list(at).set_index("Nr.").loc[alert_id]
     assert row["Status"] == "quittiert" and row["Kommentar"] == (
         "Streetwork und Rettungsdienst informiert")
     assert row["quittiert"].startswith("k, ")
 
 
+def _alert_list(at) -> pd.DataFrame:
+    return frame_with(at, "Nr.", "Status", "Indikator", "Stadtteil")
+
+
 def _submit(at):
-    button = next(b for b in at.button if b.label == "Quittieren")
-    button.click().run()
+    labelled(at.button, "Quittieren").click().run()
 
 
 def test_map_offers_the_alert_colours(app):
@@ -245,7 +252,7 @@ def test_stale_signals_are_refreshed_by_the_crisis_team_but_never_by_gast(app, d
     _add_week(demo_db)
     before = _refreshes(demo_db)
     at = app(actor=GAST)
-    assert at.title[0].value.endswith("KW 47/2026")                # the new week is there
+    assert only(at.title).value.endswith("KW 47/2026")             # the new week is there
     assert _ampel(at).loc["Gesamtstadt", "Spritzenfunde"].startswith("○ grau – nicht gemeldet")
     at.sidebar.selectbox(key="overview_week").set_value(pd.Timestamp("2026-11-09")).run()
     assert _ampel(at).loc["Bahnhofsviertel", "Drogennotfälle"] == "▲ rot"   # in memory

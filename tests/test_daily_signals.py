@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from lagebild.analytics.spikes import SpikeRule
 from lagebild.briefing.build import make
 from lagebild.catalog import load_catalog
 from lagebild.demo.city import CLUSTER_DISTRICTS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import frame_with  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "Musterstadt"
@@ -196,7 +200,7 @@ def test_the_briefing_lists_the_daily_signals(demo_store):
 
 def test_the_alert_list_starts_with_the_daily_signals(demo_db, monkeypatch):
     at = _page(demo_db, "pages/alerts.py", KRISENSTAB, monkeypatch)
-    table = next(d.value for d in at.dataframe if "Status" in d.value.columns)
+    table = frame_with(at, "Status", "Grund (stärkste Woche)")
     daily = table[table["Status"] == "tägliches Signal (letzte 7 Tage)"]
     cluster = daily[daily["Grund (stärkste Woche)"].str.startswith("Häufung von Drogennotfällen")]
     assert len(cluster) == 1

@@ -4,6 +4,7 @@ for display without gaps or slivers; Boston's needle pickups counted per neighbo
 from __future__ import annotations
 
 import json
+import sys
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from lagebild import geo, maps
 from lagebild.access import SYSTEM, Actor
 from lagebild.geo import BoundaryError, read_boundaries
 from lagebild.store import Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import frame_with, only, with_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -195,14 +199,14 @@ def test_boston_choropleth_counts_equal_an_independent_spatial_join(boston_db, r
     at.switch_page("pages/map.py").run()
     at.selectbox(key="map_period").set_value(52).run()
     assert not at.exception, [e.value for e in at.exception]
-    script = json.loads(next(e for e in at.main if e.type == "component_instance")
+    script = json.loads(only(e for e in at.main if e.type == "component_instance")
                         .proto.json_args)["script"]
     shown = {}
     for f in maps.embedded_features(script):          # what the choropleth's tooltips say
         name, value = f["properties"]["tooltip"].split("<br>")
         shown[name.removeprefix("<b>").removesuffix("</b>")] = int(
             value.split(": ")[1].replace(".", "").replace("–", "0"))
-    table = at.dataframe[0].value.set_index("Stadtteil").iloc[:, 0]
+    table = frame_with(at, "Stadtteil").set_index("Stadtteil").iloc[:, 0]
     # independent: geopandas.sjoin of the raw points with the (repaired) raw polygons
     hoods = gpd.read_file(real_data / "boston_neighborhoods.geojson")
     hoods["geometry"] = hoods.geometry.make_valid()
@@ -236,7 +240,7 @@ def test_admin_uploads_boundaries_picks_fields_and_gets_a_change_report(admin_pa
                                                                         real_data):
     open_as, db = admin_page
     at = open_as("admin")
-    assert not at.exception and at.title[0].value == "Stadtteilgrenzen und sensible Orte"
+    assert not at.exception and only(at.title).value == "Stadtteilgrenzen und sensible Orte"
     at.selectbox(key="boundaries_city").set_value("\x00new").run()
     at.text_input(key="boundaries_new_city").set_value("Hamburg").run()
     data = (real_data / "hamburg_stadtteile.geojson").read_bytes()
@@ -245,12 +249,12 @@ def test_admin_uploads_boundaries_picks_fields_and_gets_a_change_report(admin_pa
     assert at.selectbox(key="boundaries_name").value == "name"
     assert at.selectbox(key="boundaries_code").value == "id"
     assert at.selectbox(key="boundaries_parent").value == "district_name"   # guessed
-    assert at.subheader[0].value.startswith("Vorschau: 104 Stadtteile")
-    assert len(at.dataframe[0].value) == 104
+    assert with_text(at.subheader, "Vorschau:").value.startswith("Vorschau: 104 Stadtteile")
+    assert len(frame_with(at, "code", "name", "population", "parent")) == 104
     at.button(key="boundaries_import").click().run()
-    assert "neu 104, geändert 0, unverändert 0" in at.success[0].value
+    assert "neu 104, geändert 0, unverändert 0" in only(at.success).value
     at.button(key="boundaries_import").click().run()         # the same file again
-    assert "neu 0, geändert 0, unverändert 104" in at.success[0].value
+    assert "neu 0, geändert 0, unverändert 104" in only(at.success).value
     store = Store(db)
     d = store.districts(SYSTEM, "Hamburg")
     store.close()
@@ -262,7 +266,7 @@ def test_admin_page_shows_german_errors_for_bad_files(admin_page):
     at = open_as("admin")
     at.file_uploader(key="boundaries_file").set_value(("x.geojson", b"datum;anzahl\n", "text/csv"))
     at.run()
-    assert "kann nicht als Geodatei gelesen werden" in at.error[0].value
+    assert "kann nicht als Geodatei gelesen werden" in only(at.error).value
 
 
 @pytest.mark.parametrize("role", ["krisenstab", "outreach", "gast"])
@@ -272,5 +276,5 @@ def test_non_admins_get_the_refusal_message(demo_db, monkeypatch, role):
     at.session_state["lagebild_actor"] = Actor(role, role, organisation="X")
     at.run()
     assert not at.exception
-    assert at.error[0].value == "Diese Seite ist für Ihre Rolle nicht freigegeben."
+    assert only(at.error).value == "Diese Seite ist für Ihre Rolle nicht freigegeben."
     assert not at.file_uploader and not at.button

@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import only  # noqa: E402
 from inbox_kit import HEADER, drop  # noqa: E402
 from test_ingest_kit import CITY, make_store  # noqa: E402
 
@@ -174,7 +175,7 @@ def test_the_backup_button_takes_a_verified_backup(demo_db, tmp_path, monkeypatc
     at.run()
     at.button(key="backup_now").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "geschrieben und geprüft" in at.success[0].value
+    assert "geschrieben und geprüft" in only(at.success).value
     assert len(list((tmp_path / "bk").glob("lagebild-*/geprueft.json"))) == 1
     at.run()                                                  # the next view names it
     assert any("Letzte Sicherung: lagebild-2026" in c.value and "geprüft" in c.value

@@ -1,5 +1,6 @@
 import json
 import re
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,6 +14,9 @@ from lagebild import maps, ui
 from lagebild.maps import layers as map_layers
 from lagebild.access import Actor
 from lagebild.demo.geometry import demo_districts
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import frame_with, only  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -207,7 +211,7 @@ def _district_id(at, name: str) -> str:
 
 
 def _script(at) -> str:
-    element = next(e for e in at.main if e.type == "component_instance")
+    element = only(e for e in at.main if e.type == "component_instance")
     return json.loads(element.proto.json_args)["script"]
 
 
@@ -234,8 +238,8 @@ def test_choosing_a_district_opens_its_detail_below_the_map(map_page):
     assert not at.subheader
     assert "Bahnhofsviertel" in at.selectbox(key="map_district").options
     at.selectbox(key="map_district").set_value(_district_id(at, "Bahnhofsviertel")).run()
-    assert at.subheader[0].value == "Bahnhofsviertel"
-    detail = at.dataframe[-1].value
+    assert only(at.subheader).value == "Bahnhofsviertel"
+    detail = frame_with(at, "Indikator")
     assert list(detail["Indikator"])[:2] == ["Spritzenfunde", "Drogennotfälle"]
     assert any("Einwohner: 18.000" in c.value and "Innenstadt" in c.value for c in at.caption)
 
@@ -254,7 +258,7 @@ def test_a_map_click_selects_the_district(map_page):
         assert state[ui.MAP_DISTRICT_KEY] == clicked
     at.session_state[ui.MAP_DISTRICT_KEY] = clicked
     at.run()
-    assert at.subheader[0].value == "Großmarkt"
+    assert only(at.subheader).value == "Großmarkt"
 
 
 def _small_count_view(at, spans=(1,)) -> tuple[str, int] | None:
@@ -264,7 +268,7 @@ def _small_count_view(at, spans=(1,)) -> tuple[str, int] | None:
         for span in spans:
             at.selectbox(key="map_indicator").set_value(indicator)
             at.selectbox(key="map_period").set_value(span).run()
-            if {"1", "2", "3", "4"} & set(at.dataframe[0].value.iloc[:, 1]):
+            if {"1", "2", "3", "4"} & set(frame_with(at, "Stadtteil").iloc[:, 1]):
                 return indicator, span
     return None
 
@@ -275,7 +279,7 @@ def test_restricted_view_hides_small_person_related_counts_on_the_map(map_page):
     at = map_page("gast")
     at.selectbox(key="map_indicator").set_value(view[0])
     at.selectbox(key="map_period").set_value(view[1]).run()
-    table = list(at.dataframe[0].value.iloc[:, 1])
+    table = list(frame_with(at, "Stadtteil").iloc[:, 1])
     shown = [f["properties"]["tooltip"].rsplit(": ", 1)[1]
              for f in maps.embedded_features(_script(at))]
     assert sorted(shown) == sorted(maps.escape_map_text(v) for v in table)

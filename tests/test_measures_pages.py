@@ -4,6 +4,7 @@ trend chart and the "since the last meeting" period on the map."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from lagebild.access import SYSTEM, Actor
 from lagebild.store import Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import frame_with, only  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = frozenset({"Musterstadt"})
@@ -37,13 +41,6 @@ def app(demo_db, monkeypatch):
     return open_page
 
 
-def _frame(at, *columns, n: int = 0):
-    """The n-th dataframe on the page having all these columns (AppTest shows no keys)."""
-    frames = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
-    assert len(frames) > n, [list(d.value.columns) for d in at.dataframe]
-    return frames[n]
-
-
 def _stored(demo_db):
     s = Store(demo_db)
     try:
@@ -54,8 +51,8 @@ def _stored(demo_db):
 
 def test_measures_page_lists_creates_and_changes_status(app, demo_db):
     at = app("pages/measures.py")
-    assert at.title[0].value == "Maßnahmen Musterstadt"
-    table = _frame(at, "Maßnahme", "Fällig am")
+    assert only(at.title).value == "Maßnahmen Musterstadt"
+    table = frame_with(at, "Maßnahme", "Fällig am")
     assert "Naloxon-Schulungen für Szenegänger im Bahnhofsviertel" in set(table["Maßnahme"])
     assert "Platzverweise am Bahnhofsvorplatz" not in set(table["Maßnahme"])  # dropped: hidden
 
@@ -66,7 +63,7 @@ def test_measures_page_lists_creates_and_changes_status(app, demo_db):
     at.button(key="measure_new_submit").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("Spritzenautomat am Stadtpark" in s.value for s in at.success)
-    assert "Spritzenautomat am Stadtpark" in set(_frame(at, "Maßnahme", "Fällig am")["Maßnahme"])
+    assert "Spritzenautomat am Stadtpark" in set(frame_with(at, "Maßnahme", "Fällig am")["Maßnahme"])
     measures, _ = _stored(demo_db)
     new_id = int(measures.loc[measures["title"] == "Spritzenautomat am Stadtpark",
                               "measure_id"].iloc[0])
@@ -84,7 +81,7 @@ def test_measures_page_lists_creates_and_changes_status(app, demo_db):
     assert list(mine["to_status"]) == ["geplant", "umgesetzt"]
     assert list(mine["changed_by"]) == ["petra", "petra"]
     assert mine.iloc[1]["comment"] == "aufgestellt"
-    shown = _frame(at, "Wer", "Kommentar")
+    shown = frame_with(at, "Wer", "Kommentar")
     assert "geplant → umgesetzt" in set(shown["Status"])
 
 
@@ -92,7 +89,7 @@ def test_measures_page_shows_before_after_with_its_limits(app):
     at = app("pages/measures.py")
     at.multiselect(key="measures_filter_status").set_value(["umgesetzt"]).run()
     at.selectbox(key="measures_selected").set_value(1).run()      # Mühlenbrücke, 2024
-    effect = _frame(at, "Differenz je Woche")
+    effect = frame_with(at, "Differenz je Woche")
     assert list(effect["Indikator"]) == ["Spritzenfunde"]
     assert any("kein Wirkungsnachweis" in c.value for c in at.caption)
 
@@ -100,17 +97,17 @@ def test_measures_page_shows_before_after_with_its_limits(app):
 @pytest.mark.parametrize("actor", [GAST, OUTREACH])
 def test_measures_and_meetings_are_read_only_for_gast_and_outreach(app, actor):
     at = app("pages/measures.py", actor)
-    assert not _frame(at, "Maßnahme", "Fällig am").empty
+    assert not frame_with(at, "Maßnahme", "Fällig am").empty
     assert not [t for t in at.text_input if t.key and t.key.startswith("measure_")]
     assert len(at.tabs) == 2                                        # no "Bearbeiten"
     at = app("pages/meetings.py", actor)
-    assert not _frame(at, "Teilnehmende").empty
+    assert not frame_with(at, "Teilnehmende").empty
     assert not [d for d in at.date_input if d.key and d.key.startswith("meeting_")]
 
 
 def test_meetings_page_records_a_meeting(app, demo_db):
     at = app("pages/meetings.py")
-    assert at.title[0].value == "Sitzungen Musterstadt"
+    assert only(at.title).value == "Sitzungen Musterstadt"
     assert any("16.09.2026" in i.value for i in at.info)           # since the last meeting
     import datetime
     at.date_input(key="meeting_new_held_on").set_value(datetime.date(2026, 11, 17))   # the day before "today"
@@ -125,19 +122,19 @@ def test_meetings_page_records_a_meeting(app, demo_db):
     assert any("17.11.2026" in i.value for i in at.info)          # now the last meeting
     at.selectbox(key="meetings_selected").set_value(
         int(meetings.loc[meetings["held_on"].dt.month == 9, "meeting_id"].iloc[0])).run()
-    agreed = _frame(at, "Maßnahme", "Fällig am")
+    agreed = frame_with(at, "Maßnahme", "Fällig am")
     assert "Naloxon-Schulungen für Szenegänger im Bahnhofsviertel" in set(agreed["Maßnahme"])
 
 
 def test_district_page_shows_indicators_alerts_measures_and_trends(app):
     at = app("pages/district.py")
     at.sidebar.selectbox(key="district_page_district").set_value("2").run()
-    assert at.title[0].value == "Bahnhofsviertel (Musterstadt)"
-    indicators = _frame(at, "Indikator", "Vorwoche")
+    assert only(at.title).value == "Bahnhofsviertel (Musterstadt)"
+    indicators = frame_with(at, "Indikator", "Vorwoche")
     assert "Drogennotfälle" in set(indicators["Indikator"]) and len(indicators) >= 6
     assert any("▲ rot" in m.value and "Bahnhofsviertel" in m.value for m in at.markdown)
     assert "Naloxon-Schulungen für Szenegänger im Bahnhofsviertel" in set(
-        _frame(at, "Maßnahme", "Fällig am")["Maßnahme"])
+        frame_with(at, "Maßnahme", "Fällig am")["Maßnahme"])
     charts = at.get("plotly_chart")
     assert len(charts) >= 6
     shapes = [json.loads(c.proto.spec)["layout"].get("shapes", []) for c in charts]
@@ -147,7 +144,7 @@ def test_district_page_shows_indicators_alerts_measures_and_trends(app):
 def test_district_page_is_suppressed_for_gast(app):
     at = app("pages/district.py", GAST)
     at.sidebar.selectbox(key="district_page_district").set_value("2").run()
-    table = _frame(at, "Indikator", "Vorwoche").set_index("Indikator")
+    table = frame_with(at, "Indikator", "Vorwoche").set_index("Indikator")
     for ind in ("Drogennotfälle", "Drogentodesfälle", "Naloxon-Gaben"):
         for cell in table.loc[ind, ["Woche", "Vorwoche"]]:
             assert cell in {"< 5", "×", "0", "–"} or int(cell.replace(".", "")) >= 5, cell
@@ -157,7 +154,7 @@ def test_district_page_is_suppressed_for_gast(app):
 
 def test_briefing_page_makes_the_documents(app):
     at = app("pages/briefing.py")
-    assert at.title[0].value == "Briefing Musterstadt"
+    assert only(at.title).value == "Briefing Musterstadt"
     assert "Seit der letzten Sitzung (16.09.2026)" in at.radio(key="briefing_period").options
     at.button(key="briefing_make").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -175,7 +172,7 @@ def test_trend_chart_marks_measures(app):
     at.selectbox(key="trends_indicator").set_value("spritzenfunde").run()
     at.select_slider(key="trends_weeks").set_value(156).run()
     at.multiselect(key="trends_districts").set_value(["4"]).run()     # Mühlenviertel
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = json.loads(only(at.get("plotly_chart")).proto.spec)
     texts = [a.get("hovertext", "") for a in spec["layout"].get("annotations", [])]
     assert any("Zusätzliche Spritzenabwurfbehälter an der Mühlenbrücke" in t
                for t in texts), texts

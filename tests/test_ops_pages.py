@@ -16,6 +16,7 @@ from lagebild.access import SYSTEM, Actor
 from lagebild.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import frame_with, labelled, only  # noqa: E402
 from ops_kit import ORG, deliver_weekly  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +49,11 @@ def open_app(db, monkeypatch, actor, page=None) -> AppTest:
     return at
 
 
+def _completeness(at):
+    """The operations page's table: organisation × indicator with rhythm and status."""
+    return frame_with(at, "Organisation", "Rhythmus", "Status")
+
+
 def overdue_warnings(at) -> list[str]:
     return [w.value for w in at.warning if "Ausstehende Meldungen" in w.value]
 
@@ -75,8 +81,8 @@ def test_overview_without_late_organisation_and_for_guests_shows_no_notice(late_
 def test_operations_page_shows_completeness_and_the_admin_sets_a_rhythm(late_db,
                                                                        monkeypatch):
     at = open_app(late_db, monkeypatch, ADMIN, "pages/operations.py")
-    assert at.title[0].value == "Betrieb"
-    frame = at.dataframe[0].value
+    assert only(at.title).value == "Betrieb"
+    frame = _completeness(at)
     late = frame[frame["Organisation"] == ORG].iloc[0]
     assert late["Rhythmus"] == "wöchentlich (gelernt)"
     assert late["Status"] == "überfällig seit 14 Tagen"
@@ -86,9 +92,9 @@ def test_operations_page_shows_completeness_and_the_admin_sets_a_rhythm(late_db,
     # the admin says: the Gesundheitsamt reports monthly
     at.selectbox(key="ops_org").set_value("Gesundheitsamt Musterstadt (Demo)")
     at.selectbox(key="ops_rhythm_choice").set_value("monthly")
-    at.button[0].click().run()
+    labelled(at.button, "Rhythmus speichern").click().run()
     assert any("Gesundheitsamt" in s.value for s in at.success), [s.value for s in at.success]
-    frame = at.dataframe[0].value
+    frame = _completeness(at)
     health = frame[frame["Organisation"] == "Gesundheitsamt Musterstadt (Demo)"].iloc[0]
     assert health["Rhythmus"] == "monatlich (festgelegt)"
     assert health["Nächste erwartet bis"] == "15.12.2026"      # reported up to 15.11.
@@ -114,7 +120,7 @@ def test_operations_page_lists_rejected_inbox_files_backup_and_database(late_db,
     finally:
         s.close()
     at = open_app(late_db, monkeypatch, ADMIN, "pages/operations.py")
-    inbox = at.dataframe[1].value
+    inbox = frame_with(at, "Datei", "Stadt / Organisation", "Grund (Quittung)")
     assert list(inbox["Datei"]) == ["woche-46.csv"]                  # receipts not listed
     assert inbox.iloc[0]["Stadt / Organisation"] == f"{CITY} / Streetwork Nord"
     assert "Zeile 2, Spalte stadtteil fehlt" in inbox.iloc[0]["Grund (Quittung)"]
@@ -142,6 +148,6 @@ def test_operations_page_in_english(late_db, monkeypatch):
     at.session_state["lagebild_lang"] = "en"
     at.run()
     at.switch_page("pages/operations.py").run()
-    frame = at.dataframe[0].value
+    frame = frame_with(at, "Organisation", "Rhythm", "Status")
     late = frame[frame["Organisation"] == ORG].iloc[0]
     assert (late["Rhythm"], late["Status"]) == ("weekly (learnt)", "overdue for 14 days")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lagebild.access import Actor
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import frame_with, labelled, only, with_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,20 +41,20 @@ def app(demo_db, monkeypatch):
 
 def test_overview_shows_the_latest_complete_week_per_indicator(app):
     at = app()
-    assert at.title[0].value == "Lagebild Musterstadt – KW 46/2026"
+    assert only(at.title).value == "Lagebild Musterstadt – KW 46/2026"
     labels = {m.label for m in at.metric}
     assert {"Spritzenfunde", "Drogennotfälle", "Naloxon-Gaben", "Drogentodesfälle"} <= labels
     assert any("Demo-Daten" in w.value for w in at.warning)
-    matrix = at.dataframe[1].value          # [0] is the Ampel (#4)
+    matrix = frame_with(at, after=with_text(at.subheader, "Stadtteile in"))   # not the Ampel
     assert len(matrix) == 15 and "Drogennotfälle" in matrix.columns
 
 
 def test_overview_shows_the_current_overdose_outbreak(app):
     at = app()
-    overdoses = next(m for m in at.metric if m.label == "Drogennotfälle")
+    overdoses = labelled(at.metric, "Drogennotfälle")
     assert overdoses.delta.startswith("+")           # far above the 8-week mean
     at.selectbox(key="overview_indicator").set_value("drogennotfaelle").run()
-    detail = at.dataframe[2].value
+    detail = frame_with(at, "Stadtteil", "Vorwoche")
     assert detail.iloc[0]["Stadtteil"] == "Gesamtstadt"
     assert detail.iloc[1]["Stadtteil"] == "Bahnhofsviertel"   # the hot spot leads the list
 
@@ -58,29 +62,29 @@ def test_overview_shows_the_current_overdose_outbreak(app):
 def test_overview_week_can_be_changed(app):
     at = app()
     at.sidebar.selectbox(key="overview_week").select_index(3).run()
-    assert at.title[0].value == "Lagebild Musterstadt – KW 43/2026"
+    assert only(at.title).value == "Lagebild Musterstadt – KW 43/2026"
 
 
 def test_map_page_renders_a_choropleth_with_all_districts(app):
     at = app("pages/map.py")
-    assert at.title[0].value == "Karte Musterstadt"
+    assert only(at.title).value == "Karte Musterstadt"
     assert any("Keine Hintergrundkarte" in c.value for c in at.caption)
-    table = at.dataframe[0].value
+    table = frame_with(at, "Stadtteil")
     assert len(table) == 15
     at.radio(key="map_measure").set_value(True).run()
     assert not at.exception
-    assert any("je 10 000 Einwohner" in c for c in at.dataframe[0].value.columns)
+    assert any("je 10 000 Einwohner" in c for c in frame_with(at, "Stadtteil").columns)
 
 
 def test_trends_page_compares_districts(app):
     at = app("pages/trends.py")
-    assert at.title[0].value == "Trends Musterstadt"
+    assert only(at.title).value == "Trends Musterstadt"
     ms = at.multiselect(key="trends_districts")
     assert ms.value == ["__city__"] and ms.options[0] == "Gesamtstadt"
     ms.set_value(["__city__", "1", "2"]).run()
     assert not at.exception
     assert at.multiselect(key="trends_districts").value == ["__city__", "1", "2"]
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = json.loads(only(at.get("plotly_chart")).proto.spec)
     names = [trace["name"] for trace in spec["data"]]
     assert len(names) == 3 + 3 and names[0] == "Gesamtstadt"   # + alert band (#4): 3 traces
     assert len(spec["data"][0]["x"]) == 52          # default period: 52 weeks
@@ -89,7 +93,7 @@ def test_trends_page_compares_districts(app):
 
 def test_english_switch(app):
     at = app(lang="en")
-    assert at.title[0].value == "Situation Musterstadt – W46/2026"
+    assert only(at.title).value == "Situation Musterstadt – W46/2026"
     assert any("Demo data" in w.value for w in at.warning)
 
 
@@ -99,4 +103,4 @@ def test_empty_database_explains_what_to_do(monkeypatch, tmp_path):
     at.session_state["lagebild_actor"] = Actor("a", "admin")
     at.run()
     assert not at.exception
-    assert "lagebild demo" in at.info[0].value
+    assert "lagebild demo" in only(at.info).value

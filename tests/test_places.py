@@ -4,6 +4,7 @@ storage per city, the admin upload and the notice on the overview."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from lagebild.access import SYSTEM, AccessDenied, Actor
 from lagebild.catalog import load_catalog
 from lagebild.places import PlacesError, kind_of, parse_places, proximity_notices
 from lagebild.store import Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import only, with_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
@@ -190,15 +194,15 @@ def test_admin_uploads_places_and_the_map_shows_them(demo_db, monkeypatch):
             "Schule <b>am Park</b>;Schule;50,99;9,99\n").encode("cp1252")
     at.selectbox(key="places_city").set_value("Musterstadt").run()
     at.file_uploader(key="places_file").set_value(("orte.csv", data, "text/csv")).run()
-    assert at.subheader[-1].value == "2 Orte erkannt"
+    assert with_text(at.subheader, "Orte erkannt").value == "2 Orte erkannt"
     at.button(key="places_import").click().run()
     # before: the demo's three drug-checking sites (#18), replaced with the whole list
-    assert at.success[0].value == "Musterstadt: 2 sensible Orte gespeichert (vorher 3)."
+    assert only(at.success).value == "Musterstadt: 2 sensible Orte gespeichert (vorher 3)."
     bad = "Name;Typ;Breite;Länge\n;Kita;51;10\n".encode()
     at.file_uploader(key="places_file").set_value(("x.csv", bad, "text/csv")).run()
-    assert "Zeile 2: Name fehlt." in at.error[0].value
+    assert "Zeile 2: Name fehlt." in only(at.error).value
     m = _app(demo_db, "krisenstab", "pages/map.py")
-    script = json.loads(next(e for e in m.main if e.type == "component_instance")
+    script = json.loads(only(e for e in m.main if e.type == "component_instance")
                         .proto.json_args)["script"]
     assert "Kita K\\u00f6hlerplatz" in script   # JSON payload, ASCII-escaped
     assert "Schule &lt;b&gt;am Park&lt;/b&gt;" in script

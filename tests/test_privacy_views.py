@@ -25,6 +25,7 @@ import pytest
 from shapely.geometry import box
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import only  # noqa: E402
 from privacy_attack import pinned_cells  # noqa: E402
 
 from lagebild import export
@@ -360,7 +361,7 @@ def test_guest_trend_page_draws_no_expectation_for_person_related(demo_db, monke
     at.switch_page("pages/trends.py").run()
     at.selectbox(key="trends_indicator").set_value("naloxon").run()
     assert not at.exception
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = json.loads(only(at.get("plotly_chart")).proto.spec)
     names = [tr.get("name") for tr in spec["data"]]
     assert names[0] == "Gesamtstadt" and "erwartet / Warnschwelle" not in names
     assert any("Erwartung und Warnschwelle zeigt die eingeschränkte Ansicht" in c.value

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lagebild.access import Actor
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import frame_with, labelled, only, with_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = frozenset({"Musterstadt"})
@@ -45,6 +49,15 @@ def _app(actor: Actor | None = None) -> AppTest:
     return at.run()
 
 
+def _district_matrix(at: AppTest):
+    """The overview's districts × indicators, not the Ampel of #4 above it (same headers)."""
+    return frame_with(at, after=with_text(at.subheader, "Stadtteile in"))
+
+
+def _log_in(at: AppTest) -> None:
+    labelled(at.button, "Anmelden").click().run()
+
+
 @pytest.mark.parametrize("role", list(ACTORS))
 @pytest.mark.parametrize("page", PAGES)
 def test_page_role_matrix(env, role, page):
@@ -71,11 +84,11 @@ def test_admin_page_refuses_even_when_run_directly(env, role):
 @pytest.mark.parametrize("page", PAGES)
 def test_logged_out_visitor_gets_the_login_on_every_page(env, page):
     at = _app()
-    assert at.title[0].value == "Anmeldung"
+    assert only(at.title).value == "Anmeldung"
     at.switch_page(f"pages/{page}.py").run()
     assert [t.value for t in at.title] == ["Anmeldung"]
     assert not at.dataframe and not at.metric
-    assert "demo-krisenstab" in at.info[0].value          # demo mode hint
+    assert "demo-krisenstab" in only(at.info).value       # demo mode hint
 
 
 def test_deep_link_shows_the_page_after_login(env):
@@ -83,16 +96,16 @@ def test_deep_link_shows_the_page_after_login(env):
     at.switch_page("pages/map.py").run()
     at.text_input(key="login_username").input("krisenstab")
     at.text_input(key="login_password").input("demo-krisenstab")
-    at.button[0].click().run()
-    assert at.title[0].value == "Karte Musterstadt"
+    _log_in(at)
+    assert only(at.title).value == "Karte Musterstadt"
 
 
 def test_local_login_with_demo_account(env):
     at = _app()
     at.text_input(key="login_username").input("krisenstab")
     at.text_input(key="login_password").input("demo-krisenstab")
-    at.button[0].click().run()
-    assert at.title[0].value.startswith("Lagebild Musterstadt")
+    _log_in(at)
+    assert only(at.title).value.startswith("Lagebild Musterstadt")
     assert any("Krisenstab" in c.value for c in at.sidebar.caption)
 
 
@@ -100,9 +113,9 @@ def test_wrong_password_is_refused(env):
     at = _app()
     at.text_input(key="login_username").input("krisenstab")
     at.text_input(key="login_password").input("falsch")
-    at.button[0].click().run()
+    _log_in(at)
     assert any("fehlgeschlagen" in e.value for e in at.error)
-    assert at.title[0].value == "Anmeldung"
+    assert only(at.title).value == "Anmeldung"
 
 
 def test_demo_accounts_refused_outside_demo_mode(env, monkeypatch):
@@ -110,7 +123,7 @@ def test_demo_accounts_refused_outside_demo_mode(env, monkeypatch):
     at = _app()
     at.text_input(key="login_username").input("admin")
     at.text_input(key="login_password").input("demo-admin")
-    at.button[0].click().run()
+    _log_in(at)
     assert any("Demo-Betrieb" in e.value for e in at.error)
 
 
@@ -124,21 +137,21 @@ def test_identity_provider_user_is_mapped_by_email(env, demo_db):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.user = {"is_logged_in": True, "email": "petra@stadt.example"}
     at.run()
-    assert at.title[0].value.startswith("Lagebild Musterstadt")
+    assert only(at.title).value.startswith("Lagebild Musterstadt")
     assert at.session_state["lagebild_actor"].role == "gast"
     stranger = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     stranger.user = {"is_logged_in": True, "email": "wer@anders.example"}
     stranger.run()
-    assert stranger.title[0].value == "Anmeldung"
+    assert only(stranger.title).value == "Anmeldung"
     assert any("kein aktives Lagebild-Konto" in e.value for e in stranger.error)
 
 
 def test_gast_sees_suppressed_overview(env):
     at = _app(ACTORS["gast"])
     assert any("Eingeschränkte Ansicht" in i.value for i in at.info)
-    deaths = next(m for m in at.metric if m.label == "Drogentodesfälle")
+    deaths = labelled(at.metric, "Drogentodesfälle")
     assert deaths.value in {"0", "< 5"} or int(deaths.value) >= 5
-    matrix = at.dataframe[1].value          # [0] is the Ampel (#4)
+    matrix = _district_matrix(at)
     for col in ["Drogennotfälle", "Drogentodesfälle", "Naloxon-Gaben"]:
         for cell in matrix[col]:
             assert cell in {"< 5", "×", "0", "–"} or int(cell.replace(".", "")) >= 5, cell
@@ -147,7 +160,7 @@ def test_gast_sees_suppressed_overview(env):
 def test_logout(env):
     at = _app(ACTORS["krisenstab"])
     at.sidebar.button(key="logout").click().run()
-    assert at.title[0].value == "Anmeldung"
+    assert only(at.title).value == "Anmeldung"
 
 
 def test_cached_answers_for_the_crisis_team_never_reach_a_guest(env):
@@ -155,14 +168,14 @@ def test_cached_answers_for_the_crisis_team_never_reach_a_guest(env):
     who opens the overview right after a crisis-team member must still get the suppressed
     figures, not the exact ones computed (and cached) for the team moments before."""
     person_related = ["Drogennotfälle", "Drogentodesfälle", "Naloxon-Gaben"]
-    team = _app(ACTORS["krisenstab"]).dataframe[1].value
+    team = _district_matrix(_app(ACTORS["krisenstab"]))
     # a team cell reads "count (change)", e.g. "2 (+1,4)": the count is the first word
     small = [c for col in person_related for c in team[col]
              if c.split(" ")[0] in {"1", "2", "3", "4"}]
     assert small, "the demo week should have small person-related counts for this test"
-    guest = _app(ACTORS["gast"]).dataframe[1].value
+    guest = _district_matrix(_app(ACTORS["gast"]))
     for col in person_related:
         for cell in guest[col]:
             assert cell in {"< 5", "×", "0", "–"} or int(cell.replace(".", "")) >= 5, cell
-    again = _app(ACTORS["krisenstab"]).dataframe[1].value    # and the other way round
+    again = _district_matrix(_app(ACTORS["krisenstab"]))     # and the other way round
     assert again.equals(team)

@@ -1,8 +1,12 @@
 """Startup self-check: a damaged database gives a German explanation, not a stack trace."""
 
+import sys
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import only  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -13,7 +17,7 @@ def test_damaged_database_points_to_restore(demo_db, monkeypatch):
     monkeypatch.setenv("LAGEBILD_DB_PATH", str(demo_db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
-    message = at.error[0].value
+    message = only(at.error).value
     assert message.startswith("Lagebild kann nicht starten.")
     assert "lagebild restore" in message and str(demo_db) in message
     assert not at.text_input                   # no login form on a broken database
@@ -61,7 +65,7 @@ def test_truncated_database_stops_the_app_with_the_german_message(demo_db, monke
                                                cities=frozenset({"Musterstadt"}))
     at.run()
     assert not at.exception
-    message = at.error[0].value
+    message = only(at.error).value
     assert message.startswith("Lagebild kann nicht starten.") and "ist beschädigt" in message
     assert "lagebild restore" in message
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import frame_with, labelled, only, with_text  # noqa: E402
 from share_kit import CITIES, ROOT, build_network  # noqa: E402
 from test_share import derivable_small  # noqa: E402
 
@@ -142,20 +143,20 @@ def network_app(network, monkeypatch):
 
 def test_staedtevergleich_shows_all_four_cities(network_app):
     at = network_app()
-    assert at.title[0].value == "Städtevergleich"
-    cities = at.dataframe[0].value
+    assert only(at.title).value == "Städtevergleich"
+    cities = frame_with(at, "Stadt", "Zeitraum", "Paket vom")
     assert sorted(cities["Stadt"]) == sorted(c[0] for c in CITIES)
     assert set(cities["Zeitraum"]) == {"2026-09-28 – 2026-11-08"}
     assert all(d.startswith("2026-11-18 ") for d in cities["Paket vom"])
-    rates = at.dataframe[1].value           # Drogennotfälle (then Drogentodesfälle)
+    chart = at.get_by_key("network_chart_drogennotfaelle")   # (then Drogentodesfälle)
+    rates = frame_with(at, after=chart)
     assert sorted(rates.columns) == sorted(c[0] for c in CITIES) and len(rates) == 6
-    charts = at.get("plotly_chart")
-    names = {trace["name"] for c in charts[:1] for trace in json.loads(c.proto.spec)["data"]}
+    names = {trace["name"] for trace in json.loads(chart.proto.spec)["data"]}
     assert {c[0] for c in CITIES} <= names
-    levels = at.dataframe[3].value
+    levels = frame_with(at, after=at.get_by_key("network_levels_chart"))
     assert sorted(levels.index) == sorted(c[0] for c in CITIES)
     assert set(levels.stack().unique()) <= {0, 1, 2, 3}
-    positivity = at.dataframe[5].value
+    positivity = frame_with(at, after=with_text(at.subheader, "Anteil positiver Schnelltests"))
     assert len(positivity.columns) == 4 and positivity.iloc[0, 0].endswith(")")
     # no upload for the crisis team; the admin sees it with the trusted keys
     assert not at.get("file_uploader")
@@ -164,7 +165,8 @@ def test_staedtevergleich_shows_all_four_cities(network_app):
 def test_staedtevergleich_marks_suppressed_weeks_as_such(network_app, network):
     at = network_app()
     at.multiselect(key="network_indicators").set_value(["drogentodesfaelle"]).run()
-    table = at.dataframe[1].value     # the only indicator now
+    chart = at.get_by_key("network_chart_drogentodesfaelle")     # the only indicator now
+    table = frame_with(at, after=chart)
     seen = set()
     for path in network["packages"]:
         package = share.read_stored(path.read_bytes())
@@ -178,15 +180,16 @@ def test_staedtevergleich_marks_suppressed_weeks_as_such(network_app, network):
                 assert cell == "unterdrückt (< 5)"
             seen.add(row.status)
     assert seen == {"", "klein"}        # rare deaths: some city weeks are 1..4
-    chart = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
-    assert any(trace["name"].endswith(": unterdrückt") for trace in chart)
+    traces = json.loads(chart.proto.spec)["data"]
+    assert any(trace["name"].endswith(": unterdrückt") for trace in traces)
 
 
 def test_staedtevergleich_for_admin_and_refused_for_gast(network_app):
     from lagebild.access import Actor
     at = network_app(Actor("a", "admin"))
     assert at.get("file_uploader")
-    keys = at.dataframe[0].value           # inside the upload expander, before the cities
+    keys = frame_with(labelled(at.expander, "Paket einer Stadt importieren"), "city",
+                      "fingerprint")
     assert sorted(keys["city"]) == sorted(c[0] for c in CITIES)
     # the guest has no such page (and the store refuses the packages to the role anyway)
     with pytest.raises(ValueError, match="network.py"):
@@ -195,8 +198,9 @@ def test_staedtevergleich_for_admin_and_refused_for_gast(network_app):
 
 def test_staedtevergleich_in_english(network_app):
     at = network_app(lang="en")
-    assert at.title[0].value == "City comparison"
+    assert only(at.title).value == "City comparison"
     at.multiselect(key="network_indicators").set_value(["drogentodesfaelle"]).run()
-    table = at.dataframe[1].value
+    table = frame_with(at, after=at.get_by_key("network_chart_drogentodesfaelle"))
     assert (table == "suppressed (< 5)").any().any()
-    assert "City" in at.dataframe[0].value.columns
+    cities = frame_with(at, after=with_text(at.subheader, "Cities and their packages"))
+    assert "City" in cities.columns

@@ -1,11 +1,15 @@
 """AppTest of 'Daten hochladen': errors with line numbers, preview, import, withdraw."""
 
+import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lagebild.access import Actor
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import frame_with, labelled, only  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ORG = "Streetwork Kontaktladen Lichtblick (Demo)"
@@ -31,10 +35,19 @@ def page(demo_db, monkeypatch):
     return at
 
 
+def _file(page):
+    return labelled(page.file_uploader, "Datei (CSV oder XLSX)")
+
+
+def _uploads(page):
+    """The list of earlier uploads at the bottom of the page."""
+    return frame_with(page, "Nr.", "Organisation", "Datei", "Status")
+
+
 def test_errors_are_listed_with_line_and_column(page):
-    page.file_uploader[0].upload("meldung.csv", BAD.encode(), "text/csv").run()
+    _file(page).upload("meldung.csv", BAD.encode(), "text/csv").run()
     assert not page.exception
-    errors = page.dataframe[0].value
+    errors = frame_with(page, "Zeile", "Meldung")
     cols = {c.lower(): c for c in errors.columns}
     lines = list(errors[cols.get("zeile", errors.columns[0])])
     assert lines == [2, 3, 4]
@@ -44,12 +57,12 @@ def test_errors_are_listed_with_line_and_column(page):
 
 
 def test_valid_file_previews_imports_and_can_be_withdrawn(page):
-    page.file_uploader[0].upload("meldung.csv", GOOD.encode(), "text/csv").run()
+    _file(page).upload("meldung.csv", GOOD.encode(), "text/csv").run()
     assert any("2" in s.value for s in page.success)             # valid, 2 rows
     page.button(key="upload_import").click().run()
     assert not page.exception
     assert any("importiert" in s.value for s in page.success)
-    uploads = page.dataframe[-1].value
+    uploads = _uploads(page)
     mine = uploads[uploads["Organisation"] == ORG]
     new_id = int(mine["Nr."].max())
     assert mine.loc[mine["Nr."] == new_id, "Zeilen"].iloc[0] == "2"
@@ -58,16 +71,14 @@ def test_valid_file_previews_imports_and_can_be_withdrawn(page):
     # #15.9: one click only asks; it names the file, the organisation and the rows
     warning = " ".join(w.value for w in page.warning)
     assert f"Upload {new_id} wirklich zurückziehen" in warning and "2 Zeilen" in warning
-    assert page.dataframe[-1].value.loc[lambda d: d["Nr."] == new_id, "Status"].iloc[0] \
-        == "importiert"
+    assert _uploads(page).loc[lambda d: d["Nr."] == new_id, "Status"].iloc[0] == "importiert"
     page.button(key="withdraw_no").click().run()                 # cancel: nothing happens
     assert not any("wirklich" in w.value for w in page.warning)
-    assert page.dataframe[-1].value.loc[lambda d: d["Nr."] == new_id, "Status"].iloc[0] \
-        == "importiert"
+    assert _uploads(page).loc[lambda d: d["Nr."] == new_id, "Status"].iloc[0] == "importiert"
     page.button(key=f"withdraw_{new_id}").click().run()
     page.button(key="withdraw_yes").click().run()
     assert any("zurückgezogen" in s.value for s in page.success)
-    uploads = page.dataframe[-1].value
+    uploads = _uploads(page)
     row = uploads.loc[uploads["Nr."] == new_id].iloc[0]
     assert row["Status"] == "zurückgezogen" and row["zurückgezogen (von, am)"].startswith(
         "streetwork, ")
@@ -77,9 +88,9 @@ def test_valid_file_previews_imports_and_can_be_withdrawn(page):
 
 
 def test_same_file_twice_is_recognised(page):
-    page.file_uploader[0].upload("meldung.csv", GOOD.encode(), "text/csv").run()
+    _file(page).upload("meldung.csv", GOOD.encode(), "text/csv").run()
     page.button(key="upload_import").click().run()
-    page.file_uploader[0].upload("nochmal.csv", GOOD.encode(), "text/csv").run()
+    _file(page).upload("nochmal.csv", GOOD.encode(), "text/csv").run()
     assert any("bereits importiert" in e.value for e in page.error)
 
 
@@ -107,7 +118,7 @@ def test_an_upload_for_a_newer_partial_week_is_findable_and_marked(page, demo_db
     csv = ("datum;stadtteil;indikator;anzahl\n"
            f"{newer:%d.%m.%Y};Bahnhofsviertel;Naloxon-Gaben;3\n"
            f"{newer + pd.Timedelta(days=1):%d.%m.%Y};Altstadt;Naloxon-Gaben;2\n")
-    page.file_uploader[0].upload("neu.csv", csv.encode(), "text/csv").run()
+    _file(page).upload("neu.csv", csv.encode(), "text/csv").run()
     page.button(key="upload_import").click().run()
     message = " ".join(s.value for s in page.success)
     label = trends.iso_label(newer)
@@ -118,10 +129,10 @@ def test_an_upload_for_a_newer_partial_week_is_findable_and_marked(page, demo_db
     assert picker.options[0] == f"{label} (unvollständig: 2 von 7 Tagen)"
     assert picker.value == latest                               # default: the complete week
     picker.set_value(newer).run()
-    assert label in page.title[0].value and not page.exception
+    assert label in only(page.title).value and not page.exception
     import json                                               # the trend has its point
     page.switch_page("pages/trends.py").run()
     page.selectbox(key="trends_indicator").set_value("naloxon").run()
-    spec = json.loads(page.get("plotly_chart")[0].proto.spec)
+    spec = json.loads(only(page.get("plotly_chart")).proto.spec)
     line = next(tr for tr in spec["data"] if tr.get("name") == "Gesamtstadt")
     assert any(str(x).startswith(f"{newer:%Y-%m-%d}") for x in line["x"]), line["x"][-3:]
