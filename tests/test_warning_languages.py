@@ -184,6 +184,20 @@ def test_invalid_languages_are_refused_and_nothing_is_written(store):
     assert len(store.audit_log(SYSTEM)) == before
 
 
+def test_a_language_the_font_cannot_print_is_refused(store):
+    """Urdu's ہ and ے and the Ethiopic script (Tigrinya) are not in DejaVu Sans: the PDF
+    would show empty boxes, so the city is told which characters."""
+    urdu = {**ARABIC, "code": "ur", "name": "اردو", "name_de": "Urdu",
+            "heading": "خطرناک منشیات سے ہوشیار رہیں"}
+    with pytest.raises(Invalid, match="lässt sich so nicht drucken.*keine Zeichen für ے ہ"):
+        store.save_warning_language(KRISENSTAB, CITY, urdu)
+    tigrinya = {**ARABIC, "code": "ti", "name": "ትግርኛ", "name_de": "Tigrinya",
+                "heading": "ጥንቃቐ"}
+    with pytest.raises(Invalid, match="keine Zeichen für ጥ ን ቃ ቐ"):
+        store.save_warning_language(KRISENSTAB, CITY, tigrinya)
+    assert store.warning_languages(KRISENSTAB, CITY).empty
+
+
 @pytest.mark.parametrize("actor", [OUTREACH, GAST, FOREIGN])
 def test_only_admin_and_crisis_team_of_the_city_edit_languages(store, actor):
     store.save_warning_language(KRISENSTAB, CITY, ARABIC)

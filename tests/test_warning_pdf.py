@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from lagebild.briefing.pdf import font_files
 from lagebild.drugcheck import languages
-from lagebild.drugcheck.warning_pdf import needs_shaping, render_pdf
+from lagebild.drugcheck.warning_pdf import missing_characters, needs_shaping, render_pdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from warning_kit import ARABIC, FARSI, ISSUED_ON, OWN, SINCE, VALID_UNTIL  # noqa: E402
@@ -138,6 +138,13 @@ def test_farsi_letters_are_in_the_font_and_on_the_page():
         assert [ch for ch in "پچژگیک" if ord(ch) not in cmap] == []
     text = _read(render_pdf(_sheet("fa")), nfkc=True)[1]
     assert set("پچژگیک") <= set(text)
+
+
+def test_the_font_check_knows_what_prints_and_what_would_be_boxes():
+    every = [text for t in _templates().values() for text in languages.texts(t)]
+    every += [text for own in OWN.values() for text in (*own[:3], *own[3])]
+    assert missing_characters(*every) == []
+    assert missing_characters("Nitazene ہے 中文 ትግ\u200c\n") == ["ہ", "ے", "中", "文", "ት", "ግ"]
 
 
 def test_right_to_left_pages_are_mirrored():

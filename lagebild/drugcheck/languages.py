@@ -178,6 +178,12 @@ def shipped_templates(path: str | Path = PATH) -> dict[str, Template]:
     return out
 
 
+def texts(template: Template) -> tuple[str, ...]:
+    """Every text of a template that is printed (for the font check)."""
+    return (template.heading, *template.labels.values(), *template.advice,
+            template.footer, *template.months)
+
+
 def to_row(template: Template) -> dict:
     """The database columns of a city's template (lists as JSON text)."""
     return {"code": template.code, "name": template.name, "name_de": template.name_de,

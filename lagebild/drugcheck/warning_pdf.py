@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from fpdf import FPDF
@@ -57,6 +58,25 @@ def render_pdf(sheet: WarningSheet, font_paths: tuple[Path, Path] | None = None)
         scale, keep = SCALES[-1], page.lines_that_fit(SCALES[-1])
     page.draw(scale, keep)
     return bytes(page.pdf.output())
+
+
+@lru_cache(maxsize=2)
+def _font_characters(regular: str, bold: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont            # fpdf2's own dependency
+    maps = [set(TTFont(path, lazy=True).getBestCmap()) for path in (regular, bold)]
+    return frozenset(maps[0] & maps[1])
+
+
+def missing_characters(*texts: str, font_paths: tuple[Path, Path] | None = None) -> list[str]:
+    """The characters of ``texts`` the PDF font (DejaVu Sans, regular and bold) has no glyph
+    for, in order of appearance: they would print as empty boxes (e.g. Urdu ہ ے, Tigrinya,
+    Devanagari, Chinese). Spaces, line breaks and joiners need no glyph."""
+    regular, bold = font_paths or font_files()
+    known = _font_characters(str(regular), str(bold))
+    seen = dict.fromkeys(ch for ch in "".join(texts)
+                         if ord(ch) not in known and not ch.isspace()
+                         and unicodedata.category(ch) not in ("Cc", "Cf"))
+    return list(seen)
 
 
 def _clip(text: str, limit: int) -> str:

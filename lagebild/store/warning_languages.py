@@ -13,6 +13,7 @@ import pandas as pd
 from lagebild import clock
 from lagebild.access import Actor
 from lagebild.drugcheck import languages
+from lagebild.drugcheck.warning_pdf import missing_characters
 from lagebild.store.errors import Invalid, NotFound
 
 COLUMNS = ("code", "name", "name_de", "rtl", "heading", "labels", "advice", "footer",
@@ -41,6 +42,11 @@ class WarningLanguagesMixin:
             template = languages.check_template(fields, shipped=languages.shipped_templates())
         except ValueError as exc:
             raise Invalid(str(exc)) from exc
+        missing = missing_characters(*languages.texts(template))
+        if missing:
+            raise Invalid(f"Die Sprache „{template.code}“ lässt sich so nicht drucken: die "
+                          f"Schrift des PDFs (DejaVu Sans) hat keine Zeichen für "
+                          f"{' '.join(missing[:20])} (sie erschienen als leere Kästchen).")
         row = languages.to_row(template) | {"city_id": city_id, "by": actor.username,
                                             "at": clock.now()}
         with self.transaction() as cur:
