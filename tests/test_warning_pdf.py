@@ -202,6 +202,19 @@ def test_fifty_arabic_lines_stay_on_one_page():
     assert f"){50 - len(shown)}+( ..." in text
 
 
+def test_the_preview_of_a_city_language_shows_its_own_words():
+    """The editor's sample page: the template's heading, captions, advice and footer, the
+    city as place and issuer, dates around today."""
+    farsi = _templates()["fa"]
+    sheet = languages.sample_sheet(farsi, city="Teststadt", today=ISSUED_ON)
+    assert (sheet.since, sheet.valid_until, sheet.issued_on) == (
+        "2026/11/11", "2026/12/09", "2026/11/18")
+    reader, text = _read(render_pdf(sheet), nfkc=True)
+    assert len(reader.pages) == 1
+    assert [p for p in ("هشدار درباره مواد خطرناک", "چه باید کرد", "هرگز تنها مصرف نکنید",
+                        "Teststadt", "Nitazene") if p not in _flat(text)] == []
+
+
 def test_document_metadata():
     reader, _ = _read(render_pdf(_sheet("de-LS")))
     assert reader.metadata.title == "Achtung! Gefährliche Drogen: Nitazene"

@@ -25,7 +25,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
