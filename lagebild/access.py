@@ -69,6 +69,7 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "share.read": (_CRISIS, "Pakete von Städten ansehen"),
     # drug checking (#18): small numbers on purpose, so not for guests
     "drugcheck.view": (_FULL, "Drug-Checking-Ergebnisse sehen"),
+    "warnings.languages": (_CRISIS, "Sprachen der Substanzwarnung pflegen"),
     # operations (#20)
     "completeness.read": (_CRISIS, "die Vollständigkeit der Meldungen sehen"),
     "rhythm.set": (_ADMIN, "den Lieferrhythmus festlegen"),

@@ -47,6 +47,7 @@ EXPECTED = {
     "share.import": {A},
     "share.read": {A, K},
     "drugcheck.view": {A, K, O},
+    "warnings.languages": {A, K},
     "completeness.read": {A, K},
     "rhythm.set": {A},
     "reminders.send": {A},

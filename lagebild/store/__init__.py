@@ -7,8 +7,9 @@ filters by the cities that user may see. Every write is one transaction.
 Methods return pandas DataFrames (GeoDataFrames for districts) with named columns.
 Only ``_db.py`` imports duckdb; the aggregates live in ``cities.py``, ``uploads.py``,
 ``observations.py``, ``alerts.py``, ``places.py``, ``measures.py``, ``accounts.py``,
-``backup.py``, ``notifications.py`` and ``share.py``; ``audit.py`` holds the access helpers
-and the audit log; the exceptions are in ``errors.py``.
+``backup.py``, ``notifications.py``, ``share.py``, ``deliveries.py``, ``drugchecks.py``
+and ``warning_languages.py`` (#18, languages of the Substanzwarnung); ``audit.py`` holds the
+access helpers and the audit log; the exceptions are in ``errors.py``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from lagebild.store.observations import ObservationsMixin
 from lagebild.store.places import PlacesMixin
 from lagebild.store.share import ShareMixin
 from lagebild.store.uploads import UploadsMixin, no_collisions
+from lagebild.store.warning_languages import WarningLanguagesMixin
 
 __all__ = ["Store", "StoreError", "NotFound", "Invalid", "Forbidden", "DuplicateUpload",
            "CollidingRows", "damaged_error", "open_error", "is_damage",
@@ -37,5 +39,5 @@ __all__ = ["Store", "StoreError", "NotFound", "Invalid", "Forbidden", "Duplicate
 
 class Store(CitiesMixin, UploadsMixin, ObservationsMixin, AlertsMixin, PlacesMixin,
             MeasuresMixin, AccountsMixin, BackupMixin, NotificationsMixin, ShareMixin,
-            DeliveriesMixin, DrugChecksMixin, AuditMixin, Database):
+            DeliveriesMixin, DrugChecksMixin, WarningLanguagesMixin, AuditMixin, Database):
     """The one gateway every page, service and command uses (``Store(path)``)."""

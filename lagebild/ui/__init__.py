@@ -11,7 +11,8 @@ compute anything themselves. One module per area, one public namespace: pages wr
   ``_uploads`` (#3), ``_accounts`` (#7), ``_measures`` (#6), ``_district`` (#6, district page),
   ``_daily`` (#17: daily signals of the last 7 days), ``_network`` (#19, Städtevergleich),
   ``_ops`` (#20: completeness of deliveries, the page "Betrieb"),
-  ``_backup`` (#20, backups by the server).
+  ``_backup`` (#20, backups by the server), ``_drugcheck`` (#18), ``_warning_languages``
+  (#18: languages of the Substanzwarnung, their editor and sample PDFs).
 
 No module imports another one's ``_private`` names, and there are no import circles
 (tests/test_layering.py).
@@ -31,3 +32,4 @@ from lagebild.ui._district import *  # noqa: F401,F403
 from lagebild.ui._ops import *  # noqa: F401,F403
 from lagebild.ui._backup import *  # noqa: F401,F403  (#20: backups by the server)
 from lagebild.ui._drugcheck import *  # noqa: F401,F403
+from lagebild.ui._warning_languages import *  # noqa: F401,F403  (#18: languages of the warning)
