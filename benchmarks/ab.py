@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -22,7 +23,7 @@ RUNS = [  # script and arguments (no writing into docs/benchmarks.md)
     ["bench_scan.py", "--runs", "3"],
     ["bench_map.py", "--runs", "5", "--no-write"],
     ["bench_briefing.py", "--runs", "3", "--no-write"],
-    ["bench_pages.py", "--runs", "3", "--warm-runs", "3", "--server-runs", "3"],
+    ["bench_pages.py", "--runs", "3", "--warm-runs", "3", "--no-server"],
     ["bench_alerts.py", "--large", "--mode", "batch", "--no-r", "--runs", "1"],
 ]
 
@@ -44,14 +45,17 @@ def main() -> int:
                 env["LAGEBILD_BENCH_DB"] = f"/tmp/lagebild-bench-large-{label}.duckdb"
                 env["PYTHONPATH"] = str(tree)
                 t0 = time.perf_counter()
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 proc = subprocess.run([sys.executable, str(tree / "benchmarks" / script[0]),
                                        *script[1:]], cwd=tree, env=env, capture_output=True,
                                       text=True)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
                 name = f"{label}-{rnd}-{script[0].removesuffix('.py')}.txt"
                 (out / name).write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr[-4000:],
                                         encoding="utf-8")
                 print(f"{name}: exit {proc.returncode}, {time.perf_counter() - t0:.0f} s, "
-                      f"load {os.getloadavg()[0]:.1f}", flush=True)
+                      f"CPU {cpu:.1f} s, load {os.getloadavg()[0]:.1f}", flush=True)
     return 0
 
 

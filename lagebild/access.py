@@ -74,6 +74,7 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "warnings.view": (_EVERYONE, "Substanzwarnungen sehen"),
     "warnings.create": (_CRISIS, "Substanzwarnungen anlegen"),
     "warnings.edit": (_CRISIS, "Substanzwarnungen ändern oder zurückziehen"),
+    "warnings.languages": (_CRISIS, "Sprachen der Substanzwarnung pflegen"),
     # operations (#20)
     "completeness.read": (_CRISIS, "die Vollständigkeit der Meldungen sehen"),
     "rhythm.set": (_ADMIN, "den Lieferrhythmus festlegen"),

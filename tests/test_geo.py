@@ -250,7 +250,7 @@ def test_admin_uploads_boundaries_picks_fields_and_gets_a_change_report(admin_pa
     assert at.selectbox(key="boundaries_code").value == "id"
     assert at.selectbox(key="boundaries_parent").value == "district_name"   # guessed
     assert with_text(at.subheader, "Vorschau:").value.startswith("Vorschau: 104 Stadtteile")
-    assert len(frame_with(at, "code", "name", "population", "parent")) == 104
+    assert len(frame_with(at, "Schlüssel", "Name", "Einwohner", "Übergeordneter Bezirk")) == 104
     at.button(key="boundaries_import").click().run()
     assert "neu 104, geändert 0, unverändert 0" in only(at.success).value
     at.button(key="boundaries_import").click().run()         # the same file again

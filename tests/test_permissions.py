@@ -50,6 +50,7 @@ EXPECTED = {
     "warnings.view": {A, K, O, G},
     "warnings.create": {A, K},
     "warnings.edit": {A, K},
+    "warnings.languages": {A, K},
     "completeness.read": {A, K},
     "rhythm.set": {A},
     "reminders.send": {A},

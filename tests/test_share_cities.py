@@ -188,9 +188,9 @@ def test_staedtevergleich_for_admin_and_refused_for_gast(network_app):
     from lagebild.access import Actor
     at = network_app(Actor("a", "admin"))
     assert at.get("file_uploader")
-    keys = frame_with(labelled(at.expander, "Paket einer Stadt importieren"), "city",
-                      "fingerprint")
-    assert sorted(keys["city"]) == sorted(c[0] for c in CITIES)
+    keys = frame_with(labelled(at.expander, "Paket einer Stadt importieren"), "Stadt",
+                      "Fingerabdruck")
+    assert sorted(keys["Stadt"]) == sorted(c[0] for c in CITIES)
     # the guest has no such page (and the store refuses the packages to the role anyway)
     with pytest.raises(ValueError, match="network.py"):
         network_app(Actor("g", "gast"))

@@ -8,8 +8,9 @@ Methods return pandas DataFrames (GeoDataFrames for districts) with named column
 Only ``_db.py`` imports duckdb; the aggregates live in ``cities.py``, ``uploads.py``,
 ``observations.py``, ``alerts.py``, ``places.py``, ``measures.py``, ``accounts.py``,
 ``backup.py``, ``notifications.py``, ``share.py``, ``deliveries.py``, ``drugchecks.py``
-and ``warnings.py`` (#18, Substanzwarnungen); ``audit.py`` holds the access helpers
-and the audit log; the exceptions are in ``errors.py``.
+``warnings.py`` (#18, Substanzwarnungen) and ``warning_languages.py`` (#18,
+languages of the Substanzwarnung); ``audit.py`` holds the access helpers and the audit
+log; the exceptions are in ``errors.py``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from lagebild.store.observations import ObservationsMixin
 from lagebild.store.places import PlacesMixin
 from lagebild.store.share import ShareMixin
 from lagebild.store.uploads import UploadsMixin, no_collisions
+from lagebild.store.warning_languages import WarningLanguagesMixin
 from lagebild.store.warnings import WarningsMixin
 
 __all__ = ["Store", "StoreError", "NotFound", "Invalid", "Forbidden", "DuplicateUpload",
@@ -39,5 +41,6 @@ __all__ = ["Store", "StoreError", "NotFound", "Invalid", "Forbidden", "Duplicate
 
 class Store(CitiesMixin, UploadsMixin, ObservationsMixin, AlertsMixin, PlacesMixin,
             MeasuresMixin, AccountsMixin, BackupMixin, NotificationsMixin, ShareMixin,
-            DeliveriesMixin, DrugChecksMixin, WarningsMixin, AuditMixin, Database):
+            DeliveriesMixin, DrugChecksMixin, WarningsMixin, WarningLanguagesMixin,
+            AuditMixin, Database):
     """The one gateway every page, service and command uses (``Store(path)``)."""

@@ -12,7 +12,8 @@ compute anything themselves. One module per area, one public namespace: pages wr
   ``_daily`` (#17: daily signals of the last 7 days), ``_network`` (#19, Städtevergleich),
   ``_ops`` (#20: completeness of deliveries, the page "Betrieb"),
   ``_backup`` (#20, backups by the server), ``_drugcheck`` (#18), ``_warnings`` (#18:
-  Substanzwarnungen on every start page and their page).
+  Substanzwarnungen on every start page and their page), ``_warning_languages``
+  (#18: languages of the Substanzwarnung, their editor and sample PDFs).
 
 No module imports another one's ``_private`` names, and there are no import circles
 (tests/test_layering.py).
@@ -32,4 +33,5 @@ from lagebild.ui._district import *  # noqa: F401,F403
 from lagebild.ui._ops import *  # noqa: F401,F403
 from lagebild.ui._backup import *  # noqa: F401,F403  (#20: backups by the server)
 from lagebild.ui._drugcheck import *  # noqa: F401,F403
+from lagebild.ui._warning_languages import *  # noqa: F401,F403  (#18: languages of the warning)
 from lagebild.ui._warnings import *  # noqa: F401,F403  (#18: Substanzwarnungen)

@@ -229,8 +229,10 @@ def boundary_preview(raw, name: str, code: str | None, population: str | None,
                         labels=show.set_index("district_id")["code"],
                         no_data_label=t("maps.no_data"))
     area = geo.area_km2(gdf)
-    table = pd.DataFrame({"code": gdf["code"], "name": gdf["name"],
-                          "population": gdf["population"], "parent": gdf["parent"],
+    table = pd.DataFrame({t("maps.admin.col_code"): gdf["code"],
+                          t("maps.admin.col_name"): gdf["name"],
+                          t("maps.admin.col_population"): gdf["population"],
+                          t("maps.admin.col_parent"): gdf["parent"],
                           t("maps.admin.col_area"): area.round(2)})
     return gdf, maps.to_html(m), table, fmt_number(area.sum(), lang(), 1)
 

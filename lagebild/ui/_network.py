@@ -76,7 +76,9 @@ def network_report(indicators: list[str], fmt: str = "html"):
 
 def network_keys() -> pd.DataFrame:
     keys = store().share_trusted_keys(actor())
-    return keys[["city", "fingerprint", "added_at"]]
+    return keys[["city", "fingerprint", "added_at"]].rename(columns={
+        "city": t("network.keys_col_city"), "fingerprint": t("network.keys_col_fingerprint"),
+        "added_at": t("network.keys_col_added")})
 
 
 def network_import(data: bytes) -> tuple[bool, str]:
