@@ -57,7 +57,14 @@ if city:
     if not data["active"]:
         st.caption(ui.tm("warnings.page.none_active"))
     for warning in data["active"]:
-        st.error(ui.warning_box(warning), icon=":material/warning:")
+        with st.container(key=f"warning_box_{warning.warning_id}"):
+            st.error(ui.warning_box(warning), icon=":material/warning:")
+            pdfs = ui.warning_downloads(city, warning)
+            for col, pdf in zip(st.columns(max(len(pdfs["buttons"]), 4)), pdfs["buttons"]):
+                col.download_button(pdf["label"], data=pdf["data"], file_name=pdf["file_name"],
+                                    mime="application/pdf", key=pdf["key"], on_click="ignore")
+            if pdfs["missing"]:
+                st.caption(pdfs["missing"])
 
     if ui.may("warnings.create"):
         prefill = ui.warning_prefill()
@@ -113,6 +120,10 @@ if city:
             if st.button(ui.t("warnings.page.withdraw"), type="primary",
                          key=f"warning_withdraw_{chosen.warning_id}"):
                 show(*ui.withdraw_warning(city, chosen.warning_id, reason))
+
+    if ui.may("warnings.languages"):                        # (#18) languages of the page
+        with st.expander(ui.t("warnings.page.languages_editor")):
+            ui.warning_language_editor(city)
 
     st.subheader(ui.tm("warnings.page.past_heading"))
     if data["past"].empty:

@@ -67,7 +67,9 @@ def _form_key(at) -> str:
 def test_krisenstab_creates_a_warning_by_hand(demo_db, monkeypatch):
     at = _open(demo_db, monkeypatch, KRISENSTAB)
     assert only(at.title).value == "Substanzwarnungen Musterstadt"
-    assert [e.label for e in at.main.get("expander")] == ["Neue Substanzwarnung"]
+    assert [e.label for e in at.main.get("expander")] == [
+        "Neue Substanzwarnung",
+        "Sprachen der Druckseite (Vorlagen: Überschrift, Beschriftungen, Standardhinweise)"]
     before = len(_warnings(demo_db)[0])
     key = _form_key(at)
     _fill(at, key, substance="xylazin", title="Xylazin in Heroin", location="Altstadt",
@@ -227,3 +229,32 @@ def test_warnung_erstellen_on_the_drugcheck_page_opens_the_filled_form(demo_db, 
 def test_outreach_gets_no_warnung_erstellen_on_the_drugcheck_page(demo_db, monkeypatch):
     at = _open(demo_db, monkeypatch, OUTREACH, page="pages/drugcheck.py")
     assert at.markdown and not [b for b in at.button if b.key == "drugcheck_warning"]
+
+
+def _pdf_buttons(at, warning_id) -> list[str]:
+    return [b.label for b in at.get("download_button")
+            if (b.key or "").startswith(f"warning_pdf_{warning_id}_")]
+
+
+def test_pdf_per_language_with_a_text_and_a_city_language_added_on_the_page(demo_db,
+                                                                           monkeypatch):
+    from warning_kit import ARABIC
+    store = Store(demo_db)
+    wid = int(store.substance_warnings(SYSTEM, CITY)["warning_id"].iloc[0])   # the demo's
+    store.save_warning_language(KRISENSTAB, CITY, ARABIC)         # the city adds Arabic
+    store.close()
+    start = _open(demo_db, monkeypatch, OUTREACH, page=None)
+    assert _pdf_buttons(start, wid) == ["PDF Deutsch", "PDF Leichte Sprache", "PDF Englisch"]
+    at = _open(demo_db, monkeypatch, KRISENSTAB)
+    assert "Noch kein Text in: Arabisch" in " ".join(c.value for c in at.caption)
+    at.selectbox(key="warning_selected").set_value(wid).run()
+    at.selectbox(key="warning_language").set_value("ar").run()
+    at.text_input(key=f"wt_title_{wid}_ar").input("نيتازين في عينات بيعت على أنها هيروين")
+    at.text_area(key=f"wt_advice_{wid}_ar").input("اختبر الهيروين.")
+    at.button(key=f"wt_submit_{wid}_ar").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success] == ["Text in ar gespeichert."]
+    assert _pdf_buttons(at, wid)[-1] == "PDF Arabisch"
+    start = _open(demo_db, monkeypatch, OUTREACH, page=None)
+    assert _pdf_buttons(start, wid) == ["PDF Deutsch", "PDF Leichte Sprache", "PDF Englisch",
+                                        "PDF Arabisch"]

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +16,9 @@ import pytest
 from lagebild.access import SYSTEM, Actor
 from lagebild.drugcheck import warnings as w
 from lagebild.store import Forbidden, Invalid, NotFound, Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from warning_kit import ARABIC  # noqa: E402
 
 CITY = "Musterstadt"
 K = Actor("kira", "krisenstab", cities=frozenset({CITY}))
@@ -155,6 +160,10 @@ def test_texts_per_language_upsert_remove_and_validate(store):
                                      location="Station quarter", advice="Do not use alone")
     store.set_substance_warning_text(K, CITY, wid, "en", title="Nitazenes found in heroin",
                                      location="Station quarter", advice="Do not use alone")
+    with pytest.raises(Invalid, match="„ar“ ist für Substanzwarnungen in Musterstadt nicht "
+                                      "angelegt \\(bekannt: de-LS, en\\)"):
+        store.set_substance_warning_text(K, CITY, wid, "ar", title="نيتازين في الهيروين")
+    store.save_warning_language(K, CITY, ARABIC)              # the city adds Arabic
     store.set_substance_warning_text(K, CITY, wid, "ar", title="نيتازين في الهيروين")
     texts = store.substance_warning_texts(O, CITY)
     assert texts[["language", "title"]].values.tolist() == [
@@ -168,8 +177,8 @@ def test_texts_per_language_upsert_remove_and_validate(store):
         store.set_substance_warning_text(K, CITY, wid, "fa", title="", advice="x")
     store.set_substance_warning_text(K, CITY, wid, "en", title="", location="", advice="")
     assert store.substance_warning_texts(K, CITY)["language"].tolist() == ["ar"]
-    assert [a for a, _ in _audit(store)] == ["warning.create", "warning.text", "warning.text",
-                                             "warning.text", "warning.text.remove"]
+    assert [a for a, _ in _audit(store, "warning.")] == [
+        "warning.create", "warning.text", "warning.text", "warning.text", "warning.text.remove"]
 
 
 def test_a_failed_write_leaves_nothing(store, monkeypatch):
@@ -215,14 +224,15 @@ def test_from_signal_prefills_the_form():
         # positive in this week, in samples sold as heroin (not Altstadt: cocaine / last week)
         "location": "DKR Bahnhof (Bahnhofsviertel), Drug-Checking Mitte (Mitte)",
         "since": date(2026, 11, 9), "valid_until": date(2026, 12, 7),       # + 28 days
-        "advice": form["advice"], "source": "sold_as:nitazene:2026-11-09:heroin",
-        "source_reason": SIGNAL["reason"]}
-    assert w.advice_lines(form["advice"])[0].startswith("Nicht allein konsumieren")
+        "advice": "Auch was als Heroin verkauft wird, kann Nitazene enthalten: testen "
+                  "lassen (Drug-Checking, Drogenkonsumraum).",
+        "source": "sold_as:nitazene:2026-11-09:heroin", "source_reason": SIGNAL["reason"]}
     first = w.from_signal({**SIGNAL, "kind": "first", "sold_as": None, "site": "DKR Bahnhof"},
                           None, city=CITY)
-    assert (first["title"], first["location"], first["source"]) == (
+    assert (first["title"], first["location"], first["source"], first["advice"]) == (
         "Nitazene erstmals in Musterstadt nachgewiesen", "DKR Bahnhof",
-        "first:nitazene:2026-11-09")
+        "first:nitazene:2026-11-09", "Nitazene wirkt viel stärker als gewohnt: Proben testen "
+                                     "lassen (Drug-Checking, Drogenkonsumraum).")
     rising = w.from_signal({**SIGNAL, "kind": "rising", "sold_as": None}, TESTS.iloc[:0],
                            city=CITY)
     assert (rising["title"], rising["location"]) == (
@@ -241,3 +251,30 @@ def test_active_uses_the_day_passed_in():
     assert [x.warning_id for x in w.active(ws, date(2026, 11, 19))] == [4, 2]
     assert [x.state(date(2026, 11, 19)) for x in ws] == ["expired", "active", "withdrawn",
                                                          "active"]
+
+
+def test_the_printed_page_per_language():
+    """German from the warning itself, other languages from its texts; the template adds
+    captions, dates in its format and its standard advice after the warning's own line."""
+    from lagebild.drugcheck.languages import check_template, shipped_templates
+    templates = {**shipped_templates(), "ar": check_template(ARABIC)}
+    warning = w.SubstanceWarning(
+        7, "nitazene", "Nitazene in Heroin", "Bahnhofsviertel", date(2026, 11, 9),
+        date(2026, 12, 7), ("Heroin testen lassen.",), created_at=pd.Timestamp("2026-11-18 9:00"),
+        texts={"de-LS": w.Text("Im Heroin ist Nitazen.", "", ("Lass Heroin testen.",)),
+               "ar": w.Text("نيتازين في الهيروين", "محطة القطار", ("اختبر الهيروين.",))})
+    assert w.printable(warning, templates) == ["de", "de-LS", "ar"]      # no English text
+    de = w.sheet_for(warning, templates["de"], CITY, date(2026, 11, 18))
+    assert (de.language, de.rtl, de.heading, de.substance, de.title, de.where, de.since,
+            de.valid_until, de.issued_by, de.issued_on) == (
+        "de", False, "Substanzwarnung", "Nitazene", "Nitazene in Heroin", "Bahnhofsviertel",
+        "09.11.2026", "07.12.2026", CITY, "18.11.2026")
+    assert de.advice[0] == "Heroin testen lassen." and len(de.advice) > 1
+    ls = w.sheet_for(warning, templates["de-LS"], CITY, date(2026, 11, 18))
+    assert (ls.title, ls.where, ls.valid_until, ls.advice[0]) == (
+        "Im Heroin ist Nitazen.", "Bahnhofsviertel", "7. Dezember 2026", "Lass Heroin testen.")
+    ar = w.sheet_for(warning, templates["ar"], CITY, date(2026, 11, 18))
+    assert (ar.rtl, ar.substance, ar.title, ar.where, ar.since, ar.advice[0]) == (
+        True, "Nitazenes", "نيتازين في الهيروين", "محطة القطار", "09/11/2026", "اختبر الهيروين.")
+    with pytest.raises(KeyError):
+        w.sheet_for(warning, templates["en"], CITY, date(2026, 11, 18))

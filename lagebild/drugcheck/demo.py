@@ -119,15 +119,13 @@ def create_demo_tests(store, city: str, seed: int = 42) -> int:
 
 # The demo's Substanzwarnung (#18): made from the nitazene signal of the newest week, as the
 # crisis team would, with its Leichte-Sprache and English text.
-DEMO_TEXTS = {
-    "de-LS": ("Achtung: Im Heroin ist oft Nitazen. Nitazen ist sehr gefährlich.",
-              "Bahnhofs-Viertel und andere Orte in der Stadt",
-              "Nehmen Sie Drogen nicht allein.\nNehmen Sie erst nur wenig.\n"
-              "Haben Sie Naloxon dabei.\nAtmet jemand schlecht? Rufen Sie sofort 112 an."),
+DEMO_TEXTS = {     # the warning's own words; the printed page adds the template's advice
+    "de-LS": ("Im Heroin ist oft Nitazen. Nitazen ist sehr stark.",
+              "Bahnhofs·viertel und andere Orte in der Stadt",
+              "Lass dein Heroin testen.\nDas geht im Drogen·konsum·raum."),
     "en": ("Nitazenes in samples sold as heroin", "",
-           "Do not use alone – someone should be there who can get help.\n"
-           "Start low and go slow: the effect can be much stronger than usual.\n"
-           "Carry naloxone. If someone struggles to breathe or is unconscious, call 112.")}
+           "What is sold as heroin may contain nitazenes: have it tested (drug checking, "
+           "consumption room).")}
 
 
 def create_demo_warning(store, city: str, today: date) -> int | None:

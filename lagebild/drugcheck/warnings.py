@@ -12,11 +12,14 @@ English ``en``, the city's languages such as ``ar``) carry their own title, plac
   title from the signal, where = the test sites (and their districts) with positive results
   of that week, since = the Monday of the signal's week, valid until = since + 28 days
   (:data:`DEFAULT_DAYS`: four weeks, the time the drug-checking signals look back at a rise
-  in the weeks after; the crisis team shortens, extends or withdraws it);
+  in the weeks after; the crisis team shortens, extends or withdraws it), advice = one line
+  particular to the signal (the standard safer-use advice is the printed template's);
 - :func:`active` – the warnings in force on a day (``lagebild.clock.today()`` passed in:
   since ≤ day ≤ valid until, not withdrawn);
 - :func:`sheet_for` – one language's printable page (:class:`~lagebild.drugcheck.sheet.
-  WarningSheet`).
+  WarningSheet`, through ``drugcheck.languages.sheet``: the template adds its captions and
+  the standard safer-use advice after the warning's own lines, so a warning's advice says
+  only what is particular to it).
 
 >>> from datetime import date
 >>> w = SubstanceWarning(1, "nitazene", "Nitazene in Heroin", "Bahnhofsviertel",
@@ -250,7 +253,9 @@ def from_signal(signal: dict, tests: pd.DataFrame | None = None, *, city: str = 
     return {"substance": signal["substance"], "title": title,
             "location": ", ".join(places) or city,
             "since": since, "valid_until": since + timedelta(days=DEFAULT_DAYS),
-            "advice": t("warnings.default_advice", "de"),
+            "advice": t("warnings.advice.sold_as" if kind == "sold_as" else
+                        "warnings.advice.other", "de", substance=name,
+                        sold_as=cat.name(sold, "de") if isinstance(sold, str) else "–"),
             "source": signal_key(signal), "source_reason": signal.get("reason")}
 
 
@@ -287,28 +292,31 @@ def from_frames(rows: pd.DataFrame, texts: pd.DataFrame | None = None
 
 
 # --------------------------------------------------------------------- the printed page
-def sheet_for(warning: SubstanceWarning, template, language: str, city: str,
-              today: date) -> WarningSheet:
-    """The page of ``warning`` in ``language``: the warning's words in that language (German
-    for ``de``, else its :class:`Text`), the template's captions, standard advice and footer.
-    ``template``: a mapping with ``heading``, ``labels``, ``advice`` (standard lines after
-    the warning's own), ``footer``, ``rtl``, ``date_format``, ``issued_by`` (``{city}``) and
-    optionally ``substances`` (key → name). A language without a text raises ``KeyError``."""
-    if language == SOURCE:
-        words = Text(warning.title, warning.location, warning.advice)
-    else:
-        words = warning.texts[language]
-    fmt = template.get("date_format", "%d.%m.%Y")
-    cat = load_substances()
-    name = template.get("substances", {}).get(warning.substance) or cat.name(
-        warning.substance, "de" if language.startswith("de") else "en")
+def substance_in(key: str, language: str) -> str:
+    """The substance's name on a page in ``language``: German for ``de`` and ``de-LS``,
+    the catalogue's English name otherwise (Latin letters inside an Arabic page are read as
+    such; the catalogue has no Arabic names)."""
+    return load_substances().name(key, "de" if language.split("-")[0] == "de" else "en")
+
+
+def sheet_for(warning: SubstanceWarning, template, city: str, today: date) -> WarningSheet:
+    """The page of ``warning`` in the language of ``template`` (a ``drugcheck.languages.
+    Template``): the warning's words in that language (German for ``de``, else its
+    :class:`Text`; a missing place falls back to the German one), the template's captions,
+    standard advice and footer; issued by the city on the day of the last change.
+    A language without a text raises ``KeyError``."""
+    from lagebild.drugcheck.languages import sheet
+    language = template.code
+    words = Text(warning.title, warning.location, warning.advice) if language == SOURCE \
+        else warning.texts[language]
     issued = warning.updated_at or warning.created_at or today
-    return WarningSheet(
-        language=language, rtl=bool(template.get("rtl", False)),
-        heading=template["heading"], title=words.title, substance=name,
-        where=words.location or warning.location,
-        since=fmt_day(warning.since, fmt), valid_until=fmt_day(warning.valid_until, fmt),
-        advice=tuple(words.advice) + tuple(template.get("advice", ())),
-        issued_by=template.get("issued_by", "{city}").format(city=city),
-        issued_on=fmt_day(issued, fmt), labels=dict(template.get("labels", {})),
-        footer=template.get("footer", ""))
+    return sheet(template, substance=substance_in(warning.substance, language),
+                 title=words.title, where=words.location or warning.location,
+                 since=warning.since, valid_until=warning.valid_until, advice=words.advice,
+                 issued_by=city, issued_on=pd.Timestamp(issued).date())
+
+
+def printable(warning: SubstanceWarning, templates: dict) -> list[str]:
+    """The language codes ``warning`` can be printed in, in the templates' order: German and
+    every language with both a template and a text of the warning."""
+    return [code for code in templates if code == SOURCE or code in warning.texts]

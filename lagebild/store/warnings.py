@@ -14,6 +14,7 @@ import pandas as pd
 from lagebild import clock
 from lagebild.access import Actor, roles_for
 from lagebild.drugcheck import warnings as w
+from lagebild.drugcheck.languages import templates_for
 from lagebild.drugcheck.substances import load_substances
 from lagebild.store._db import query
 from lagebild.store.errors import Invalid, NotFound
@@ -126,14 +127,20 @@ class WarningsMixin:
     def set_substance_warning_text(self, actor: Actor, city: str, warning_id: int,
                                    language: str, *, title: str, location: str = "",
                                    advice: str = "") -> None:
-        """Store (or replace) the warning's text in a further ``language``; an empty title
-        together with empty place and advice removes that language's text."""
+        """Store (or replace) the warning's text in a further ``language`` (a shipped one or
+        one the city added, ``drugcheck.languages.templates_for``); an empty title together
+        with empty place and advice removes that language's text."""
         self._require(actor, "warnings.edit")
         city_id = self.city_id(actor, city)
         remove = not any(str(v or "").strip() for v in (title, location, advice))
         code = _checked(w.clean_text, language, "–", "", "")[0] if remove else None
         if not remove:
             code, text = _checked(w.clean_text, language, title, location, advice)
+            known = templates_for(self.warning_languages(actor, city))
+            if code not in known:
+                raise Invalid(f"Sprache: „{code}“ ist für Substanzwarnungen in {city} nicht "
+                              f"angelegt (bekannt: {', '.join(c for c in known if c != 'de')})"
+                              " – zuerst unter „Sprachen“ anlegen.")
         with self.transaction() as cur:
             self._warning_row(cur, city_id, city, warning_id)
             cur.execute("DELETE FROM substance_warning_texts WHERE warning_id = $id AND "

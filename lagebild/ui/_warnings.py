@@ -6,6 +6,7 @@ through ``md`` (user-entered text: no links, HTML or emphasis)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Callable
 
 import pandas as pd
 import streamlit as st
@@ -17,8 +18,6 @@ from lagebild.ui._core import actor, cached_read, lang, md, may, settings, store
 
 PREFILL_KEY = "warning_prefill"
 ROUND_KEY = "warning_form_round"
-# Languages with a built-in page template; the city's own languages join them (#18, part P).
-BUILTIN_LANGUAGES = {"de-LS": "Leichte Sprache", "en": "English"}
 
 
 def substance_warnings(city: str) -> list[w.SubstanceWarning]:
@@ -56,8 +55,36 @@ def substance_options() -> dict[str, str]:
 
 
 def warning_languages(city: str) -> dict[str, str]:
-    """Code → name of every language a warning can be printed in besides German."""
-    return dict(BUILTIN_LANGUAGES)
+    """Code → name (German name and own name) of every language a warning can have a text
+    in besides German: the shipped ones (Leichte Sprache, English) and the city's own."""
+    from lagebild.ui._warning_languages import warning_templates
+    return {code: tpl.name_de if tpl.name == tpl.name_de else f"{tpl.name_de} – {tpl.name}"
+            for code, tpl in warning_templates(city).items() if code != w.SOURCE}
+
+
+def warning_pdf(city: str, warning: w.SubstanceWarning, code: str) -> Callable[[], bytes]:
+    """The one-page A4 PDF of ``warning`` in language ``code`` as a deferred callable for
+    ``st.download_button`` (warning, template and date bound now)."""
+    from lagebild.drugcheck.warning_pdf import render_pdf
+    from lagebild.ui._warning_languages import warning_templates
+    template, today = warning_templates(city)[code], clock.today()
+    return lambda: render_pdf(w.sheet_for(warning, template, city, today))
+
+
+def warning_downloads(city: str, warning: w.SubstanceWarning) -> dict:
+    """The PDF buttons of one warning: ``buttons`` (label, data callable, file name, key) for
+    German and every language with a text, ``missing`` – a caption naming the languages
+    without a text yet (empty when there are none)."""
+    from lagebild.ui._warning_languages import warning_templates
+    templates = warning_templates(city)
+    codes = w.printable(warning, templates)
+    buttons = [{"label": t("warnings.pdf.download", language=templates[c].name_de),
+                "data": warning_pdf(city, warning, c),
+                "file_name": f"substanzwarnung-{warning.warning_id}-{c}.pdf",
+                "key": f"warning_pdf_{warning.warning_id}_{c}"} for c in codes]
+    missing = [templates[c].name_de for c in templates if c not in codes]
+    return {"buttons": buttons,
+            "missing": tm("warnings.pdf.none", languages=", ".join(missing)) if missing else ""}
 
 
 def fmt_day(day) -> str:
