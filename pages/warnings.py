@@ -49,9 +49,9 @@ city = ui.city_picker()
 if city:
     st.title(ui.tm("warnings.page.heading", city=city))
     st.caption(ui.tm("warnings.page.intro"))
-    message = ui.flash()
+    message, slot = ui.flash(), st.empty()     # always one slot: the tabs below keep their place
     if message:
-        st.success(ui.md(message))
+        slot.success(ui.md(message))
     data = ui.warnings_page(city)
     st.subheader(ui.tm("warnings.page.active_heading", n=len(data["active"])))
     if not data["active"]:
@@ -86,6 +86,7 @@ if city:
 
     if ui.may("warnings.edit") and data["open"]:
         st.subheader(ui.tm("warnings.page.edit_heading"))
+        ui.select_warning(data["open"])                 # the one just created, if any
         chosen = data["open"][st.selectbox(ui.t("warnings.page.select"), list(data["open"]),
                                            format_func=data["open_labels"].get,
                                            key="warning_selected")]

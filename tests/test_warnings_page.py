@@ -84,6 +84,8 @@ def test_krisenstab_creates_a_warning_by_hand(demo_db, monkeypatch):
     assert (row["substance"], row["location"], row["advice"], row["created_by"]) == (
         "xylazin", "Altstadt", "Wunden versorgen lassen\nNicht allein konsumieren", "kira")
     assert "warning.create" in log["action"].tolist()
+    new_id = int(row["warning_id"])
+    assert at.selectbox(key="warning_selected").value == new_id     # ready for its texts
     boxes = [e.value for e in at.error]
     assert any("Xylazin: Xylazin in Heroin" in b and "gültig bis 14.12.2026" in b
                for b in boxes), boxes

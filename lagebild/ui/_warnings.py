@@ -18,6 +18,8 @@ from lagebild.ui._core import actor, cached_read, lang, md, may, settings, store
 
 PREFILL_KEY = "warning_prefill"
 ROUND_KEY = "warning_form_round"
+SELECTED_KEY = "warning_selected"           # the page's choice of the warning to edit
+NEXT_KEY = "warning_selected_next"          # … to show after a creation (set before rerun)
 
 
 def substance_warnings(city: str) -> list[w.SubstanceWarning]:
@@ -164,6 +166,13 @@ def prefill_from_signal(city: str, index: int, week=None) -> None:
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
 
 
+def select_warning(options) -> None:
+    """Before the page's choice of a warning is drawn: choose the one just created."""
+    chosen = st.session_state.pop(NEXT_KEY, None)
+    if chosen in options:
+        st.session_state[SELECTED_KEY] = chosen
+
+
 def warning_prefill() -> dict:
     """The values of the new-warning form (empty, or filled from a signal)."""
     return dict(st.session_state.get(PREFILL_KEY) or {})
@@ -201,6 +210,7 @@ def create_warning(city: str, fields: dict) -> tuple[str | None, str]:
         return str(exc), ""
     st.session_state.pop(PREFILL_KEY, None)
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
+    st.session_state[NEXT_KEY] = warning_id        # edit it next: texts in further languages
     return None, t("warnings.page.created", title=fields["title"]) + _mail(city, warning_id)
 
 
