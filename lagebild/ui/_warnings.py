@@ -75,7 +75,7 @@ def warning_pdf(city: str, warning: w.SubstanceWarning, code: str) -> Callable[[
 
 def warning_downloads(city: str, warning: w.SubstanceWarning) -> dict:
     """The PDF buttons of one warning: ``buttons`` (label, data callable, file name, key) for
-    German and every language with a text, ``missing`` – a caption naming the languages
+    German and every language with a text, ``missing`` – for who may edit: a caption naming the languages
     without a text yet (empty when there are none)."""
     from lagebild.ui._warning_languages import warning_templates
     templates = warning_templates(city)
@@ -84,7 +84,8 @@ def warning_downloads(city: str, warning: w.SubstanceWarning) -> dict:
                 "data": warning_pdf(city, warning, c),
                 "file_name": f"substanzwarnung-{warning.warning_id}-{c}.pdf",
                 "key": f"warning_pdf_{warning.warning_id}_{c}"} for c in codes]
-    missing = [templates[c].name_de for c in templates if c not in codes]
+    missing = [templates[c].name_de for c in templates if c not in codes] \
+        if may("warnings.edit") else []               # a hint for who can add the text
     return {"buttons": buttons,
             "missing": tm("warnings.pdf.none", languages=", ".join(missing)) if missing else ""}
 
