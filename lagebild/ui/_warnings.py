@@ -75,8 +75,8 @@ def warning_pdf(city: str, warning: w.SubstanceWarning, code: str) -> Callable[[
 
 def warning_downloads(city: str, warning: w.SubstanceWarning) -> dict:
     """The PDF buttons of one warning: ``buttons`` (label, data callable, file name, key) for
-    German and every language with a text, ``missing`` – for who may edit: a caption naming the languages
-    without a text yet (empty when there are none)."""
+    German and every language with a text, ``missing`` – for who may edit: a caption naming
+    the languages without a text yet (empty when there are none)."""
     from lagebild.ui._warning_languages import warning_templates
     templates = warning_templates(city)
     codes = w.printable(warning, templates)
