@@ -70,6 +70,20 @@ def test_usage_error_exits_2(capsys):
         raise AssertionError("argparse should exit")
 
 
+def test_an_import_loads_no_pdf_chart_or_web_stack():
+    """Opening the store and importing a file (what ``lagebild ingest`` and the inbox do)
+    loads neither the PDF and chart libraries nor Streamlit nor the alert methods: a store
+    mixin that imported the warning PDF once cost every command about 0,6 s (#20)."""
+    code = ("import sys, lagebild.store, lagebild.ingest.importer, lagebild.cli.ingest; "
+            "print(' '.join(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    loaded = set(out.stdout.split())
+    assert "lagebild.store" in loaded and "pandas" in loaded
+    assert not loaded & {"fpdf", "matplotlib", "streamlit", "scipy", "plotly", "folium",
+                         "lagebild.briefing", "lagebild.analytics.farrington"}
+
+
 def test_help_lists_every_command_and_loads_no_data_libraries():
     """``lagebild --help`` answers without pandas, numpy, DuckDB or Streamlit (#16/#20: the
     sub-commands import what they need when they run), and names every command."""

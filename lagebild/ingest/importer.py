@@ -14,6 +14,7 @@ from datetime import date
 import pandas as pd
 
 from lagebild import clock
+from lagebild.drugcheck import importer as tests
 from lagebild.ingest import rawstore
 from lagebild.access import AccessDenied, Actor, acts_for, require
 from lagebild.catalog import Catalog, load_catalog
@@ -110,7 +111,6 @@ def _limit(limit_bytes: int | None) -> int:
 def _test_results(store, actor, city, organisation, data, filename, **options):
     """The outcome of a drug-checking results file (#18, recognised by its header), or None
     for every other file."""
-    from lagebild.drugcheck import importer as tests
     if tests.is_test_file(data, filename, options["sheet"]):
         return tests.import_tests(store, actor, city, organisation, data, filename, **options)
     return None

@@ -13,7 +13,6 @@ import pandas as pd
 from lagebild import clock
 from lagebild.access import Actor
 from lagebild.drugcheck import languages
-from lagebild.drugcheck.warning_pdf import missing_characters
 from lagebild.store.errors import Invalid, NotFound
 
 COLUMNS = ("code", "name", "name_de", "rtl", "heading", "labels", "advice", "footer",
@@ -42,6 +41,9 @@ class WarningLanguagesMixin:
             template = languages.check_template(fields, shipped=languages.shipped_templates())
         except ValueError as exc:
             raise Invalid(str(exc)) from exc
+        # fpdf and the fonts only when a language is saved: every process opens a Store,
+        # and loading the PDF stack here cost each command about 0.6 s (#20)
+        from lagebild.drugcheck.warning_pdf import missing_characters
         missing = missing_characters(*languages.texts(template))
         if missing:
             raise Invalid(f"Die Sprache „{template.code}“ lässt sich so nicht drucken: die "
