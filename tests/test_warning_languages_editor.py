@@ -15,6 +15,7 @@ from lagebild.access import SYSTEM, Actor
 from lagebild.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import frame_with  # noqa: E402
 from warning_kit import ARABIC  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,7 @@ def _open(tmp_path, monkeypatch, who):
 
 
 def _codes(at) -> list[str]:
-    return at.dataframe[0].value.iloc[:, 0].tolist()
+    return frame_with(at, "Code", "Schreibrichtung")["Code"].tolist()
 
 
 def test_crisis_team_adds_arabic_from_the_english_template_and_deletes_it(tmp_path,
@@ -74,7 +75,7 @@ def test_crisis_team_adds_arabic_from_the_english_template_and_deletes_it(tmp_pa
     assert not at.exception, [e.value for e in at.exception]
     assert [s.value for s in at.success] == ["Sprache „ar“ gespeichert."]
     assert _codes(at) == ["de", "de-LS", "en", "ar"]
-    row = at.dataframe[0].value.iloc[3].tolist()
+    row = frame_with(at, "Code", "Schreibrichtung").iloc[3].tolist()
     assert row[1:4] == ["العربية", "Arabisch", "rechts nach links"]   # detected from the text
     assert at.selectbox(key="warnlang_choice").value == "ar"
     assert at.text_input(key="warnlang_form_ar_heading").value == ARABIC["heading"]
