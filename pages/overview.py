@@ -9,13 +9,7 @@ ui.require_login()
 city = ui.city_picker()
 if city:
     # ---- #18: the crisis team's substance warnings in force today, first thing for everyone
-    for warning in ui.active_substance_warnings(city):
-        with st.container(key=f"warning_box_{warning.warning_id}"):
-            st.error(ui.warning_box(warning), icon=":material/warning:")
-            pdfs = ui.warning_downloads(city, warning)
-            for col, pdf in zip(st.columns(max(len(pdfs["buttons"]), 4)), pdfs["buttons"]):
-                col.download_button(pdf["label"], data=pdf["data"], file_name=pdf["file_name"],
-                                    mime="application/pdf", key=pdf["key"], on_click="ignore")
+    ui.show_warning_boxes(city, ui.active_substance_warnings(city))
     weeks, week_labels, default = ui.overview_weeks(city)
     if not weeks:
         st.info(ui.tm("app.no_data"))

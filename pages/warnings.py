@@ -56,15 +56,7 @@ if city:
     st.subheader(ui.tm("warnings.page.active_heading", n=len(data["active"])))
     if not data["active"]:
         st.caption(ui.tm("warnings.page.none_active"))
-    for warning in data["active"]:
-        with st.container(key=f"warning_box_{warning.warning_id}"):
-            st.error(ui.warning_box(warning), icon=":material/warning:")
-            pdfs = ui.warning_downloads(city, warning)
-            for col, pdf in zip(st.columns(max(len(pdfs["buttons"]), 4)), pdfs["buttons"]):
-                col.download_button(pdf["label"], data=pdf["data"], file_name=pdf["file_name"],
-                                    mime="application/pdf", key=pdf["key"], on_click="ignore")
-            if pdfs["missing"]:
-                st.caption(pdfs["missing"])
+    ui.show_warning_boxes(city, data["active"])
 
     if ui.may("warnings.create"):
         prefill = ui.warning_prefill()

@@ -104,6 +104,19 @@ def warning_box(warning: w.SubstanceWarning) -> str:
     return f"{head}  \n{facts}" + (f"\n\n{advice}" if advice else "")
 
 
+def show_warning_boxes(city: str, warnings: list[w.SubstanceWarning]) -> None:
+    """The red box of each warning with its PDF buttons (start page and warnings page)."""
+    for warning in warnings:
+        with st.container(key=f"warning_box_{warning.warning_id}"):
+            st.error(warning_box(warning), icon=":material/warning:")
+            pdfs = warning_downloads(city, warning)
+            for col, pdf in zip(st.columns(max(len(pdfs["buttons"]), 4)), pdfs["buttons"]):
+                col.download_button(pdf["label"], data=pdf["data"], file_name=pdf["file_name"],
+                                    mime="application/pdf", key=pdf["key"], on_click="ignore")
+            if pdfs["missing"]:
+                st.caption(pdfs["missing"])
+
+
 def warning_label(warning: w.SubstanceWarning) -> str:
     """One line for selection lists (plain text)."""
     return (f"{warning.warning_id} · {substance_name(warning.substance)}: {warning.title} "
