@@ -14,10 +14,28 @@ tests/test_test_style.py keeps positional picks (``at.title[0]``) out of the tes
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def open_app(db, monkeypatch, actor, page: str | None = None) -> AppTest:
+    """The app on database ``db`` as ``actor`` (logged in), run once; then ``page`` (e.g.
+    ``"pages/warnings.py"``) if given. Fails on any exception of the run."""
+    monkeypatch.setenv("LAGEBILD_DB_PATH", str(db))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lagebild_actor"] = actor
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def frame_with(at, *columns: str, after=None) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from lagebild.access import SYSTEM, Actor
 from lagebild.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apptest_kit import frame_with, only  # noqa: E402
+from apptest_kit import frame_with, only, open_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "Musterstadt"
@@ -28,15 +28,7 @@ GAST = Actor("gabi", "gast", cities=frozenset({CITY}))
 
 
 def _open(db, monkeypatch, actor, page="pages/warnings.py") -> AppTest:
-    monkeypatch.setenv("LAGEBILD_DB_PATH", str(db))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lagebild_actor"] = actor
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(db, monkeypatch, actor, page)
 
 
 def _warnings(db):

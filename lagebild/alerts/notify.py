@@ -208,7 +208,15 @@ def run(store: Store, city: str, *, settings, catalog, config, dry_run: bool = F
     """Plan, send and record the messages of ``city``; with ``dry_run`` only plan."""
     deliveries = plan(store, city, settings=settings, catalog=catalog, config=config,
                       digest=digest)
-    if dry_run or not settings.smtp_host:
+    if dry_run:
+        return deliveries
+    return deliver(store, city, settings, deliveries)
+
+
+def deliver(store: Store, city: str, settings, deliveries: list[Delivery]) -> list[Delivery]:
+    """Send planned messages and record each one sent, so it does not go twice (alerts,
+    reminders, substance warnings); without an SMTP host nothing is sent or recorded."""
+    if not settings.smtp_host:
         return deliveries
     send(settings, deliveries)
     for d in deliveries:

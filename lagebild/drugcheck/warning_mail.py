@@ -68,11 +68,5 @@ def run(store, city: str, warning_id: int, *, settings) -> list[notify.Delivery]
     """Plan, send and record the messages about one warning; without an SMTP host nothing
     is sent (the plan is returned, nothing recorded)."""
     deliveries = plan(store, city, warning_id, settings=settings)
-    if not settings.smtp_host:
-        return deliveries
-    notify.send(settings, deliveries)
-    for d in deliveries:
-        if d.sent:
-            store.record_notification(SYSTEM, city, d.username, d.keys, d.subject)
-    return deliveries
+    return notify.deliver(store, city, settings, deliveries)
 

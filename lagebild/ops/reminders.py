@@ -62,10 +62,6 @@ def run(store, city: str, *, today: date, catalog, settings,
     host) only plan."""
     deliveries = plan(store, city, today=today, catalog=catalog, settings=settings,
                       lang=settings.language)
-    if dry_run or not settings.smtp_host:
+    if dry_run:
         return deliveries
-    notify.send(settings, deliveries)
-    for d in deliveries:
-        if d.sent:
-            store.record_notification(SYSTEM, city, d.username, d.keys, d.subject)
-    return deliveries
+    return notify.deliver(store, city, settings, deliveries)
