@@ -24,13 +24,14 @@ from streamlit.testing.v1.element_tree import Block
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def open_app(db, monkeypatch, actor, page: str | None = None) -> AppTest:
-    """The app on database ``db`` as ``actor`` (logged in), run once; then ``page`` (e.g.
-    ``"pages/warnings.py"``) if given. Fails on any exception of the run."""
+def open_app(db, monkeypatch, actor, page: str | None = None, lang: str = "de") -> AppTest:
+    """The app on database ``db`` as ``actor`` (logged in) in language ``lang``, run once;
+    then ``page`` (e.g. ``"pages/warnings.py"``) if given. Fails on any exception."""
     monkeypatch.setenv("LAGEBILD_DB_PATH", str(db))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["lagebild_actor"] = actor
+    at.session_state["lagebild_lang"] = lang
     at.run()
     if page:
         at.switch_page(page).run()

@@ -252,3 +252,7 @@ def test_pdf_per_language_with_a_text_and_a_city_language_added_on_the_page(demo
     start = _open(demo_db, monkeypatch, OUTREACH, page=None)
     assert _pdf_buttons(start, wid) == ["PDF Deutsch", "PDF Leichte Sprache", "PDF Englisch",
                                         "PDF Arabisch"]
+    # in the English interface the languages are named in their own words
+    english = open_app(demo_db, monkeypatch, OUTREACH, lang="en")
+    assert _pdf_buttons(english, wid) == ["PDF Deutsch", "PDF Leichte Sprache", "PDF English",
+                                          f"PDF {ARABIC['name']}"]

@@ -80,11 +80,13 @@ def warning_downloads(city: str, warning: w.SubstanceWarning) -> dict:
     from lagebild.ui._warning_languages import warning_templates
     templates = warning_templates(city)
     codes = w.printable(warning, templates)
-    buttons = [{"label": t("warnings.pdf.download", language=templates[c].name_de),
+    named = {c: tpl.name_de if lang() == "de" else tpl.name        # endonyms in English
+             for c, tpl in templates.items()}
+    buttons = [{"label": t("warnings.pdf.download", language=named[c]),
                 "data": warning_pdf(city, warning, c),
                 "file_name": f"substanzwarnung-{warning.warning_id}-{c}.pdf",
                 "key": f"warning_pdf_{warning.warning_id}_{c}"} for c in codes]
-    missing = [templates[c].name_de for c in templates if c not in codes] \
+    missing = [named[c] for c in templates if c not in codes] \
         if may("warnings.edit") else []               # a hint for who can add the text
     return {"buttons": buttons,
             "missing": tm("warnings.pdf.none", languages=", ".join(missing)) if missing else ""}
