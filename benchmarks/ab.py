@@ -4,6 +4,7 @@ results"). Each script runs from its own checkout with that checkout's code and 
 large demo database; stdout of every run goes to ``OUT/<label>-<round>-<script>.txt``.
 
     .venv/bin/python benchmarks/ab.py OLD_CHECKOUT NEW_CHECKOUT OUT [--rounds 2]
+        [--only bench_hostile.py ...]
 
 Nothing is written into docs/: the scripts get their no-write arguments.
 """
@@ -25,6 +26,7 @@ RUNS = [  # script and arguments (no writing into docs/benchmarks.md)
     ["bench_briefing.py", "--runs", "3", "--no-write"],
     ["bench_pages.py", "--runs", "3", "--warm-runs", "3", "--no-server"],
     ["bench_alerts.py", "--large", "--mode", "batch", "--no-r", "--runs", "1"],
+    ["bench_hostile.py", "--runs", "1"],
 ]
 
 
@@ -34,11 +36,12 @@ def main() -> int:
     ap.add_argument("new")
     ap.add_argument("out")
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--only", nargs="*", help="nur diese Skripte (z. B. bench_hostile.py)")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     trees = {"vorher": Path(args.old).resolve(), "nachher": Path(args.new).resolve()}
-    for script in RUNS:
+    for script in [r for r in RUNS if not args.only or r[0] in args.only]:
         for rnd in range(args.rounds):
             for label, tree in (trees.items() if rnd % 2 == 0 else reversed(trees.items())):
                 env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
