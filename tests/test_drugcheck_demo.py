@@ -83,3 +83,29 @@ def test_overview_lists_the_drug_checking_signal_first(demo_db, monkeypatch):
     assert "Lagestufe 1" in box.value and "Nitazene erstmals in der Stadt" in box.value
     reasons = next(m.value for m in at.markdown if m.value.startswith("- "))
     assert reasons.splitlines()[0].startswith("- Nitazene erstmals in der Stadt nachgewiesen")
+
+
+def test_guests_read_the_drug_checking_signal_without_counts(demo_db, monkeypatch):
+    """Guests may not open the drug-checking page (small numbers); the overview's reasons
+    and the Lagestufe they raise tell them what and when, but no count, share, day or site
+    of the tests – the crisis team reads the same signal with its figures."""
+    monkeypatch.setenv("LAGEBILD_DB_PATH", str(demo_db))
+    monkeypatch.chdir(ROOT)
+
+    def overview(actor):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.session_state["lagebild_actor"] = actor
+        at.run()
+        at.sidebar.selectbox(key="overview_week").set_value(pd.Timestamp("2026-10-19")).run()
+        assert not at.exception, [e.value for e in at.exception]
+        level = next(e.value for e in at.info if "Lagestufe" in e.value)
+        reasons = next(m.value for m in at.markdown if m.value.startswith("- "))
+        return level, reasons.splitlines()[0]
+
+    level, first = overview(Actor("g", "gast", cities=frozenset({CITY})))
+    assert first == "- Nitazene erstmals in der Stadt nachgewiesen in KW 43/2026"
+    assert "Lagestufe 1" in level and "Nitazene erstmals in der Stadt" in level
+    for text in (level, first):
+        assert not re.search(r"\d+ von \d+|gültigen Tests|\d\d\.\d\d\.\d{4}", text), text
+    _, full = overview(Actor("k", "krisenstab", cities=frozenset({CITY})))
+    assert re.search(r"nachgewiesen am \d\d\.\d\d\.2026 \(.+\): \d+ von \d+ gültigen Tests", full)

@@ -68,7 +68,8 @@ def load_config(path: str | Path = DEFAULT_PATH) -> dict:
         return parse_config(tomllib.load(fh), path.name)
 
 
-def week_signals(tests: pd.DataFrame, week, cfg: dict, lang: str = "de") -> pd.DataFrame:
+def week_signals(tests: pd.DataFrame, week, cfg: dict, lang: str = "de",
+                 restricted: bool = False) -> pd.DataFrame:
     """The signals of the ISO week containing ``week`` with ``reason`` (in words) and the
     ``level`` their rule sets."""
     monday = pd.Timestamp(week) - pd.Timedelta(days=pd.Timestamp(week).weekday())
@@ -78,7 +79,8 @@ def week_signals(tests: pd.DataFrame, week, cfg: dict, lang: str = "de") -> pd.D
                         alpha=cfg["alpha"], min_tests=cfg["min_tests"],
                         history_weeks=cfg["first_history_weeks"],
                         dangerous=tuple(load_substances().dangerous()))
-    sig["reason"] = [reason(r, lang, baseline_weeks=cfg["baseline_weeks"], alpha=cfg["alpha"])
+    sig["reason"] = [reason(r, lang, baseline_weeks=cfg["baseline_weeks"], alpha=cfg["alpha"],
+                            restricted=restricted)
                      for r in sig.to_dict("records")]
     sig["level"] = [cfg[f"{k}_level"] for k in sig["kind"]]
     sig["_order"] = sig["kind"].map({k: i for i, k in enumerate(KINDS)})
@@ -105,12 +107,13 @@ def lift(esc: Escalation, heading: str, text: str, signals: pd.DataFrame, week,
             t("alerts.level_reason", lang, rule=rule.label(lang), cells=cells))
 
 
-def for_week(store, actor, city: str, week, lang: str = "de") -> pd.DataFrame:
+def for_week(store, actor, city: str, week, lang: str = "de",
+             restricted: bool = False) -> pd.DataFrame:
     """Load the results up to the end of ``week`` and compute its signals (the config from
     data/alerts.toml)."""
     monday = pd.Timestamp(week) - pd.Timedelta(days=pd.Timestamp(week).weekday())
     tests = store.drug_tests(actor, city, end=(monday + timedelta(days=6)).date())
-    return week_signals(tests, monday, load_config(), lang)
+    return week_signals(tests, monday, load_config(), lang, restricted)
 
 
 def apply(store, actor, city: str, week, esc: Escalation, heading: str, text: str,

@@ -7,6 +7,8 @@
 ...        "tests": 11, "week": date(2026, 11, 23)}
 >>> reason(row, "de")
 'Nitazene in als Heroin verkauften Proben: 3 von 11 in KW 48/2026'
+>>> reason(row, "de", restricted=True)          # guests: no counts
+'Nitazene in als Heroin verkauften Proben in KW 48/2026'
 >>> share_text(1, 3, "de")
 '1 von 3 (33 %, 95-%-Intervall 6–79 %), n = 3'
 """
@@ -48,11 +50,19 @@ def p_text(p: float, lang: str = "de") -> str:
     return "p = " + fmt_number(p, lang, 3)
 
 
-def reason(row, lang: str = "de", *, baseline_weeks: int = 8, alpha: float = 0.05) -> str:
+def reason(row, lang: str = "de", *, baseline_weeks: int = 8, alpha: float = 0.05,
+           restricted: bool = False) -> str:
+    """The signal in words; ``restricted`` (guests: the view without the drug-checking page)
+    without counts, shares, days and sites – what, which week, against what."""
     cat = load_substances()
     week = iso_label(pd.Timestamp(row["week"]), lang)
     name = cat.name(row["substance"], lang)
     kind = row["kind"]
+    if restricted:
+        sold = row.get("sold_as")
+        return t(f"drugcheck.signal.{kind}_restricted", lang, substance=name, week=week,
+                 weeks=baseline_weeks, alpha=fmt_alpha(alpha, lang),
+                 sold_as=cat.name(sold, lang) if isinstance(sold, str) else "–")
     if kind == "first":
         day = pd.Timestamp(row["first_detected"])
         return t("drugcheck.signal.first", lang, substance=name,

@@ -114,15 +114,18 @@ def neighbour_pairs(city: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
-def _drug_signals(version: tuple, city: str, week, language: str) -> pd.DataFrame:
+def _drug_signals(version: tuple, city: str, week, language: str,
+                  restricted: bool) -> pd.DataFrame:
     from lagebild.drugcheck import alerts as drug
-    return drug.for_week(store(), actor(), city, week, language)
+    return drug.for_week(store(), actor(), city, week, language, restricted)
 
 
 def drug_signals(city: str, week) -> pd.DataFrame:
     """The drug-checking signals of ``week`` (#18), computed once per data version, week and
-    language instead of on every rerun of the overview."""
-    return _drug_signals(data_version(city), city, week, lang())
+    language instead of on every rerun of the overview. Who may not see the drug-checking
+    results (guests) reads the reasons without counts."""
+    return _drug_signals(data_version(city), city, week, lang(),
+                         not allowed(actor(), "drugcheck.view"))
 
 
 def alert_overview(city: str, week) -> dict:
