@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ TODAY = "2026-11-18"
 os.environ["LAGEBILD_TODAY"] = TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))          # the tests' *_kit modules
 SHARED = ROOT.parent / "shared"
 REAL = SHARED / "data" / "real"
 
@@ -65,3 +67,11 @@ def empty_store(tmp_path):
 @pytest.fixture
 def system():
     return SYSTEM
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd, ``tests/smtp_kit.py``); yields its inbox
+    (``.port``, ``.messages``, ``.to(address)``)."""
+    from smtp_kit import serve
+    yield from serve()

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from streamlit.testing.v1 import AppTest
 
 from lagebild.access import SYSTEM, Actor
 from lagebild.cli import main
 from lagebild.demo.city import RISING_DISTRICT
 from lagebild.drugcheck.demo import demo_tests, wave_start
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apptest_kit import open_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "Musterstadt"
@@ -72,11 +75,7 @@ def test_the_wave_is_in_the_rising_district():
 
 
 def test_overview_lists_the_drug_checking_signal_first(demo_db, monkeypatch):
-    monkeypatch.setenv("LAGEBILD_DB_PATH", str(demo_db))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lagebild_actor"] = Actor("k", "krisenstab", cities=frozenset({CITY}))
-    at.run()
+    at = open_app(demo_db, monkeypatch, Actor("k", "krisenstab", cities=frozenset({CITY})))
     at.sidebar.selectbox(key="overview_week").set_value(pd.Timestamp("2026-10-19")).run()
     assert not at.exception, [e.value for e in at.exception]
     box = next(e for e in at.info if "Lagestufe" in e.value)
@@ -89,13 +88,8 @@ def test_guests_read_the_drug_checking_signal_without_counts(demo_db, monkeypatc
     """Guests may not open the drug-checking page (small numbers); the overview's reasons
     and the Lagestufe they raise tell them what and when, but no count, share, day or site
     of the tests – the crisis team reads the same signal with its figures."""
-    monkeypatch.setenv("LAGEBILD_DB_PATH", str(demo_db))
-    monkeypatch.chdir(ROOT)
-
     def overview(actor):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.session_state["lagebild_actor"] = actor
-        at.run()
+        at = open_app(demo_db, monkeypatch, actor)
         at.sidebar.selectbox(key="overview_week").set_value(pd.Timestamp("2026-10-19")).run()
         assert not at.exception, [e.value for e in at.exception]
         level = next(e.value for e in at.info if "Lagestufe" in e.value)

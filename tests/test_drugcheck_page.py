@@ -12,7 +12,7 @@ from lagebild.access import SYSTEM, Actor
 from lagebild.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apptest_kit import frame_with, labelled, only  # noqa: E402
+from apptest_kit import frame_with, labelled, only, open_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "Musterstadt"
@@ -32,14 +32,7 @@ def page(demo_db, monkeypatch):
         store.replace_places(SYSTEM, CITY, pd.concat([places[["name", "kind", "lat", "lon"]],
                                                       extra], ignore_index=True))
     store.close()
-    monkeypatch.setenv("LAGEBILD_DB_PATH", str(demo_db))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lagebild_actor"] = SW
-    at.run()
-    at.switch_page("pages/upload.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(demo_db, monkeypatch, SW, "pages/upload.py")
 
 
 def _file(page):
@@ -63,14 +56,7 @@ def test_test_results_file_shows_line_errors_then_imports(page, demo_db):
 
 
 def _open(demo_db, monkeypatch, actor):
-    monkeypatch.setenv("LAGEBILD_DB_PATH", str(demo_db))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lagebild_actor"] = actor
-    at.run()
-    at.switch_page("pages/drugcheck.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(demo_db, monkeypatch, actor, "pages/drugcheck.py")
 
 
 def test_drugcheck_page_shows_shares_with_intervals_matrix_and_signals(demo_db, monkeypatch):

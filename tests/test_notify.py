@@ -23,11 +23,6 @@ CITY = "Musterstadt"
 
 
 @pytest.fixture
-def smtp():
-    yield from serve()
-
-
-@pytest.fixture
 def accounts(demo_db):
     """petra (crisis team), rita (crisis team, opted out), gabi (guest, opted in), olaf
     (outreach, default off) – all with e-mail addresses."""

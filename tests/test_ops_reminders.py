@@ -16,17 +16,11 @@ from lagebild.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ops_kit import deliver_weekly  # noqa: E402
-from smtp_kit import serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "Musterstadt"
 LATE = "Drogenhilfe Wochenbericht"
 ON_TIME = "Kontaktcafé Pünktlich"
-
-
-@pytest.fixture
-def smtp():
-    yield from serve()
 
 
 @pytest.fixture

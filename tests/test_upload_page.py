@@ -4,12 +4,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lagebild.access import Actor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apptest_kit import frame_with, labelled, only  # noqa: E402
+from apptest_kit import frame_with, labelled, only, open_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ORG = "Streetwork Kontaktladen Lichtblick (Demo)"
@@ -25,14 +24,7 @@ BAD = "datum;stadtteil;indikator;anzahl\n" \
 
 @pytest.fixture
 def page(demo_db, monkeypatch):
-    monkeypatch.setenv("LAGEBILD_DB_PATH", str(demo_db))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lagebild_actor"] = SW
-    at.run()
-    at.switch_page("pages/upload.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(demo_db, monkeypatch, SW, "pages/upload.py")
 
 
 def _file(page):
@@ -95,8 +87,6 @@ def test_same_file_twice_is_recognised(page):
 
 
 def test_templates_are_offered(page):
-    labels = [b.label for b in page.get("download_button")] if page.get("download_button") \
-        else []
     assert page.get("download_button"), "no download buttons"
 
 

@@ -18,7 +18,6 @@ from lagebild.drugcheck import warning_mail
 from lagebild.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from smtp_kit import serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "Musterstadt"
@@ -27,11 +26,6 @@ NEW = {"substance": "nitazene", "title": "Nitazene in Heroin",
        "location": "Drogenkonsumraum Bahnhofsviertel (Bahnhofsviertel)",
        "since": date(2026, 11, 9), "valid_until": date(2026, 12, 7),
        "advice": "Nicht allein konsumieren\nNaloxon dabeihaben"}
-
-
-@pytest.fixture
-def smtp():
-    yield from serve()
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from lagebild.store import Store
 from .conftest import LoggedPage, wait_idle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from smtp_kit import serve  # noqa: E402
 from warning_kit import ARABIC  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -32,11 +31,6 @@ PASSWORD = "Nord-Hilfe-2026!"
 TITLE = "Nitazene im Heroin – bitte testen lassen"
 LS_TITLE = "Im Heroin ist Nitazen. Das ist ein sehr starker Stoff."
 AR_TITLE = "نيتازين في عينات بيعت على أنها هيروين"
-
-
-@pytest.fixture
-def smtp():
-    yield from serve()
 
 
 @pytest.fixture
