@@ -18,7 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from inbox_kit import HEADER, ROOT, ServerProcess, drop, wait_receipts  # noqa: E402
 from test_ingest_kit import CITY, make_store  # noqa: E402
-from test_notify import _cli as notify_cli, accounts, smtp  # noqa: E402,F401  (fixtures)
+from test_notify import _cli as notify_cli, accounts  # noqa: E402,F401  (fixtures)
 
 from lagebild.ingest import rawstore  # noqa: E402
 from lagebild.access import SYSTEM  # noqa: E402
